@@ -1,0 +1,124 @@
+/**
+ * Shared shapes of the emulator: options, seeded instances, the contract each
+ * emulated service implements, and the admin operations. One file so the
+ * three services and the admin API agree on names.
+ */
+import type * as http from "http";
+
+/** Keys of the three emulated services, also the keys of `endpoints`. */
+export type ServiceKey = "alicloudRds" | "huaweicloudRds" | "huaweicloudGeminidb";
+export const SERVICE_KEYS: ServiceKey[] = ["alicloudRds", "huaweicloudRds", "huaweicloudGeminidb"];
+
+export interface AccessKey { id: string; secret: string }
+
+/** An instance to seed. `cloud` + `service` choose the emulated service. */
+export interface InstanceSpec {
+    cloud: "alicloud" | "huaweicloud";
+    /** `rds` (default) or `geminidb` (huaweicloud only). */
+    service?: "rds" | "geminidb";
+    id: string;
+    /** Alibaba: MySQL | PostgreSQL | SQLServer | MariaDB. Huawei RDS: MySQL | PostgreSQL | SQLServer. GeminiDB: cassandra | mongodb | influxdb | redis. */
+    engine: string;
+    engineVersion?: string;
+    /** Alibaba edition: HighAvailability | Basic | AlwaysOn | Finance (default HighAvailability). */
+    category?: string;
+    /** Alibaba: Running (default) | Stopped | ...; Huawei: ACTIVE (default) | ... */
+    state?: string;
+    /** Alibaba log backup on/off (default false). Decides when a data backup may be deleted. */
+    logBackup?: boolean;
+    /** Alibaba: log backup retention in days (default 7). */
+    logRetentionDays?: number;
+    /**
+     * Alibaba: minimum age in days before a data backup may be deleted. When absent
+     * it follows the documented rule: 7 days with log backup off, `logRetentionDays` with it on.
+     */
+    minDeleteAgeDays?: number;
+    /** Alibaba lock mode: Unlock (default) | ManualLock | LockByExpiration | ... */
+    lockMode?: string;
+    /** Databases on the instance (Alibaba `DBName`, Huawei `databases`). */
+    databases?: string[];
+    name?: string;
+}
+
+/** A backup made outside Pulumi (by hand, or automated by the cloud), added through the admin API. */
+export interface HandBackupSpec {
+    instanceId: string;
+    /** `Manual` (default) or `Automated`. */
+    mode?: "Manual" | "Automated";
+    name?: string;
+    /** Age of the backup in days (default 0): lets tests seed old sets. */
+    ageDays?: number;
+    sizeBytes?: number;
+}
+
+/** Emulator options, all optional. */
+export interface EmulatorOptions {
+    /** First port; each service takes the next one. 0 (default) = any free ports. */
+    port?: number;
+    /** Multiplies simulated job durations: 1 = real-ish (tens of seconds), 0.001 = milliseconds. Default 1. */
+    timeScale?: number;
+    /** Persist state to this JSON file after each change and load it at start. */
+    statePath?: string;
+    accessKeys?: AccessKey[];
+    /** The Huawei project id the services accept. */
+    projectId?: string;
+    /** Instances to seed; default: the documented handful in `defaults.ts`. */
+    instances?: InstanceSpec[];
+    faults?: FaultOptions;
+    /** Bind address (default 127.0.0.1). */
+    host?: string;
+}
+
+export interface FaultOptions {
+    /** Alibaba: how long (simulated ms at timeScale 1) a finished job's set stays invisible to DescribeBackups. Default 0. */
+    alicloudDescribeLagMs?: number;
+}
+
+/** One injected failure: the next `times` calls of `action` on `service` answer this error. */
+export interface InjectedFault {
+    service: ServiceKey;
+    /** Alibaba `Action`, or Huawei operation name (see each service's handlers). `*` = any. */
+    action: string;
+    /** HTTP status to answer. */
+    status: number;
+    code: string;
+    message?: string;
+    times?: number;
+}
+
+/** Context the emulator hands each service at creation. */
+export interface ServiceContext {
+    accessKeys: AccessKey[];
+    projectId: string;
+    timeScale: number;
+    faults: FaultOptions;
+    /** Emulated clock in ms since epoch (real time plus any admin offset). */
+    now(): number;
+    /** Records one call; `mutated` = the call changed state. */
+    recordCall(action: string, mutated: boolean): void;
+    /** Returns and consumes an injected fault for this action, if any. */
+    takeFault(action: string): InjectedFault | undefined;
+    /** Tells the emulator state changed (for persistence). */
+    changed(): void;
+}
+
+/** What every emulated service implements. */
+export interface EmulatedService {
+    readonly key: ServiceKey;
+    /** Serves one HTTP request on this service's own port. */
+    handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void>;
+    /** Admin: add an instance. */
+    addInstance(spec: InstanceSpec): void;
+    /** Admin: change instance fields (state, lock mode, ...). */
+    updateInstance(id: string, patch: Partial<InstanceSpec>): void;
+    /** Admin: add a completed backup made outside Pulumi; returns its id. */
+    addBackup(spec: HandBackupSpec): string;
+    /** Admin: delete a backup behind Pulumi's back; false when unknown. */
+    removeBackup(backupId: string): boolean;
+    /** Admin: mark a backup in use (Huawei) / not deletable (Alibaba StoreStatus Disabled) or clear it. */
+    setBackupInUse(backupId: string, inUse: boolean): boolean;
+    /** JSON view of instances, backups (automated ones included) and jobs. */
+    snapshot(): unknown;
+    /** Restores a snapshot written by `snapshot()`. */
+    restore(state: unknown): void;
+}

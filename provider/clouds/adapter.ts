@@ -1,0 +1,127 @@
+/**
+ * The one interface every cloud adapter implements. The lifecycle code in
+ * `manual-backup.ts` and `retention-set.ts` only talks to this interface and
+ * never knows which cloud is behind it. Each adapter keeps its cloud's quirks
+ * (Alibaba: job first, backup id later; GeminiDB: job ids on every call)
+ * inside its own folder.
+ */
+
+/** Normalised backup status shown to users as the `status` output. */
+export type BackupStatus = "BUILDING" | "COMPLETED" | "FAILED" | "DELETING";
+
+/** Which API a resource talks to. */
+export type CloudName = "alicloud" | "huaweicloud";
+export type ServiceName = "rds" | "geminidb";
+
+/** A backup as the lifecycle sees it, whatever cloud it lives on. */
+export interface CloudBackup {
+    backupId: string;
+    instanceId: string;
+    /** Backup name (Huawei); Alibaba sets have none. */
+    name?: string;
+    description?: string;
+    status: BackupStatus;
+    /** The cloud's own status word, e.g. `Success`, `COMPLETED`. */
+    cloudStatus: string;
+    /** ISO 8601 UTC. */
+    startedAt?: string;
+    /** ISO 8601 UTC. */
+    finishedAt?: string;
+    sizeBytes?: number;
+    /** Manual (made by a user or this provider) vs automated. */
+    manual: boolean;
+    backupMethod?: string;
+    databases?: string[];
+    /** Alibaba `StoreStatus` (`Enabled` = deletable); absent elsewhere. */
+    storeStatus?: string;
+}
+
+/** What to create. Fields a cloud does not support are ignored by its adapter (Check rejects them first). */
+export interface CreateBackupRequest {
+    instanceId: string;
+    name?: string;
+    description?: string;
+    databases?: string[];
+    backupMethod?: string;
+    backupStrategy?: string;
+}
+
+/** What the cloud answered to a create call. At least one of the two is set. */
+export interface StartedBackup {
+    /** Job id (Alibaba `BackupJobId`, GeminiDB `job_id`); absent on Huawei RDS. */
+    jobId?: string;
+    /** Backup id, when the cloud gives it at once (Huawei); Alibaba gives it only when the job ends. */
+    backupId?: string;
+}
+
+/** One poll of a running creation. */
+export interface CreationProgress {
+    /** `BUILDING` while running; `COMPLETED` once the backup set is visible; `FAILED` on failure. */
+    status: BackupStatus;
+    cloudStatus: string;
+    /** Known once the cloud tells it. */
+    backupId?: string;
+    /** The cloud's reason when `status` is `FAILED`. */
+    failReason?: string;
+    /** The finished backup, when `status` is `COMPLETED`. */
+    backup?: CloudBackup;
+    /** Progress text as the cloud reports it (e.g. `60%`). */
+    progress?: string;
+}
+
+/** The outcome of deleting one backup. */
+export interface DeleteOutcome {
+    backupId: string;
+    /**
+     * `deleted`: the cloud accepted the delete (or it is already gone).
+     * `blocked`: the cloud refused because of its rules (retention, backup in use); retry later.
+     * `failed`: any other error (signature, unknown instance, network after retries).
+     */
+    result: "deleted" | "blocked" | "failed";
+    code?: string;
+    message?: string;
+    /** ISO 8601 UTC time after which the cloud's rule allows the delete, when the rule tells. */
+    deletableAfter?: string;
+}
+
+/** The four verbs per cloud: create, status (one poll), find/list, delete. */
+export interface BackupAdapter {
+    /** Human name used in messages, e.g. `Alibaba Cloud RDS`. */
+    readonly displayName: string;
+    /** Largest number of ids one delete call may carry for this instance (1 when there is no batch call). */
+    maxIdsPerDelete(instanceId: string): Promise<number>;
+    /** Starts a manual backup. Throws `CloudError` when the cloud refuses. */
+    startBackup(req: CreateBackupRequest): Promise<StartedBackup>;
+    /** One poll of a creation started by `startBackup`. */
+    creationStatus(instanceId: string, started: StartedBackup): Promise<CreationProgress>;
+    /** The backup with this id on this instance, or `undefined` when it does not exist. */
+    findBackup(instanceId: string, backupId: string): Promise<CloudBackup | undefined>;
+    /** Every backup of the instance (all pages), automated ones included. */
+    listBackups(instanceId: string): Promise<CloudBackup[]>;
+    /**
+     * Deletes backups with as few calls as the cloud allows. Never throws for
+     * a per-backup refusal: each id gets an outcome. Throws only when nothing
+     * could be attempted at all.
+     */
+    deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]>;
+}
+
+/** Credentials and endpoint an adapter needs, resolved by `config.ts`. */
+export interface AlicloudSettings {
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken?: string;
+    region?: string;
+    endpoint: string;
+}
+
+export interface HuaweicloudSettings {
+    accessKey?: string;
+    secretKey?: string;
+    securityToken?: string;
+    /** IAM token, used instead of AK/SK when set. */
+    authToken?: string;
+    projectId: string;
+    region?: string;
+    endpoint: string;
+}

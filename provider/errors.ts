@@ -1,0 +1,90 @@
+/**
+ * Errors that reach users. A `CloudError` carries the cloud's own code and
+ * message; its `message` never contains a URL, an access key, a signature or
+ * a secret, because it is built only from the fields below.
+ */
+
+/** How a failed call should be treated by `retry.ts`. */
+export type ErrorKind = "throttling" | "transient" | "server" | "client";
+
+export interface CloudErrorFields {
+    /** e.g. `Alibaba Cloud RDS`, `Huawei Cloud RDS`, `Huawei Cloud GeminiDB`. */
+    service: string;
+    /** The API operation, e.g. `CreateBackup`, `DELETE /v3/{project_id}/backups/{backup_id}`. */
+    operation: string;
+    /** The cloud's error code, e.g. `BackupJobExists`, `DBS.201205`, or `NetworkError`. */
+    code: string;
+    /** The cloud's message. */
+    cloudMessage: string;
+    httpStatus?: number;
+    requestId?: string;
+    kind: ErrorKind;
+    /** Seconds to wait before retrying, when the cloud said so. */
+    retryAfterSeconds?: number;
+}
+
+/** An error answered by a cloud API (or a network failure on the way to it). */
+export class CloudError extends Error implements CloudErrorFields {
+    service!: string;
+    operation!: string;
+    code!: string;
+    cloudMessage!: string;
+    httpStatus?: number;
+    requestId?: string;
+    kind!: ErrorKind;
+    retryAfterSeconds?: number;
+
+    constructor(fields: CloudErrorFields) {
+        const status = fields.httpStatus ? `HTTP ${fields.httpStatus}, ` : "";
+        const req = fields.requestId ? `, request ${fields.requestId}` : "";
+        super(`${fields.service} ${fields.operation} failed: ${fields.code}: ${fields.cloudMessage} (${status}${fields.kind}${req})`);
+        this.name = "CloudError";
+        Object.assign(this, fields);
+    }
+
+    /** Retryable kinds: throttling, transient network failures and server errors. */
+    get retryable(): boolean {
+        return this.kind !== "client";
+    }
+}
+
+/** Classifies an HTTP status when the cloud's code does not say more. */
+export function kindFromHttpStatus(status: number | undefined): ErrorKind {
+    if (status === 429) return "throttling";
+    if (status !== undefined && status >= 500) return "server";
+    if (status === undefined || status === 0) return "transient";
+    return "client";
+}
+
+/** Network-level failures (connection refused/reset, timeouts) are transient. */
+export function isNetworkError(err: unknown): boolean {
+    const code = (err as { code?: string })?.code ?? "";
+    const type = (err as { type?: string })?.type ?? "";
+    return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ESOCKETTIMEDOUT"].includes(code)
+        || type === "request-timeout" || type === "system"
+        || /timeout/i.test(String((err as Error)?.message ?? ""));
+}
+
+/**
+ * Thrown by `create` when the cloud accepted a backup but waiting for it did
+ * not end well. The dynamic-provider host turns an error with `id` and
+ * `properties` into an "initialization failed" result, so the backup is
+ * recorded in state and never orphaned.
+ */
+export class ResourceInitError extends Error {
+    constructor(message: string, public readonly id: string, public readonly properties: Record<string, unknown>,
+        public readonly reasons: string[] = [message]) {
+        super(message);
+        this.name = "ResourceInitError";
+    }
+}
+
+/** Removes anything that looks like a credential from free text before it reaches a user. */
+export function redact(text: string, secrets: Array<string | undefined>): string {
+    let out = text;
+    for (const s of secrets) {
+        if (s && s.length >= 4) out = out.split(s).join("***");
+    }
+    // Query-string credentials and signatures, whatever produced them.
+    return out.replace(/(AccessKeyId|Signature|SecurityToken|Access|X-Security-Token|X-Auth-Token)=([^&,\s]+)/gi, "$1=***");
+}

@@ -1,0 +1,56 @@
+/**
+ * Retrying one call. Kept apart from waiting for a state (`wait.ts`): a call
+ * is retried only when its error is throttling, transient or a server error,
+ * with exponential backoff, full jitter and a bounded number of attempts.
+ * Sleep and randomness are injectable so tests can assert the delays.
+ */
+import { CloudError, isNetworkError } from "./errors";
+
+export interface RetryOptions {
+    /** Total attempts including the first (default 5). */
+    maxAttempts?: number;
+    /** First backoff in ms (default 500). */
+    baseDelayMs?: number;
+    /** Cap for one backoff in ms (default 10 000). */
+    maxDelayMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    random?: () => number;
+    /** Extra predicate: retry this error too (e.g. a cloud-specific "busy" code). */
+    retryIf?: (err: unknown) => boolean;
+    /** Called before each retry with the error and the delay chosen. */
+    onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+}
+
+export const realSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/** True when an error is worth another attempt of the same call. */
+export function isRetryable(err: unknown): boolean {
+    if (err instanceof CloudError) return err.retryable;
+    return isNetworkError(err);
+}
+
+/** The delay before retry number `attempt` (1-based): full jitter over an exponential ceiling. */
+export function backoffDelay(attempt: number, opts: RetryOptions, retryAfterSeconds?: number): number {
+    const base = opts.baseDelayMs ?? 500;
+    const cap = opts.maxDelayMs ?? 10_000;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    const jittered = Math.round((opts.random ?? Math.random)() * ceiling);
+    return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
+}
+
+/** Runs `call`, retrying retryable failures. Rethrows the last error. */
+export async function retryCall<T>(call: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+    const maxAttempts = opts.maxAttempts ?? 5;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await call();
+        } catch (err) {
+            const retry = isRetryable(err) || (opts.retryIf?.(err) ?? false);
+            if (!retry || attempt >= maxAttempts) throw err;
+            const delay = backoffDelay(attempt, opts, err instanceof CloudError ? err.retryAfterSeconds : undefined);
+            opts.onRetry?.(err, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
