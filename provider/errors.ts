@@ -88,3 +88,24 @@ export function redact(text: string, secrets: Array<string | undefined>): string
     // Query-string credentials and signatures, whatever produced them.
     return out.replace(/(AccessKeyId|Signature|SecurityToken|Access|X-Security-Token|X-Auth-Token)=([^&,\s]+)/gi, "$1=***");
 }
+
+/** What a user can do about a cloud error code, appended to messages. */
+export function hintFor(code: string | undefined): string {
+    if (!code) return "";
+    const hints: Array<[RegExp, string]> = [
+        [/^(SignatureDoesNotMatch|InvalidAccessKeyId\.NotFound|APIGW\.03\d\d|APIG\.03\d\d|DBS\.280056|InvalidTimeStamp\.Expired)$/,
+            "check the access key, secret key and the machine clock (config alicloud:accessKey/secretKey or huaweicloud:access_key/secret_key)"],
+        [/^(InvalidDBInstanceName\.NotFound|InvalidDBInstance\.NotFound|DBS\.200002|DBS\.200045|DBS\.201028|RDS\.0002)$/,
+            "check instanceId, and that region/endpoint point at the region the instance lives in"],
+        [/^Exceeded\.BackupTimes$/, "the instance reached 20 backups today (UTC); try again tomorrow or lower the number of backups per day"],
+        [/^RDS\.3003$/, "the manual backup quota is reached; delete old manual backups first"],
+        [/^IncorrectDBInstanceState$/, "the instance must be Running; wait for its current operation to end"],
+        [/LockMode/, "the instance is locked (for example expired or out of storage); unlock it first"],
+        [/^(OperationDenied\.BackupSetDeleteNotSupport|IncorrectDBInstanceType)$/,
+            "the cloud's retention rules keep this backup for now (see StoreStatus); retry later, or set onDeleteBlocked: \"forget\" to drop it from state"],
+        [/^(Throttling.*|DBS\.280443|APIG\.0308|APIGW\.0308)$/, "the API is throttling requests; retry in a minute"],
+        [/^NetworkError$/, "check the endpoint (dbbackups:endpoints) and network access"],
+    ];
+    for (const [re, hint] of hints) if (re.test(code)) return hint;
+    return "";
+}

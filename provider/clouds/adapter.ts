@@ -98,6 +98,8 @@ export interface BackupAdapter {
     findBackup(instanceId: string, backupId: string): Promise<CloudBackup | undefined>;
     /** Every backup of the instance (all pages), automated ones included. */
     listBackups(instanceId: string): Promise<CloudBackup[]>;
+    /** Clouds whose backups carry unique names (Huawei): the backup of that name, or `undefined`. */
+    findBackupByName?(instanceId: string, name: string): Promise<CloudBackup | undefined>;
     /**
      * Deletes backups with as few calls as the cloud allows. Never throws for
      * a per-backup refusal: each id gets an outcome. Throws only when nothing

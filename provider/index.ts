@@ -1,0 +1,17 @@
+/**
+ * What the serialized provider shim loads inside Pulumi's dynamic-provider
+ * host: one provider object per resource kind, exported under the kind's
+ * name (`require("pulumi-db-backups/provider").ManualBackup.create(...)`).
+ * Both kinds share one runtime: settings, adapters and per-instance queues.
+ */
+import { ProviderRuntime } from "./runtime";
+import { ManualBackupProvider } from "./manual-backup";
+
+const runtime = new ProviderRuntime();
+
+/** The `ManualBackup` dynamic provider. */
+export const ManualBackup = new ManualBackupProvider(runtime);
+
+export { ManualBackupProvider, ProviderRuntime };
+export { Settings } from "./config";
+export { CloudError } from "./errors";

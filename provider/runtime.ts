@@ -1,0 +1,56 @@
+/**
+ * What the resource providers share inside one dynamic-provider host
+ * process: settings from the stack config, the adapters built from them, and
+ * the user-facing log. `configure` replaces the settings; nothing is captured
+ * into the serialized provider.
+ */
+import type { BackupAdapter } from "./clouds/adapter";
+import { AdapterFactory, Target } from "./clouds";
+import { ConfigSource, MissingSettingError, Settings } from "./config";
+import { redact } from "./errors";
+import { parseDuration, WaitOptions } from "./wait";
+
+export class ProviderRuntime {
+    private settings = new Settings();
+    private factory = new AdapterFactory(this.settings);
+    /** Poll timing, from `dbbackups:pollInterval` (default 2s, growing to 15 times that, at most 30s). */
+    waitOptions: Partial<WaitOptions> = {};
+
+    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) { }
+
+    /** Called by the host with the stack config before any other method. */
+    configure(config: ConfigSource): void {
+        this.settings = new Settings(config);
+        this.factory = new AdapterFactory(this.settings);
+        const poll = config.get("dbbackups:pollInterval");
+        const minDelayMs = poll ? parseDuration(poll) : undefined;
+        if (poll && minDelayMs === undefined) throw new Error(`config dbbackups:pollInterval must be a duration like "2s" or "500ms"; got ${poll}`);
+        const min = minDelayMs ?? 2000;
+        this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.max(min * 5, 10_000) };
+    }
+
+    adapter(target: Target): BackupAdapter {
+        return this.factory.get({ cloud: target.cloud, service: target.service ?? "rds", region: target.region });
+    }
+
+    /** A sentence saying which credential or setting is missing for this target, or undefined. */
+    missingSettings(target: Target): string | undefined {
+        try {
+            this.adapter(target);
+            return undefined;
+        } catch (err) {
+            if (err instanceof MissingSettingError) return `${err.message} (needed for ${target.cloud} ${target.service ?? "rds"})`;
+            throw err;
+        }
+    }
+
+    /** A progress or warning line for the user; the host passes console output through. */
+    log(line: string): void {
+        this.logLine(`[dbbackups] ${this.scrub(line)}`);
+    }
+
+    /** Removes configured secrets and credential-looking pairs from text. */
+    scrub(text: string): string {
+        return redact(text, this.settings.secrets());
+    }
+}

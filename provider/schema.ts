@@ -1,0 +1,146 @@
+/**
+ * Input validation at the boundary (Check): zod schemas per resource, types
+ * derived from them, and the mapping from zod issues to Pulumi
+ * `CheckFailure`s that name the property and the allowed values. Nothing here
+ * calls a cloud.
+ */
+import { z } from "zod";
+import { parseDuration } from "./wait";
+
+/** The value Pulumi sends for an input that is not known yet during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface CheckFailure { property: string; reason: string }
+
+/** Huawei backup names: 4–64 characters, a letter first, then letters, digits, `-` or `_`. */
+export const HUAWEI_NAME = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
+/** Huawei descriptions: up to 256 characters, none of `> ! < " & ' =`. */
+const HUAWEI_DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
+/** Alibaba database names: lower-case letters, digits and underscores, a letter first, not ending in `_`. */
+const ALICLOUD_DB_NAME = /^[a-z]([a-z0-9_]{0,62}[a-z0-9])?$/;
+/** Retention-set labels: 1–64 characters of letters, digits, `.`, `_`, `:` and `-`, starting with a letter or digit. */
+export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+const duration = z.string().refine(s => parseDuration(s) !== undefined, {
+    message: "must be a duration like \"30m\", \"90s\", \"1h30m\" or \"500ms\"",
+});
+
+/** Where a backup lives and how it is made: shared by `ManualBackup` and `BackupRetentionSet`. */
+const targetShape = {
+    cloud: z.enum(["alicloud", "huaweicloud"]),
+    service: z.enum(["rds", "geminidb"]).default("rds"),
+    instanceId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, "must contain only letters, digits, '-', '_' and '.'"),
+    region: z.string().min(1).regex(/^[a-z0-9-]+$/, "must be a region id such as cn-hangzhou or ap-southeast-1").optional(),
+    description: z.string().max(256).optional(),
+    databases: z.array(z.string().min(1)).min(1).optional(),
+    backupMethod: z.enum(["Physical", "Logical", "Snapshot"]).optional(),
+    backupStrategy: z.enum(["db", "instance"]).optional(),
+    waitForCompletion: z.boolean().default(true),
+    waitTimeout: duration.default("30m"),
+    onDeleteBlocked: z.enum(["fail", "forget"]).default("fail"),
+    /** Set by the SDK to the Pulumi resource name; used for default backup names and progress lines. */
+    resourceName: z.string().optional(),
+};
+
+type Ctx = z.RefinementCtx;
+interface TargetFields {
+    cloud: string; service: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
+}
+
+/** Rules that depend on which cloud and service the resource targets. */
+function cloudRules(v: TargetFields, ctx: Ctx) {
+    const fail = (path: string, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+    if (v.service === "geminidb" && v.cloud !== "huaweicloud") fail("service", "\"geminidb\" is only available with cloud \"huaweicloud\"; allowed with \"alicloud\": \"rds\"");
+    if (v.cloud === "alicloud") {
+        if (v.description !== undefined) fail("description", "Alibaba Cloud RDS backup sets have no description; remove it");
+        for (const db of v.databases ?? []) {
+            if (!ALICLOUD_DB_NAME.test(db)) fail("databases", `"${db}" is not a valid Alibaba database name (lower-case letters, digits, '_', starting with a letter)`);
+        }
+    } else {
+        if (v.backupMethod !== undefined) fail("backupMethod", "only Alibaba Cloud RDS takes a backup method; remove it for huaweicloud");
+        if (v.backupStrategy !== undefined) fail("backupStrategy", "only Alibaba Cloud RDS takes a backup strategy; remove it for huaweicloud");
+        if (v.service === "geminidb" && v.databases !== undefined) fail("databases", "GeminiDB backups are instance backups here; remove databases");
+        if (v.description !== undefined && HUAWEI_DESCRIPTION_FORBIDDEN.test(v.description)) {
+            fail("description", "must not contain any of > ! < \" & ' =");
+        }
+    }
+}
+
+export const manualBackupSchema = z.object({
+    ...targetShape,
+    name: z.string().optional(),
+    adoptBackupId: z.string().min(1).optional(),
+}).strict().superRefine((v, ctx) => {
+    cloudRules(v, ctx);
+    if (v.cloud === "alicloud" && v.name !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["name"], message: "Alibaba Cloud RDS backup sets have no name; remove it" });
+    }
+    if (v.cloud === "huaweicloud" && v.name !== undefined && !HUAWEI_NAME.test(v.name)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["name"], message: "must be 4–64 characters, start with a letter and contain only letters, digits, '-' and '_'" });
+    }
+});
+
+/** Validated `ManualBackup` inputs. */
+export type ManualBackupInputs = z.infer<typeof manualBackupSchema>;
+
+export const retentionSetSchema = z.object({
+    ...targetShape,
+    /** Prefix of the backup names on Huawei (default: the resource name). */
+    namePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,40}$/, "must start with a letter and contain only letters, digits, '-' and '_' (at most 41 characters)").optional(),
+    labels: z.array(z.string().regex(LABEL, "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit")),
+    maxBackups: z.number().int().min(1).optional(),
+    adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional(),
+}).strict().superRefine((v, ctx) => {
+    cloudRules(v, ctx);
+    const seen = new Set<string>();
+    v.labels.forEach((l, i) => {
+        if (seen.has(l)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", i], message: `duplicate label "${l}": labels must be unique` });
+        seen.add(l);
+    });
+    if (v.maxBackups !== undefined && v.labels.length > v.maxBackups) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels"], message: `has ${v.labels.length} labels, more than maxBackups ${v.maxBackups}` });
+    }
+    for (const label of Object.keys(v.adopt ?? {})) {
+        if (!seen.has(label)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["adopt", label], message: `label "${label}" is not in labels; adopt only labels the set declares` });
+    }
+});
+
+/** Validated `BackupRetentionSet` inputs. */
+export type RetentionSetInputs = z.infer<typeof retentionSetSchema>;
+
+function reasonOf(issue: z.ZodIssue): string {
+    switch (issue.code) {
+        case z.ZodIssueCode.invalid_enum_value:
+            return `got ${JSON.stringify(issue.received)}; allowed values: ${issue.options.map(o => JSON.stringify(o)).join(", ")}`;
+        case z.ZodIssueCode.invalid_type:
+            return issue.received === "undefined" ? `is required (${issue.expected})` : `must be a ${issue.expected}, got ${issue.received}`;
+        case z.ZodIssueCode.unrecognized_keys:
+            return `unknown input ${issue.keys.map(k => JSON.stringify(k)).join(", ")}`;
+        default:
+            return issue.message;
+    }
+}
+
+function containsUnknown(v: unknown): boolean {
+    if (v === UNKNOWN) return true;
+    if (Array.isArray(v)) return v.some(containsUnknown);
+    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+    return false;
+}
+
+/**
+ * Validates raw inputs. Inputs still unknown at preview are not judged (they
+ * are checked again once known). `__provider` is the host's own key.
+ */
+export function validate<S extends z.ZodTypeAny>(schema: S, raw: Record<string, unknown>):
+    { ok: true; value: z.infer<S>; unknownKeys: string[] } | { ok: false; failures: CheckFailure[]; unknownKeys: string[] } {
+    const { __provider: _ignored, ...inputs } = raw;
+    const unknownKeys = Object.keys(inputs).filter(k => containsUnknown(inputs[k]));
+    const result = schema.safeParse(inputs);
+    if (result.success) return { ok: true, value: result.data, unknownKeys };
+    const failures = result.error.issues
+        .filter(i => !(i.path.length > 0 && unknownKeys.includes(String(i.path[0]))))
+        .map(i => ({ property: i.path.length ? i.path.map(String).join(".") : "inputs", reason: reasonOf(i) }));
+    if (failures.length === 0 && unknownKeys.length > 0) return { ok: true, value: inputs as z.infer<S>, unknownKeys };
+    return { ok: false, failures, unknownKeys };
+}

@@ -1,0 +1,5 @@
+/**
+ * pulumi-db-backups: database manual backups on Alibaba Cloud RDS, Huawei
+ * Cloud RDS and Huawei GeminiDB as declarative Pulumi resources.
+ */
+export { ManualBackup, ManualBackupArgs } from "./manual-backup";

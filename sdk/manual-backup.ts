@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
+
+/** Inputs of a `ManualBackup`. Validated at preview (Check): a bad value fails there, naming the property and the allowed values. */
+export interface ManualBackupArgs {
+    /** `"alicloud"` (ApsaraDB RDS) or `"huaweicloud"`. Changing it replaces the backup. */
+    cloud: pulumi.Input<"alicloud" | "huaweicloud">;
+    /** `"rds"` (default) or `"geminidb"` (huaweicloud only). Changing it replaces the backup. */
+    service?: pulumi.Input<"rds" | "geminidb">;
+    /** The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (new one first, then the old one is deleted). */
+    instanceId: pulumi.Input<string>;
+    /** Region of the instance; default: `alicloud:region` / `huaweicloud:region` config or environment. Changing it replaces the backup. */
+    region?: pulumi.Input<string>;
+    /** Huawei only: backup name, 4–64 characters, a letter first, then letters, digits, `-`, `_`; unique per instance. Default: the resource name plus a short stable suffix. Changing it replaces the backup. */
+    name?: pulumi.Input<string>;
+    /** Huawei only: up to 256 characters, none of `> ! < " & ' =`. A change is recorded in state only (the cloud cannot edit it). */
+    description?: pulumi.Input<string>;
+    /** Databases to back up (Alibaba `DBName` with `backupStrategy: "db"`; Huawei RDS SQL Server/PostgreSQL). Default: the whole instance. Changing it replaces the backup. */
+    databases?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Alibaba only: `"Physical"` (cloud default), `"Logical"` or `"Snapshot"`. Changing it replaces the backup. */
+    backupMethod?: pulumi.Input<"Physical" | "Logical" | "Snapshot">;
+    /** Alibaba only: `"instance"` or `"db"`. Changing it replaces the backup. */
+    backupStrategy?: pulumi.Input<"db" | "instance">;
+    /** Wait until the cloud reports the backup finished (default `true`). With `false`, `status` stays `BUILDING` until a refresh or the next update. */
+    waitForCompletion?: pulumi.Input<boolean>;
+    /** How long to wait for the backup, e.g. `"30m"` (default), `"2h"`. Pulumi's `customTimeouts` do not reach dynamic providers. */
+    waitTimeout?: pulumi.Input<string>;
+    /** When the cloud refuses a delete (retention rules, backup in use): `"fail"` (default) keeps it in state and fails; `"forget"` removes it from state with a warning and leaves it in the cloud. */
+    onDeleteBlocked?: pulumi.Input<"fail" | "forget">;
+    /** Take over this existing backup instead of creating one (Pulumi's `import` option cannot work for dynamic resources). Verified at create. */
+    adoptBackupId?: pulumi.Input<string>;
+}
+
+/**
+ * A database manual backup as a Pulumi resource: `pulumi up` creates it and
+ * waits until the cloud reports it finished, `refresh` notices it was deleted
+ * outside Pulumi, a change of instance (or method, databases, ...) replaces
+ * it, `destroy` deletes it.
+ */
+export class ManualBackup extends pulumi.dynamic.Resource {
+    /** The cloud's backup id (Alibaba backup-set id, Huawei backup id). */
+    public readonly backupId!: pulumi.Output<string>;
+    /** `BUILDING`, `COMPLETED`, `FAILED` or `DELETING`. */
+    public readonly status!: pulumi.Output<string>;
+    /** The cloud's own status word, e.g. `Success`, `COMPLETED`. */
+    public readonly cloudStatus!: pulumi.Output<string>;
+    /** The backup job id (Alibaba, GeminiDB); absent on Huawei RDS. */
+    public readonly jobId!: pulumi.Output<string | undefined>;
+    /** When the backup started, ISO 8601 UTC. */
+    public readonly startedAt!: pulumi.Output<string | undefined>;
+    /** When the backup finished, ISO 8601 UTC. */
+    public readonly finishedAt!: pulumi.Output<string | undefined>;
+    /** Size in bytes. */
+    public readonly sizeBytes!: pulumi.Output<number | undefined>;
+    /** Alibaba `StoreStatus`: `Enabled` = the cloud allows deleting it now. */
+    public readonly storeStatus!: pulumi.Output<string | undefined>;
+    /** The backup name (Huawei); the default is derived from the resource name. */
+    public readonly name!: pulumi.Output<string | undefined>;
+    /** True when the backup was taken over with `adoptBackupId`. */
+    public readonly adopted!: pulumi.Output<boolean | undefined>;
+
+    constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
+        super(providerShim("ManualBackup"), name, {
+            ...args,
+            resourceName: name,
+            backupId: undefined, status: undefined, cloudStatus: undefined, jobId: undefined, startedAt: undefined,
+            finishedAt: undefined, sizeBytes: undefined, storeStatus: undefined, adopted: undefined,
+            name: args.name,
+        }, opts, "dbbackups", "ManualBackup");
+    }
+}
