@@ -6,12 +6,15 @@
  */
 import { ProviderRuntime } from "./runtime";
 import { ManualBackupProvider } from "./manual-backup";
+import { RetentionSetProvider } from "./retention-set";
 
 const runtime = new ProviderRuntime();
 
 /** The `ManualBackup` dynamic provider. */
 export const ManualBackup = new ManualBackupProvider(runtime);
+/** The `BackupRetentionSet` dynamic provider. */
+export const BackupRetentionSet = new RetentionSetProvider(runtime);
 
-export { ManualBackupProvider, ProviderRuntime };
+export { ManualBackupProvider, RetentionSetProvider, ProviderRuntime };
 export { Settings } from "./config";
 export { CloudError } from "./errors";

@@ -3,3 +3,5 @@
  * Cloud RDS and Huawei GeminiDB as declarative Pulumi resources.
  */
 export { ManualBackup, ManualBackupArgs } from "./manual-backup";
+export { BackupRetentionSet, BackupRetentionSetArgs, RetentionSetMember } from "./retention-set";
+export { rollingLabels, RollingLabelsOptions, RollingPeriod } from "./rolling-labels";

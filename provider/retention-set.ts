@@ -1,0 +1,243 @@
+/**
+ * `BackupRetentionSet`: one backup per label. Update reconciles: new labels
+ * get backups (created before anything is deleted), removed labels' backups
+ * are deleted with as few calls as the cloud allows. The set only ever
+ * deletes backups whose ids are in its own state.
+ */
+import { createHash } from "crypto";
+import type { BackupAdapter, CloudBackup, DeleteOutcome } from "./clouds/adapter";
+import { CloudError, hintFor, ResourceInitError } from "./errors";
+import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts, OpsOptions } from "./backup-ops";
+import { CheckFailure, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
+import { parseDuration } from "./wait";
+import type { ProviderRuntime } from "./runtime";
+import type { ConfigSource } from "./config";
+
+/** A delete the cloud refused for now; retried on every later update. */
+export interface PendingDelete { code: string; reason: string; since: string; deletableAfter?: string }
+
+/** One labelled member of the set. */
+export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDelete?: PendingDelete };
+
+/** State of a `BackupRetentionSet`. */
+export type RetentionSetState = RetentionSetInputs & { backups: Record<string, Member>; backupIds: string[] };
+
+const REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
+
+function changed(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+}
+
+/** Huawei backup name of a member: `<prefix>-<label>`, made valid and at most 64 characters. */
+export function memberName(inputs: RetentionSetInputs, label: string): string {
+    let prefix = (inputs.namePrefix ?? inputs.resourceName ?? "set").replace(/[^A-Za-z0-9_-]/g, "-");
+    if (!/^[A-Za-z]/.test(prefix)) prefix = `s-${prefix}`;
+    const name = `${prefix}-${label.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+    if (name.length <= 64) return name;
+    return `${name.slice(0, 57)}-${createHash("sha256").update(name).digest("hex").slice(0, 6)}`;
+}
+
+/** The `pulumi.dynamic.ResourceProvider` for `BackupRetentionSet`. */
+export class RetentionSetProvider {
+    constructor(private readonly rt: ProviderRuntime) { }
+
+    configure(req: { config: ConfigSource }): void {
+        this.rt.configure(req.config);
+    }
+
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+        const v = validate(retentionSetSchema, news);
+        if (!v.ok) return { inputs: news, failures: v.failures };
+        const inputs: Record<string, unknown> = { ...news, ...v.value };
+        if (v.unknownKeys.length === 0) {
+            const missing = this.rt.missingSettings(v.value as RetentionSetInputs);
+            if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
+        }
+        return { inputs, failures: [] };
+    }
+
+    async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
+        const replaces = REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
+        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || m.status === "BUILDING");
+        const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
+        const changes = replaces.length > 0 || unfinished || keys.some(k => changed(olds[k], news[k]));
+        return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    }
+
+    async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {
+        const inputs = this.parse(raw);
+        const id = `${inputs.instanceId}/${inputs.resourceName ?? createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`;
+        const outs = await this.reconcile(id, inputs, {});
+        return { id, outs };
+    }
+
+    async update(id: string, olds: RetentionSetState, raw: Record<string, unknown>): Promise<{ outs: RetentionSetState }> {
+        const news = this.parse(raw);
+        return { outs: await this.reconcile(id, news, olds.backups ?? {}) };
+    }
+
+    async read(id: string, props: RetentionSetState): Promise<{ id: string; props: Record<string, unknown> }> {
+        const adapter = this.rt.adapter(props);
+        try {
+            // One paged listing of the instance, not one call per member.
+            const listed = new Map((await adapter.listBackups(props.instanceId)).map(b => [b.backupId, b]));
+            const backups: Record<string, Member> = {};
+            for (const [label, m] of Object.entries(props.backups ?? {})) {
+                if (m.backupId) {
+                    const b = listed.get(m.backupId);
+                    if (b) backups[label] = this.member(m, b);
+                } else if (m.jobId) {
+                    const p = await adapter.creationStatus(props.instanceId, { jobId: m.jobId });
+                    if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId }, p) };
+                }
+            }
+            return { id, props: this.state(props, backups) };
+        } catch (err) {
+            throw this.userError(`reading backup set ${id} on ${adapter.displayName}`, err);
+        }
+    }
+
+    async delete(id: string, props: RetentionSetState): Promise<void> {
+        const adapter = this.rt.adapter(props);
+        const members = Object.entries(props.backups ?? {});
+        const byId = new Map(members.filter(([, m]) => m.backupId).map(([label, m]) => [m.backupId!, label]));
+        if (byId.size === 0) return;
+        let outcomes: DeleteOutcome[];
+        try {
+            outcomes = await adapter.deleteBackups(props.instanceId, [...byId.keys()]);
+        } catch (err) {
+            throw this.userError(`deleting backup set ${id} on ${adapter.displayName}`, err);
+        }
+        const blocked = outcomes.filter(o => o.result === "blocked");
+        const failed = outcomes.filter(o => o.result === "failed");
+        const describe = (o: DeleteOutcome) => `${byId.get(o.backupId)} (backup ${o.backupId}): ${o.code}: ${o.message}`;
+        if (blocked.length && props.onDeleteBlocked === "forget") {
+            this.rt.log(`warning: ${props.resourceName ?? id}: left in the cloud because onDeleteBlocked is "forget": ${blocked.map(describe).join("; ")}`);
+        }
+        const fatal = [...failed, ...(props.onDeleteBlocked === "forget" ? [] : blocked)];
+        if (fatal.length) {
+            const hint = hintFor(fatal[0].code);
+            throw new Error(`deleting backup set ${id} on ${adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
+                + ` They stay in state; the others are deleted.${hint ? ` Next: ${hint}.` : ""}`);
+        }
+    }
+
+    /**
+     * Brings the set's backups to the declared labels: adopt and create first,
+     * then delete removed and pending members in batches. Raises an init error
+     * carrying the state reached, so nothing that exists is dropped from state.
+     */
+    private async reconcile(id: string, inputs: RetentionSetInputs, previous: Record<string, Member>): Promise<RetentionSetState> {
+        const adapter = this.rt.adapter(inputs);
+        const label = inputs.resourceName ?? id;
+        const members: Record<string, Member> = { ...previous };
+        const problems: string[] = [];
+        const wanted = new Set(inputs.labels);
+        try {
+            await this.adopt(adapter, inputs, members);
+            // Members still building from an earlier attempt: wait for them instead of creating again.
+            for (const [l, m] of Object.entries(members)) {
+                if (m.status === "BUILDING" && !m.pendingDelete && inputs.waitForCompletion) {
+                    const p = await waitCreated(adapter, inputs.instanceId, { jobId: m.jobId, backupId: m.backupId }, this.ops(inputs, `${label}[${l}]`));
+                    members[l] = { ...m, ...factsOf({ jobId: m.jobId, backupId: m.backupId }, p) };
+                }
+            }
+            const toCreate = inputs.labels.filter(l => !members[l] || (members[l].status === "FAILED" && !members[l].backupId));
+            await Promise.all(toCreate.map(async l => {
+                const name = inputs.cloud === "huaweicloud" ? memberName(inputs, l) : undefined;
+                try {
+                    const r = await createBackup(adapter, {
+                        instanceId: inputs.instanceId, name, description: inputs.description, databases: inputs.databases,
+                        backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
+                    }, this.ops(inputs, `${label}[${l}]`));
+                    members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
+                } catch (err) {
+                    if (err instanceof CreationIncompleteError && err.progress?.status !== "FAILED") {
+                        members[l] = dropUndefined({ ...factsOf(err.started, err.progress), name });
+                    }
+                    problems.push(`label ${l}: ${err instanceof Error ? this.rt.scrub(err.message) : String(err)}`);
+                }
+            }));
+        } catch (err) {
+            problems.push(err instanceof Error ? this.rt.scrub(err.message) : String(err));
+        }
+        if (problems.length === 0) await this.prune(adapter, inputs, members, wanted, problems);
+        else problems.push("no backup was deleted because a create did not succeed (create before delete)");
+        const state = this.state(inputs, members);
+        if (problems.length) {
+            throw new ResourceInitError(`reconciling backup set ${id} on ${adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
+        }
+        return state;
+    }
+
+    /** Deletes members whose label was removed, and earlier refusals, in as few calls as the cloud allows. */
+    private async prune(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
+        const doomed = Object.entries(members).filter(([l, m]) => (!wanted.has(l) || m.pendingDelete) && m.backupId);
+        for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId) delete members[l];
+        if (doomed.length === 0) return;
+        const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
+        let outcomes: DeleteOutcome[];
+        try {
+            outcomes = await adapter.deleteBackups(inputs.instanceId, [...labelOf.keys()]);
+        } catch (err) {
+            problems.push(`deleting ${labelOf.size} backups: ${err instanceof Error ? this.rt.scrub(err.message) : String(err)}`);
+            return;
+        }
+        const now = new Date().toISOString();
+        for (const o of outcomes) {
+            const l = labelOf.get(o.backupId)!;
+            if (o.result === "deleted") {
+                if (wanted.has(l)) delete members[l].pendingDelete; // cannot happen for wanted labels, kept for clarity
+                else delete members[l];
+            } else if (o.result === "blocked") {
+                members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+            } else {
+                problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
+            }
+        }
+    }
+
+    /** Takes over backups named in `adopt`, verified with one listing of the instance. */
+    private async adopt(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>) {
+        const pending = Object.entries(inputs.adopt ?? {}).filter(([l, bid]) => members[l]?.backupId !== bid);
+        if (pending.length === 0) return;
+        const listed = new Map((await adapter.listBackups(inputs.instanceId)).map(b => [b.backupId, b]));
+        const missing = pending.filter(([, bid]) => !listed.has(bid));
+        if (missing.length) {
+            throw new Error(`adopt: ${missing.map(([l, bid]) => `label ${l}: backup ${bid}`).join(", ")} not found on instance ${inputs.instanceId}; check the ids or remove them from adopt`);
+        }
+        for (const [l, bid] of pending) members[l] = { ...this.member({}, listed.get(bid)!), adopted: true };
+    }
+
+    private member(m: Partial<Member>, b: CloudBackup): Member {
+        return dropUndefined({ ...m, ...factsOf({ jobId: m.jobId }, undefined, b), name: b.name ?? m.name });
+    }
+
+    private state(inputs: RetentionSetInputs, backups: Record<string, Member>): RetentionSetState {
+        const backupIds = inputs.labels.map(l => backups[l]?.backupId).filter((x): x is string => !!x);
+        return { ...inputs, backups, backupIds };
+    }
+
+    private userError(what: string, err: unknown): Error {
+        const hint = err instanceof CloudError ? hintFor(err.code) : "";
+        const message = err instanceof Error ? err.message : String(err);
+        return new Error(`${what}: ${this.rt.scrub(message)}${hint ? `. Next: ${hint}` : ""}`);
+    }
+
+    private parse(raw: Record<string, unknown>): RetentionSetInputs {
+        const v = validate(retentionSetSchema, raw);
+        if (!v.ok) throw new Error(`invalid inputs: ${v.failures.map(f => `${f.property} ${f.reason}`).join("; ")}`);
+        return v.value as RetentionSetInputs;
+    }
+
+    private ops(inputs: RetentionSetInputs, label: string): OpsOptions {
+        return {
+            timeoutMs: parseDuration(inputs.waitTimeout) ?? 30 * 60_000,
+            wait: inputs.waitForCompletion !== false,
+            label,
+            log: line => this.rt.log(line),
+            wait_: this.rt.waitOptions,
+        };
+    }
+}
