@@ -1,0 +1,81 @@
+import { strict as assert } from "assert";
+import { CloudError, redact } from "../../provider/errors";
+import { backoffDelay, retryCall } from "../../provider/retry";
+import { parseDuration, pollDelay, waitFor, WaitTimeoutError } from "../../provider/wait";
+import { alicloudErrorKind } from "../../provider/clouds/alicloud/rds";
+
+const cloudError = (code: string, kind: CloudError["kind"], status = 400) =>
+    new CloudError({ service: "Test", operation: "Op", code, cloudMessage: "m", httpStatus: status, kind });
+
+describe("retrying one call", () => {
+    it("retries throttling with exponential backoff and full jitter, then succeeds", async () => {
+        const sleeps: number[] = [];
+        let calls = 0;
+        const out = await retryCall(async () => {
+            calls++;
+            if (calls < 4) throw cloudError("Throttling.User", "throttling");
+            return "ok";
+        }, { sleep: async ms => { sleeps.push(ms); }, random: () => 1, baseDelayMs: 100 });
+        assert.equal(out, "ok");
+        assert.equal(calls, 4);
+        assert.deepEqual(sleeps, [100, 200, 400]);
+    });
+
+    it("does not retry client errors and gives up after maxAttempts", async () => {
+        let calls = 0;
+        await assert.rejects(retryCall(async () => { calls++; throw cloudError("SignatureDoesNotMatch", "client"); }, { sleep: async () => undefined }), /SignatureDoesNotMatch/);
+        assert.equal(calls, 1);
+        calls = 0;
+        await assert.rejects(retryCall(async () => { calls++; throw cloudError("ServiceUnavailable", "server", 503); }, { maxAttempts: 3, sleep: async () => undefined }));
+        assert.equal(calls, 3);
+    });
+
+    it("honours Retry-After and caps the ceiling", () => {
+        assert.equal(backoffDelay(1, { random: () => 0 }, 3), 3000);
+        assert.equal(backoffDelay(10, { random: () => 1, baseDelayMs: 500, maxDelayMs: 2000 }), 2000);
+    });
+
+    it("classifies Alibaba codes", () => {
+        assert.equal(alicloudErrorKind("Throttling.User", 400), "throttling");
+        assert.equal(alicloudErrorKind("ServiceUnavailable", 503), "server");
+        assert.equal(alicloudErrorKind("BackupJobExists", 400), "client");
+    });
+});
+
+describe("waiting for a state", () => {
+    it("polls with doubling delays until accepted", async () => {
+        let t = 0;
+        const sleeps: number[] = [];
+        let polls = 0;
+        const v = await waitFor("thing", async () => (++polls === 4 ? { done: true, value: 42 } : { done: false, note: "Uploading" }),
+            { timeoutMs: 60_000, minDelayMs: 100, maxDelayMs: 300, now: () => t, sleep: async ms => { sleeps.push(ms); t += ms; } });
+        assert.equal(v, 42);
+        assert.deepEqual(sleeps, [100, 200, 300]);
+    });
+
+    it("times out with the last note and reports progress", async () => {
+        let t = 0;
+        const progress: string[] = [];
+        await assert.rejects(waitFor("job 7", async () => ({ done: false, note: "Checking" }), {
+            timeoutMs: 1000, minDelayMs: 200, maxDelayMs: 200, progressEveryMs: 400, now: () => t,
+            sleep: async ms => { t += ms; }, onProgress: (n, e) => progress.push(`${n}@${e}`),
+        }), (err: unknown) => err instanceof WaitTimeoutError && /job 7.*last seen: Checking/.test(err.message));
+        assert.deepEqual(progress, ["Checking@400", "Checking@800"]);
+        assert.equal(pollDelay(5, { minDelayMs: 1, maxDelayMs: 10 }), 10);
+    });
+
+    it("parses durations", () => {
+        assert.equal(parseDuration("30m"), 1_800_000);
+        assert.equal(parseDuration("1h30m"), 5_400_000);
+        assert.equal(parseDuration("250ms"), 250);
+        assert.equal(parseDuration("10"), undefined);
+    });
+});
+
+describe("error text", () => {
+    it("redacts secrets and credential pairs", () => {
+        const text = redact("failed, URL: http://x/?AccessKeyId=AKID123&Signature=abc%3D&Foo=1 secret=s3cr3tvalue", ["s3cr3tvalue"]);
+        assert.ok(!text.includes("AKID123") && !text.includes("abc%3D") && !text.includes("s3cr3tvalue"), text);
+        assert.match(text, /Foo=1/);
+    });
+});
