@@ -38,6 +38,8 @@ export interface InstanceSpec {
     /** Databases on the instance (Alibaba `DBName`, Huawei `databases`). */
     databases?: string[];
     name?: string;
+    /** The next backup job on this instance ends Failed (consumed by that job); patchable through the admin API. */
+    failNextBackup?: boolean;
 }
 
 /** A backup made outside Pulumi (by hand, or automated by the cloud), added through the admin API. */

@@ -2,6 +2,8 @@
 import type { BackupAdapter, CloudName, ServiceName } from "./adapter";
 import type { Settings } from "../config";
 import { AlicloudRdsAdapter } from "./alicloud/rds";
+import { HuaweicloudRdsAdapter } from "./huaweicloud/rds";
+import { HuaweicloudGeminidbAdapter } from "./huaweicloud/geminidb";
 
 export interface Target { cloud: CloudName; service: ServiceName; region?: string }
 
@@ -23,6 +25,7 @@ export class AdapterFactory {
 
     private build(target: Target): BackupAdapter {
         if (target.cloud === "alicloud") return new AlicloudRdsAdapter(this.settings.alicloud(target.region));
-        throw new Error(`cloud ${target.cloud} service ${target.service} is not supported yet`);
+        const settings = this.settings.huaweicloud(target.service, target.region);
+        return target.service === "geminidb" ? new HuaweicloudGeminidbAdapter(settings) : new HuaweicloudRdsAdapter(settings);
     }
 }

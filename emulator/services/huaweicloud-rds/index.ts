@@ -1,16 +1,67 @@
-// Placeholder until the huaweicloud-rds service lands: answers 501 to every request.
-import type { EmulatedService, ServiceContext } from "../../core/types";
+/**
+ * The emulated Huawei Cloud RDS backup service (key `huaweicloudRds`): the
+ * REST protocol layer over the RDS routes, plus the admin operations the
+ * emulator's admin API calls.
+ */
+import type { EmulatedService, HandBackupSpec, InstanceSpec, ServiceContext } from "../../core/types";
+import { createHuaweiRestHandler } from "../../protocols/huaweicloud-rest";
+import { rdsRoutes, renderRdsBackup } from "./handlers";
+import { RdsModel, type RdsBackup, type RdsInstance } from "./model";
 
-export function createHuaweicloudRdsService(_ctx: ServiceContext): EmulatedService {
+/** Instance fields the admin API may set beyond `InstanceSpec`. */
+export type RdsInstancePatch = Partial<InstanceSpec> & { failNextBackup?: boolean };
+
+/** Creates the service; instances are added by the emulator through `addInstance`. */
+export function createHuaweicloudRdsService(ctx: ServiceContext): EmulatedService {
+    // One model for the service's life: the routes hold it, `restore` refills it.
+    const model = new RdsModel(() => ctx.now(), ctx.timeScale);
+    const handle = createHuaweiRestHandler("huaweicloudRds", ctx, rdsRoutes(model));
     return {
         key: "huaweicloudRds",
-        async handle(_req, _body, res) { res.writeHead(501, { "content-type": "application/json" }); res.end('{"error_code":"DBS.000501","error_msg":"not implemented"}'); },
-        addInstance() { /* placeholder */ },
-        updateInstance() { /* placeholder */ },
-        addBackup() { throw new Error("not implemented"); },
-        removeBackup() { return false; },
-        setBackupInUse() { return false; },
-        snapshot() { return { instances: [], backups: [] }; },
-        restore() { /* placeholder */ },
+        handle,
+        addInstance(spec: InstanceSpec & { failNextBackup?: boolean }) {
+            model.addInstance(spec);
+            ctx.changed();
+        },
+        updateInstance(id: string, patch: RdsInstancePatch) {
+            model.updateInstance(id, patch);
+            ctx.changed();
+        },
+        addBackup(spec: HandBackupSpec) {
+            const id = model.addHandBackup(spec).id;
+            ctx.changed();
+            return id;
+        },
+        removeBackup(backupId: string) {
+            const removed = model.backups.delete(backupId);
+            if (removed) ctx.changed();
+            return removed;
+        },
+        setBackupInUse(backupId: string, inUse: boolean) {
+            const b = model.backups.get(backupId);
+            if (!b) return false;
+            b.inUse = inUse;
+            ctx.changed();
+            return true;
+        },
+        snapshot() {
+            model.sweep();
+            return {
+                instances: [...model.instances.values()].map(i => ({ ...i })),
+                // Raw records plus what the API would show, so tests read either.
+                backups: [...model.backups.values()].map(b => ({ ...b, status: model.status(b), listed: renderRdsBackup(model, b) })),
+                jobs: [],
+            };
+        },
+        restore(state: unknown) {
+            const s = (state ?? {}) as { instances?: RdsInstance[]; backups?: Array<RdsBackup & Record<string, unknown>> };
+            model.instances.clear();
+            model.backups.clear();
+            for (const i of s.instances ?? []) model.instances.set(i.id, { ...i, databases: [...(i.databases ?? [])], failNextBackup: i.failNextBackup ?? false });
+            for (const raw of s.backups ?? []) {
+                const { status: _status, listed: _listed, ...b } = raw;
+                model.backups.set(b.id, b as RdsBackup);
+            }
+        },
     };
 }

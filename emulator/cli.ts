@@ -1,0 +1,98 @@
+/**
+ * `npm run emulator`: starts the emulator and prints the endpoints and test
+ * credentials as `export` lines ready to paste into a shell.
+ *
+ *   node dist/emulator/cli.js [--port N] [--time-scale X] [--state FILE]
+ */
+import { startEmulator } from "./index";
+import type { EmulatorOptions } from "./core/types";
+
+const USAGE = "usage: node dist/emulator/cli.js [--port N] [--time-scale X] [--state FILE]";
+
+/** Parses the command line into emulator options; throws with a usage line on bad input. */
+export function parseCliArgs(argv: string[]): EmulatorOptions {
+    const options: EmulatorOptions = {};
+    for (let i = 0; i < argv.length; i++) {
+        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+        const value = () => {
+            const v = inline ?? argv[++i];
+            if (v === undefined || v === "") throw new Error(`${flag} needs a value\n${USAGE}`);
+            return v;
+        };
+        switch (flag) {
+            case "--port": {
+                const port = Number(value());
+                if (!Number.isInteger(port) || port < 0 || port > 65532) throw new Error(`--port must be 0..65532\n${USAGE}`);
+                options.port = port;
+                break;
+            }
+            case "--time-scale": {
+                const scale = Number(value());
+                if (!Number.isFinite(scale) || scale < 0) throw new Error(`--time-scale must be a number >= 0\n${USAGE}`);
+                options.timeScale = scale;
+                break;
+            }
+            case "--state":
+                options.statePath = value();
+                break;
+            case "-h":
+            case "--help":
+                process.stdout.write(`${USAGE}\n`);
+                process.exit(0);
+            // falls through (process.exit never returns)
+            default:
+                throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+        }
+    }
+    return options;
+}
+
+/** Shell-quotes a value for an `export` line. */
+function quote(value: string): string {
+    return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+async function main(): Promise<void> {
+    const options = parseCliArgs(process.argv.slice(2));
+    const emulator = await startEmulator(options);
+    const key = emulator.accessKeys[0];
+    const lines: Array<[string, string]> = [
+        ["DBBACKUPS_ALICLOUD_RDS_ENDPOINT", emulator.endpoints.alicloudRds],
+        ["DBBACKUPS_HUAWEICLOUD_RDS_ENDPOINT", emulator.endpoints.huaweicloudRds],
+        ["DBBACKUPS_HUAWEICLOUD_GEMINIDB_ENDPOINT", emulator.endpoints.huaweicloudGeminidb],
+        ["ALIBABA_CLOUD_ACCESS_KEY_ID", key.id],
+        ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", key.secret],
+        ["HW_ACCESS_KEY", key.id],
+        ["HW_SECRET_KEY", key.secret],
+        ["HW_PROJECT_ID", emulator.projectId],
+        ["DBBACKUPS_EMULATOR_ADMIN", emulator.admin],
+    ];
+    process.stdout.write(`# pulumi-db-backups emulator is running (admin API: ${emulator.admin}/state). Paste these lines into your shell:\n`);
+    for (const [name, value] of lines) process.stdout.write(`export ${name}=${quote(value)}\n`);
+    process.stdout.write("# Ctrl-C stops the emulator" + (options.statePath ? ` and saves state to ${options.statePath}` : "") + ".\n");
+
+    let stopping = false;
+    const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        emulator.stop().then(
+            () => {
+                process.stderr.write(`emulator stopped (${signal})\n`);
+                process.exit(0);
+            },
+            (err: Error) => {
+                process.stderr.write(`emulator: failed to stop cleanly: ${err.message}\n`);
+                process.exit(1);
+            },
+        );
+    };
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (require.main === module) {
+    main().catch((err: Error) => {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+    });
+}

@@ -1,0 +1,57 @@
+import { SERVICE_KEYS, type InjectedFault, type ServiceKey } from "./types";
+
+interface PendingFault { fault: InjectedFault; remaining: number }
+
+/**
+ * Injected failures waiting to be answered. A fault matches its service and
+ * action (or `*`) and is consumed by each matching call until `times` runs out,
+ * first added first served.
+ */
+export class FaultQueue {
+    private pending: PendingFault[] = [];
+
+    /** Validates and queues a fault; throws a TypeError naming the bad field. */
+    add(input: unknown): InjectedFault {
+        const fault = validateFault(input);
+        this.pending.push({ fault, remaining: fault.times ?? 1 });
+        return fault;
+    }
+
+    /** Returns and consumes the first fault matching this call, if any. */
+    take(service: ServiceKey, action: string): InjectedFault | undefined {
+        const index = this.pending.findIndex((p) => p.fault.service === service && (p.fault.action === action || p.fault.action === "*"));
+        if (index < 0) return undefined;
+        const entry = this.pending[index];
+        entry.remaining -= 1;
+        if (entry.remaining <= 0) this.pending.splice(index, 1);
+        return entry.fault;
+    }
+
+    /** Faults still queued, with how many calls each will still answer. */
+    list(): Array<InjectedFault & { remaining: number }> {
+        return this.pending.map((p) => ({ ...p.fault, remaining: p.remaining }));
+    }
+
+    clear(): void {
+        this.pending = [];
+    }
+}
+
+function validateFault(input: unknown): InjectedFault {
+    if (!input || typeof input !== "object") throw new TypeError("fault must be a JSON object");
+    const f = input as Record<string, unknown>;
+    if (!SERVICE_KEYS.includes(f.service as ServiceKey)) throw new TypeError(`fault.service must be one of ${SERVICE_KEYS.join(", ")}`);
+    if (typeof f.action !== "string" || f.action === "") throw new TypeError("fault.action must be a non-empty string (an action name or *)");
+    if (typeof f.status !== "number" || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) throw new TypeError("fault.status must be an HTTP error status (400-599)");
+    if (typeof f.code !== "string" || f.code === "") throw new TypeError("fault.code must be a non-empty string");
+    if (f.message !== undefined && typeof f.message !== "string") throw new TypeError("fault.message must be a string");
+    if (f.times !== undefined && (typeof f.times !== "number" || !Number.isInteger(f.times) || f.times < 1)) throw new TypeError("fault.times must be a positive integer");
+    return {
+        service: f.service as ServiceKey,
+        action: f.action,
+        status: f.status,
+        code: f.code,
+        ...(f.message !== undefined ? { message: f.message as string } : {}),
+        ...(f.times !== undefined ? { times: f.times as number } : {}),
+    };
+}

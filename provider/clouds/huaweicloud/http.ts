@@ -1,0 +1,181 @@
+/**
+ * The HTTP client shared by the Huawei RDS and GeminiDB adapters: builds the
+ * URL, signs each attempt (or sends an IAM token), turns Huawei's error
+ * bodies into `CloudError`s and retries through `retryCall`, the one place
+ * retries happen. Nothing here knows about backups.
+ */
+import * as http from "http";
+import * as https from "https";
+import fetch from "node-fetch";
+import type { HuaweicloudSettings } from "../adapter";
+import { CloudError, kindFromHttpStatus, redact } from "../../errors";
+import { retryCall, type RetryOptions } from "../../retry";
+import { signRequest } from "./sign";
+
+/** "Another operation is running on the instance" codes: the call may succeed later. */
+export const HUAWEI_BUSY_CODES = ["DBS.200019", "DBS.201015", "DBS.201205", "DBS.201202"];
+
+/** Default per-request timeout. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+// Keep-alive agents shared by every client: a retention set makes many small calls to one host.
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+
+/** One call to a Huawei service. */
+export interface HuaweiCall {
+    method: "GET" | "POST" | "DELETE" | "PUT";
+    /** Path template, e.g. `/v3/{project_id}/backups/{backup_id}`; `{project_id}` is filled in from settings. */
+    path: string;
+    /** Values for the other `{name}` placeholders of `path`. */
+    params?: Record<string, string>;
+    /** Query parameters; undefined values are left out. */
+    query?: Record<string, string | number | undefined>;
+    /** JSON body (sent as-is after `JSON.stringify`). */
+    body?: unknown;
+    /** Also retry the "another operation is running" codes (`HUAWEI_BUSY_CODES`). */
+    retryBusy?: boolean;
+}
+
+/** A successful answer. `body` is undefined when the service sent none. */
+export interface HuaweiResponse<T> {
+    status: number;
+    body: T | undefined;
+    requestId?: string;
+}
+
+export interface HuaweicloudHttpOptions {
+    retry?: RetryOptions;
+    /** Per-request timeout in ms (default 30 s). */
+    timeoutMs?: number;
+    /** Clock used for `X-Sdk-Date` (tests). */
+    now?: () => Date;
+}
+
+/**
+ * Reads `Retry-After` (seconds or an HTTP date) into seconds; undefined when
+ * absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+    if (!value) return undefined;
+    if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/**
+ * Builds a `CloudError` from an error answer. Understands
+ * `{error_code, error_msg}`, `{errCode, externalMessage}` (RDS v1) and
+ * `{error: {code, message}}`; anything else keeps the HTTP status as code.
+ */
+export function errorFromResponse(service: string, operation: string, status: number, text: string,
+    headers: { get(name: string): string | null }, secrets: Array<string | undefined>): CloudError {
+    let parsed: Record<string, unknown> = {};
+    try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON: use the text */ }
+    const nested = (parsed.error ?? {}) as Record<string, unknown>;
+    const code = String(parsed.error_code ?? parsed.errCode ?? nested.code ?? parsed.code ?? `HTTP${status}`);
+    const rawMessage = parsed.error_msg ?? parsed.externalMessage ?? nested.message ?? parsed.message
+        ?? (text.trim() ? text.trim().slice(0, 300) : `HTTP ${status} without an error body`);
+    const requestId = headers.get("x-request-id") ?? (typeof parsed.request_id === "string" ? parsed.request_id : undefined);
+    return new CloudError({
+        service, operation, code, httpStatus: status, kind: kindFromHttpStatus(status),
+        cloudMessage: redact(String(rawMessage), secrets),
+        requestId: requestId ?? undefined,
+        retryAfterSeconds: parseRetryAfter(headers.get("retry-after")),
+    });
+}
+
+/** Signed JSON calls to one Huawei service endpoint, with retries. */
+export class HuaweicloudHttpClient {
+    private readonly timeoutMs: number;
+
+    /** `serviceName` appears in error messages, e.g. `Huawei Cloud RDS`. */
+    constructor(private readonly settings: HuaweicloudSettings, readonly serviceName: string,
+        private readonly options: HuaweicloudHttpOptions = {}) {
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    }
+
+    /** Makes the call, retrying throttling, transient and server errors (and busy codes when asked). */
+    async call<T>(call: HuaweiCall): Promise<HuaweiResponse<T>> {
+        const retry = this.options.retry ?? {};
+        return retryCall(() => this.attempt<T>(call), {
+            ...retry,
+            retryIf: err => (call.retryBusy === true && err instanceof CloudError && HUAWEI_BUSY_CODES.includes(err.code))
+                || (retry.retryIf?.(err) ?? false),
+        });
+    }
+
+    /** The URL of a call (no credentials in it). */
+    urlFor(call: HuaweiCall): string {
+        const values: Record<string, string> = { ...(call.params ?? {}), project_id: this.settings.projectId };
+        const path = call.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+            if (values[name] === undefined) throw new Error(`missing path parameter ${name} for ${call.path}`);
+            return encodeURIComponent(values[name]);
+        });
+        const url = new URL(this.settings.endpoint.replace(/\/+$/, "") + path);
+        for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.append(k, String(v));
+        return url.toString();
+    }
+
+    private secrets(extra?: string): Array<string | undefined> {
+        return [this.settings.secretKey, this.settings.securityToken, this.settings.authToken, extra];
+    }
+
+    private headersFor(method: string, url: string, body: string | undefined): Record<string, string> {
+        const base: Record<string, string> = { "Content-Type": "application/json;charset=UTF-8" };
+        const s = this.settings;
+        if (s.authToken) return { ...base, "X-Auth-Token": s.authToken, "X-Project-Id": s.projectId };
+        if (!s.accessKey || !s.secretKey) {
+            throw new CloudError({ service: this.serviceName, operation: "sign request", code: "MissingCredentials", kind: "client",
+                cloudMessage: "no Huawei credentials: set huaweicloud:access_key and huaweicloud:secret_key (or HW_ACCESS_KEY / HW_SECRET_KEY)" });
+        }
+        return signRequest({ method, url, headers: base, body },
+            { accessKey: s.accessKey, secretKey: s.secretKey, securityToken: s.securityToken, projectId: s.projectId },
+            this.options.now?.() ?? new Date());
+    }
+
+    private async attempt<T>(call: HuaweiCall): Promise<HuaweiResponse<T>> {
+        const operation = `${call.method} ${call.path}`;
+        const url = this.urlFor(call);
+        const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+        const headers = this.headersFor(call.method, url, body);
+        const signature = /Signature=([0-9a-f]+)/.exec(headers["Authorization"] ?? "")?.[1];
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+        try {
+            const res = await fetch(url, {
+                method: call.method, headers, body,
+                agent: parsed => (parsed.protocol === "http:" ? httpAgent : httpsAgent),
+                // node-fetch 2 types its own AbortSignal; the global one is compatible at run time.
+                signal: controller.signal as never,
+            });
+            const text = await res.text();
+            if (!res.ok) throw errorFromResponse(this.serviceName, operation, res.status, text, res.headers, this.secrets(signature));
+            let parsed: T | undefined;
+            if (text.trim()) {
+                try { parsed = JSON.parse(text) as T; } catch {
+                    throw new CloudError({ service: this.serviceName, operation, code: "InvalidResponse", kind: "server",
+                        httpStatus: res.status, cloudMessage: "the service answered with a body that is not JSON",
+                        requestId: res.headers.get("x-request-id") ?? undefined });
+                }
+            }
+            return { status: res.status, body: parsed, requestId: res.headers.get("x-request-id") ?? undefined };
+        } catch (err) {
+            if (err instanceof CloudError) throw err;
+            throw this.networkError(operation, err, controller.signal.aborted);
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    // Built from the error's code only: node-fetch messages carry the URL.
+    private networkError(operation: string, err: unknown, timedOut: boolean): CloudError {
+        const code = (err as { code?: string })?.code;
+        return new CloudError({
+            service: this.serviceName, operation, kind: "transient",
+            code: timedOut ? "RequestTimeout" : "NetworkError",
+            cloudMessage: timedOut ? `no answer within ${this.timeoutMs} ms`
+                : `could not reach ${new URL(this.settings.endpoint).host}${code ? ` (${code})` : ""}`,
+        });
+    }
+}

@@ -1,0 +1,207 @@
+/**
+ * Huawei Cloud RDS (API v3) backups. Create answers the backup id at once
+ * (no job); progress is read from the backup list. Deletes are single calls
+ * except on SQL Server, which has a batch call with per-id results.
+ */
+import type {
+    BackupAdapter, BackupStatus, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
+} from "../adapter";
+import { CloudError } from "../../errors";
+import type { RetryOptions } from "../../retry";
+import { mapLimit } from "../../concurrency";
+import { HuaweicloudHttpClient } from "./http";
+import { kilobytesToBytes, parseHuaweiTime } from "./time";
+
+/** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
+export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026"];
+/** Codes meaning "a cloud rule refuses this delete for now" (in use, already being deleted). */
+export const RDS_BLOCKED_CODES = ["DBS.200054", "RDS.3016"];
+/** Largest batch of the SQL Server batch-delete call. */
+export const RDS_BATCH_DELETE_MAX = 50;
+/** Single deletes in flight at once on engines without a batch call. */
+export const RDS_DELETE_CONCURRENCY = 4;
+const PAGE_SIZE = 100;
+
+/** A backup as `GET /v3/{project_id}/backups` lists it. */
+export interface RdsBackupItem {
+    id: string;
+    instance_id?: string;
+    name?: string;
+    description?: string;
+    type?: string;
+    status?: string;
+    size?: number;
+    begin_time?: string;
+    end_time?: string;
+    datastore?: { type?: string; version?: string };
+    databases?: Array<{ name: string }>;
+}
+
+interface ListAnswer { backups?: RdsBackupItem[]; total_count?: number }
+interface DeleteResult { backup_id: string; error_code?: string; error_msg?: string }
+
+function normaliseStatus(word: string | undefined): BackupStatus {
+    switch ((word ?? "").toUpperCase()) {
+        case "COMPLETED": return "COMPLETED";
+        case "FAILED": return "FAILED";
+        case "DELETING": return "DELETING";
+        default: return "BUILDING";
+    }
+}
+
+/** Maps one listed RDS backup to the lifecycle's shape. */
+export function rdsBackupToCloud(item: RdsBackupItem, instanceId: string): CloudBackup {
+    return {
+        backupId: item.id,
+        instanceId: item.instance_id ?? instanceId,
+        name: item.name,
+        description: item.description || undefined,
+        status: normaliseStatus(item.status),
+        cloudStatus: item.status ?? "",
+        startedAt: parseHuaweiTime(item.begin_time),
+        finishedAt: parseHuaweiTime(item.end_time),
+        sizeBytes: kilobytesToBytes(item.size),
+        manual: (item.type ?? "").toLowerCase() === "manual",
+        backupMethod: item.type,
+        databases: item.databases?.length ? item.databases.map(d => d.name) : undefined,
+    };
+}
+
+/** A name the API accepts (4–64 chars, starts with a letter) when the user gave none. */
+export function defaultBackupName(now: Date = new Date()): string {
+    const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+    return `pulumi-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Classifies the error of one delete call into an outcome. */
+export function rdsDeleteOutcome(backupId: string, err: unknown): DeleteOutcome {
+    if (err instanceof CloudError) {
+        if (err.httpStatus === 404 || RDS_NOT_FOUND_CODES.includes(err.code)) return { backupId, result: "deleted", code: err.code, message: err.cloudMessage };
+        const result = RDS_BLOCKED_CODES.includes(err.code) ? "blocked" : "failed";
+        return { backupId, result, code: err.code, message: err.message };
+    }
+    return { backupId, result: "failed", code: "Unknown", message: String((err as Error)?.message ?? err) };
+}
+
+/** Backups of Huawei Cloud RDS instances (MySQL, PostgreSQL, SQL Server, MariaDB). */
+export class HuaweicloudRdsAdapter implements BackupAdapter {
+    readonly displayName = "Huawei Cloud RDS";
+    private readonly client: HuaweicloudHttpClient;
+    /** Engine per instance (`datastore.type`), learnt from listed backups; it never changes. */
+    private readonly engines = new Map<string, string>();
+
+    constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+    }
+
+    async maxIdsPerDelete(instanceId: string): Promise<number> {
+        return (await this.isSqlServer(instanceId)) ? RDS_BATCH_DELETE_MAX : 1;
+    }
+
+    async startBackup(req: CreateBackupRequest): Promise<StartedBackup> {
+        const body: Record<string, unknown> = { instance_id: req.instanceId, name: req.name ?? defaultBackupName() };
+        if (req.description) body.description = req.description;
+        if (req.databases?.length) body.databases = req.databases.map(name => ({ name }));
+        // A busy instance refused the call outright, so retrying cannot create a duplicate.
+        const res = await this.client.call<{ backup?: { id?: string } }>({ method: "POST", path: "/v3/{project_id}/backups", body, retryBusy: true });
+        const backupId = res.body?.backup?.id;
+        if (!backupId) {
+            throw new CloudError({ service: this.displayName, operation: "POST /v3/{project_id}/backups", code: "InvalidResponse", kind: "server",
+                httpStatus: res.status, requestId: res.requestId, cloudMessage: `the answer for instance ${req.instanceId} carries no backup.id` });
+        }
+        return { backupId };
+    }
+
+    async creationStatus(instanceId: string, started: StartedBackup): Promise<CreationProgress> {
+        if (!started.backupId) throw new Error(`Huawei Cloud RDS creation on instance ${instanceId} has no backup id to follow`);
+        const backup = await this.findBackup(instanceId, started.backupId);
+        // The list may not show a backup created a moment ago: it is still being built.
+        if (!backup) return { status: "BUILDING", cloudStatus: "BUILDING", backupId: started.backupId };
+        const base = { cloudStatus: backup.cloudStatus, backupId: backup.backupId };
+        switch (backup.status) {
+            case "COMPLETED": return { ...base, status: "COMPLETED", backup };
+            case "FAILED": return { ...base, status: "FAILED", failReason: `backup ${backup.backupId} ended in status ${backup.cloudStatus}` };
+            case "DELETING": return { ...base, status: "FAILED", failReason: `backup ${backup.backupId} is being deleted` };
+            default: return { ...base, status: "BUILDING" };
+        }
+    }
+
+    async findBackup(instanceId: string, backupId: string): Promise<CloudBackup | undefined> {
+        const page = await this.listPage(instanceId, 0, { backup_id: backupId });
+        const item = (page.backups ?? []).find(b => b.id === backupId);
+        return item ? rdsBackupToCloud(item, instanceId) : undefined;
+    }
+
+    async listBackups(instanceId: string): Promise<CloudBackup[]> {
+        const items = new Map<string, RdsBackupItem>();
+        for (let offset = 0; ; offset += PAGE_SIZE) {
+            const page = await this.listPage(instanceId, offset);
+            const backups = page.backups ?? [];
+            for (const b of backups) items.set(b.id, b);
+            if (backups.length < PAGE_SIZE || offset + PAGE_SIZE >= (page.total_count ?? 0)) break;
+        }
+        return [...items.values()].map(b => rdsBackupToCloud(b, instanceId));
+    }
+
+    /** The manual backup with this name on the instance (names are unique), or undefined. */
+    async findBackupByName(instanceId: string, name: string): Promise<CloudBackup | undefined> {
+        return (await this.listBackups(instanceId)).find(b => b.name === name && b.manual);
+    }
+
+    async deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]> {
+        const ids = [...new Set(backupIds)];
+        if (ids.length === 0) return [];
+        if (await this.isSqlServer(instanceId)) {
+            const outcomes: DeleteOutcome[] = [];
+            for (let i = 0; i < ids.length; i += RDS_BATCH_DELETE_MAX) outcomes.push(...await this.batchDelete(ids.slice(i, i + RDS_BATCH_DELETE_MAX)));
+            return outcomes;
+        }
+        return mapLimit(ids, RDS_DELETE_CONCURRENCY, id => this.deleteOne(id));
+    }
+
+    private async deleteOne(backupId: string): Promise<DeleteOutcome> {
+        try {
+            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/backups/{backup_id}", params: { backup_id: backupId }, retryBusy: true });
+            return { backupId, result: "deleted" };
+        } catch (err) {
+            return rdsDeleteOutcome(backupId, err);
+        }
+    }
+
+    private async batchDelete(ids: string[]): Promise<DeleteOutcome[]> {
+        let results: DeleteResult[];
+        try {
+            const res = await this.client.call<{ delete_results?: DeleteResult[] }>({
+                method: "POST", path: "/v3/{project_id}/backups/batch-delete", body: { backup_ids: ids }, retryBusy: true,
+            });
+            results = res.body?.delete_results ?? [];
+        } catch (err) {
+            return ids.map(id => rdsDeleteOutcome(id, err));
+        }
+        const byId = new Map(results.map(r => [r.backup_id, r]));
+        return ids.map((backupId): DeleteOutcome => {
+            const r = byId.get(backupId);
+            if (!r) return { backupId, result: "failed", code: "NoResult", message: "the batch delete answer has no result for this backup" };
+            const code = String(r.error_code ?? "");
+            if (code === "0") return { backupId, result: "deleted" };
+            if (RDS_NOT_FOUND_CODES.includes(code)) return { backupId, result: "deleted", code, message: r.error_msg };
+            return { backupId, result: RDS_BLOCKED_CODES.includes(code) ? "blocked" : "failed", code, message: r.error_msg };
+        });
+    }
+
+    private async isSqlServer(instanceId: string): Promise<boolean> {
+        if (!this.engines.has(instanceId)) await this.listPage(instanceId, 0, {}, 1);
+        // No backup listed yet: nothing to delete either, and single deletes work on every engine.
+        return (this.engines.get(instanceId) ?? "").toLowerCase().replace(/[^a-z]/g, "") === "sqlserver";
+    }
+
+    private async listPage(instanceId: string, offset: number, filter: Record<string, string> = {}, limit = PAGE_SIZE): Promise<ListAnswer> {
+        const res = await this.client.call<ListAnswer>({
+            method: "GET", path: "/v3/{project_id}/backups", query: { instance_id: instanceId, ...filter, offset, limit },
+        });
+        const page = res.body ?? {};
+        const engine = page.backups?.find(b => b.datastore?.type)?.datastore?.type;
+        if (engine) this.engines.set(instanceId, engine);
+        return page;
+    }
+}

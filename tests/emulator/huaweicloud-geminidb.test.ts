@@ -1,0 +1,240 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GEMINIDB_DEFAULT_DESCRIPTION, HuaweicloudGeminidbAdapter } from "../../provider/clouds/huaweicloud/geminidb";
+import { CloudError } from "../../provider/errors";
+import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
+import type { RetryOptions } from "../../provider/retry";
+
+const CASS = "8c1e2d3c4b5a69788796a5b4c3d2e1f0in06";
+const MONGO = "9d1e2d3c4b5a69788796a5b4c3d2e1f0in02";
+const SVC = "huaweicloudGeminidb" as const;
+const BUILD_MS = 20_000;
+const DELETE_MS = 10_000;
+
+async function rejects(p: Promise<unknown>): Promise<CloudError> {
+    try { await p; } catch (err) { assert.ok(err instanceof CloudError, String(err)); return err; }
+    assert.fail("expected a CloudError");
+}
+
+describe("Huawei GeminiDB emulator through the adapter", () => {
+    let h: HuaweiTestEmulator;
+    let gem: HuaweicloudGeminidbAdapter;
+    const adapter = (retry: RetryOptions = instantRetry(), overrides = {}) => new HuaweicloudGeminidbAdapter(h.settings(SVC, overrides), { retry });
+    const createPath = (id: string) => `/v3/{project_id}/instances/${id}/backups`;
+
+    beforeEach(async () => {
+        h = await HuaweiTestEmulator.start({
+            instances: [
+                { cloud: "huaweicloud", service: "geminidb", id: CASS, engine: "cassandra", name: "hw-cassandra" },
+                { cloud: "huaweicloud", service: "geminidb", id: MONGO, engine: "mongodb" },
+            ],
+        });
+        gem = adapter();
+    });
+    afterEach(() => h.stop());
+
+    describe("create and jobs", () => {
+        it("answers 202 with job_id and backup_id, follows the job, then reads the backup", async () => {
+            const raw = await h.raw(SVC, "POST", createPath(CASS), { body: { name: "raw-backup", description: "" } });
+            assert.equal(raw.status, 202);
+            assert.ok(raw.body.job_id && raw.body.backup_id);
+            await h.advance(BUILD_MS + 1000);
+            const started = await gem.startBackup({ instanceId: CASS, name: "nightly-1" });
+            assert.ok(started.jobId && started.backupId);
+            const running = await gem.creationStatus(CASS, started);
+            assert.deepEqual([running.status, running.cloudStatus], ["BUILDING", "Running"]);
+            assert.match(running.progress ?? "", /^\d+%$/);
+            const jobs = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { id: started.jobId! } });
+            assert.equal(jobs.body.jobs[0].name, "BackupInstance");
+            assert.deepEqual(jobs.body.jobs[0].instance, { id: CASS, name: "hw-cassandra" });
+            await h.advance(BUILD_MS + 1000);
+            const done = await gem.creationStatus(CASS, started);
+            const stored = await h.backup(SVC, started.backupId!);
+            assert.equal(stored.status, "COMPLETED");
+            assert.equal(stored.description, GEMINIDB_DEFAULT_DESCRIPTION);
+            assert.equal(done.status, "COMPLETED");
+            assert.equal(done.backup?.manual, true);
+            assert.equal(done.backup?.sizeBytes, Math.round(stored.sizeKb * 1024));
+            assert.equal((await h.state(SVC)).jobs.find((j: { id: string }) => j.id === started.jobId).status, "Completed");
+        });
+
+        it("requires a description and validates name and description", async () => {
+            const noDesc = await h.raw(SVC, "POST", createPath(CASS), { body: { name: "nightly-1" } });
+            assert.deepEqual([noDesc.status, noDesc.body.error_code], [400, "DBS.200001"]);
+            assert.equal((await rejects(gem.startBackup({ instanceId: CASS, name: "9lives" }))).code, "DBS.280277");
+            assert.equal((await rejects(gem.startBackup({ instanceId: CASS, name: "nightly-1", description: "a&b" }))).code, "DBS.280127");
+            assert.equal((await rejects(gem.startBackup({ instanceId: "nosuchin06", name: "nightly-1" }))).code, "DBS.200002");
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("refuses a duplicate name with 400 DBS.201201", async () => {
+            await gem.startBackup({ instanceId: CASS, name: "nightly-1" });
+            await h.advance(BUILD_MS + 1000);
+            const dup = await rejects(gem.startBackup({ instanceId: CASS, name: "nightly-1" }));
+            assert.deepEqual([dup.code, dup.httpStatus], ["DBS.201201", 400]);
+            assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        it("refuses a second operation with 403 DBS.200019 and the adapter retries it", async () => {
+            await gem.startBackup({ instanceId: CASS, name: "first-one" });
+            const raw = await h.raw(SVC, "POST", createPath(CASS), { body: { name: "second-one", description: "x" } });
+            assert.deepEqual([raw.status, raw.body.error_code], [403, "DBS.200019"]);
+            const patient = adapter({ sleep: () => h.advance(BUILD_MS + 1000) });
+            const second = await patient.startBackup({ instanceId: CASS, name: "second-one" });
+            assert.equal((await h.backup(SVC, second.backupId!)).status, "BUILDING");
+            assert.deepEqual(await h.calls(SVC, "CreateBackup"), { calls: 4, mutations: 2 });
+        });
+
+        it("reports a failed job with its fail_reason", async () => {
+            await h.patchInstance(SVC, MONGO, { failNextBackup: true });
+            const started = await gem.startBackup({ instanceId: MONGO, name: "doomed-1" });
+            await h.advance(BUILD_MS + 1000);
+            const p = await gem.creationStatus(MONGO, started);
+            assert.equal(p.status, "FAILED");
+            assert.match(p.failReason ?? "", /Backup failed/);
+            assert.equal((await h.backup(SVC, started.backupId!)).status, "FAILED");
+        });
+
+        it("keeps backups and jobs across a restart with statePath", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemini-state-"));
+            const statePath = path.join(dir, "state.json");
+            const instances = [{ cloud: "huaweicloud" as const, service: "geminidb" as const, id: CASS, engine: "cassandra" }];
+            const first = await HuaweiTestEmulator.start({ instances, statePath });
+            const started = await new HuaweicloudGeminidbAdapter(first.settings(SVC), { retry: instantRetry() }).startBackup({ instanceId: CASS, name: "kept-1" });
+            await first.stop();
+            const second = await HuaweiTestEmulator.start({ instances, statePath });
+            try {
+                const state = await second.state(SVC);
+                assert.deepEqual(state.backups.map((b: { id: string }) => b.id), [started.backupId]);
+                assert.deepEqual(state.jobs.map((j: { id: string }) => j.id), [started.jobId]);
+                const again = new HuaweicloudGeminidbAdapter(second.settings(SVC), { retry: instantRetry() });
+                assert.equal((await again.findBackup(CASS, started.backupId!))?.name, "kept-1");
+            } finally {
+                await second.stop();
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("validates the jobs query", async () => {
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { limit: "15" } });
+            assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"]);
+            assert.deepEqual(await h.calls(SVC, "ListJobs"), { calls: 1, mutations: 0 });
+        });
+    });
+
+    describe("list", () => {
+        it("requires offset and limit, checks backup_type case and shapes items like v3", async () => {
+            const id = await h.addBackup(SVC, { instanceId: CASS, name: "hand_1", sizeBytes: 1536 });
+            const cases: Array<Record<string, string>> = [{ instance_id: CASS }, { instance_id: CASS, offset: "0", limit: "101" }, { instance_id: CASS, offset: "0", limit: "10", backup_type: "manual" }];
+            for (const query of cases) {
+                const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query });
+                assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"], JSON.stringify(query));
+            }
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: CASS, offset: "0", limit: "10", backup_type: "Manual" } });
+            const item = raw.body.backups[0];
+            assert.equal(raw.body.total_count, 1);
+            assert.deepEqual([item.id, item.type, item.status, item.size, item.datastore.type], [id, "Manual", "COMPLETED", 1.5, "cassandra"]);
+            assert.match(item.begin_time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+            assert.equal((await gem.findBackup(CASS, id))?.sizeBytes, 1536);
+        });
+
+        it("pages through all backups, filters by datastore_type and maps Auto", async () => {
+            for (let i = 0; i < 105; i++) await h.addBackup(SVC, { instanceId: CASS, name: `hand_${i}` });
+            const auto = await h.addBackup(SVC, { instanceId: MONGO, mode: "Automated" });
+            const all = await gem.listBackups(CASS);
+            assert.equal(all.length, 105);
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
+            assert.equal((await gem.listBackups(MONGO)).find(b => b.backupId === auto)?.manual, false);
+            const mongo = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { datastore_type: "mongodb", offset: "0", limit: "100" } });
+            assert.deepEqual(mongo.body.backups.map((b: { id: string }) => b.id), [auto]);
+            assert.equal((await gem.findBackupByName(CASS, "hand_3"))?.name, "hand_3");
+            assert.equal((await h.state(SVC)).backups.length, 106);
+        });
+    });
+
+    describe("delete", () => {
+        it("single delete answers 202 with a job; the backup stays listed until the job ends", async () => {
+            const id = await h.addBackup(SVC, { instanceId: CASS });
+            const raw = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${id}`);
+            assert.equal(raw.status, 202);
+            assert.ok(raw.body.job_id);
+            assert.equal((await gem.findBackup(CASS, id))?.status, "COMPLETED");
+            assert.equal((await h.state(SVC)).jobs.find((j: { id: string }) => j.id === raw.body.job_id).name, "DeleteBackup");
+            await h.advance(DELETE_MS + 1000);
+            assert.equal(await h.backup(SVC, id), undefined);
+            const again = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${id}`);
+            assert.deepEqual([again.status, again.body.error_code], [400, "DBS.201214"]);
+        });
+
+        it("batch deletes up to 10 ids per call with an empty 200", async () => {
+            const ids: string[] = [];
+            for (let i = 0; i < 13; i++) ids.push(await h.addBackup(SVC, { instanceId: CASS }));
+            assert.equal(await gem.maxIdsPerDelete(CASS), 10);
+            const outcomes = await gem.deleteBackups(CASS, ids);
+            assert.ok(outcomes.every(o => o.result === "deleted"));
+            assert.deepEqual(await h.calls(SVC, "BatchDeleteBackups"), { calls: 2, mutations: 2 });
+            assert.equal((await h.calls(SVC, "DeleteBackup")).calls, 0);
+            assert.equal((await h.state(SVC)).jobs.filter((j: { name: string; status: string }) => j.name === "DeleteBackup" && j.status === "Running").length, 13);
+            await h.advance(DELETE_MS + 1000);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("batch delete is all-or-nothing and rejects 0 or 11 ids", async () => {
+            const [a, b] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
+            await h.setInUse(SVC, b, true);
+            const path = "/v3/{project_id}/instances/backups";
+            const refused = await h.raw(SVC, "DELETE", path, { body: { backup_ids: [a, b] } });
+            assert.deepEqual([refused.status, refused.body.error_code], [400, "DBS.201319"]);
+            assert.match(refused.body.error_msg, new RegExp(b));
+            for (const backup_ids of [[], Array.from({ length: 11 }, (_, i) => `id${i}`)]) {
+                const raw = await h.raw(SVC, "DELETE", path, { body: { backup_ids } });
+                assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"]);
+            }
+            const state = await h.state(SVC);
+            assert.equal(state.jobs.length, 0);
+            assert.equal(state.backups.length, 2);
+        });
+
+        it("a refused batch falls back to single deletes to learn each id's outcome", async () => {
+            const [ok1, inUse, ok2] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
+            await h.setInUse(SVC, inUse, true);
+            const outcomes = await gem.deleteBackups(CASS, [ok1, inUse, "unknownbr06", ok2]);
+            const byId = Object.fromEntries(outcomes.map(o => [o.backupId, o]));
+            assert.deepEqual([byId[ok1].result, byId[ok2].result], ["deleted", "deleted"]);
+            assert.deepEqual([byId[inUse].result, byId[inUse].code], ["blocked", "DBS.201319"]);
+            assert.deepEqual([byId.unknownbr06.result, byId.unknownbr06.code], ["deleted", "DBS.201214"]);
+            assert.deepEqual(await h.calls(SVC, "BatchDeleteBackups"), { calls: 1, mutations: 0 });
+            assert.deepEqual(await h.calls(SVC, "DeleteBackup"), { calls: 4, mutations: 2 });
+            await h.advance(DELETE_MS + 1000);
+            assert.deepEqual((await h.state(SVC)).backups.map((b: { id: string }) => b.id), [inUse]);
+        });
+    });
+
+    describe("authentication and throttling", () => {
+        it("rejects a wrong secret, a stale date and a modified body with APIGW.0301", async () => {
+            const body = { name: "nightly-1", description: "d" };
+            const wrong = await h.raw(SVC, "POST", createPath(CASS), { body, secret: "wrong-secret-value" });
+            const stale = await h.raw(SVC, "POST", createPath(CASS), { body, date: new Date(Date.now() + 16 * 60_000) });
+            const modified = await h.raw(SVC, "POST", createPath(CASS), { body, sentBody: JSON.stringify({ ...body, description: "e" }) });
+            for (const r of [wrong, stale, modified]) assert.deepEqual([r.status, r.body.error_code], [401, "APIGW.0301"]);
+            assert.match(stale.body.error_msg, /15 minutes/);
+            const err = await rejects(adapter(instantRetry(), { secretKey: "wrong-secret-value" }).startBackup({ instanceId: CASS, name: "nightly-1" }));
+            assert.match(err.message, /Huawei Cloud GeminiDB .*APIGW\.0301: Incorrect IAM authentication information: verify aksk signature fail \(HTTP 401/);
+            assert.doesNotMatch(err.message, /wrong-secret-value|Signature=/);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("retries 429 DBS.280443 on job polling", async () => {
+            const started = await gem.startBackup({ instanceId: CASS, name: "nightly-1" });
+            await h.fault(SVC, "ListJobs", 429, "DBS.280443", 2);
+            const delays: number[] = [];
+            const p = await adapter(instantRetry(delays)).creationStatus(CASS, started);
+            assert.equal(p.status, "BUILDING");
+            assert.equal(delays.length, 2);
+            assert.deepEqual(await h.calls(SVC, "ListJobs"), { calls: 3, mutations: 0 });
+            assert.equal((await h.backup(SVC, started.backupId!)).status, "BUILDING");
+        });
+    });
+});

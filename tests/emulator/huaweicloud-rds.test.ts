@@ -1,0 +1,338 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { HuaweicloudRdsAdapter } from "../../provider/clouds/huaweicloud/rds";
+import { CloudError } from "../../provider/errors";
+import { EMULATOR_IAM_TOKEN } from "../../emulator/protocols/huaweicloud-rest";
+import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
+import type { RetryOptions } from "../../provider/retry";
+
+const MYSQL = "5f1e2d3c4b5a69788796a5b4c3d2e1f0in01";
+const PG = "6a1e2d3c4b5a69788796a5b4c3d2e1f0in03";
+const MSSQL = "7b1e2d3c4b5a69788796a5b4c3d2e1f0in04";
+const SVC = "huaweicloudRds" as const;
+const BUILD_MS = 15_000;
+
+async function rejects(p: Promise<unknown>): Promise<CloudError> {
+    try { await p; } catch (err) { assert.ok(err instanceof CloudError, String(err)); return err; }
+    assert.fail("expected a CloudError");
+}
+
+describe("Huawei RDS emulator through the adapter", () => {
+    let h: HuaweiTestEmulator;
+    let rds: HuaweicloudRdsAdapter;
+    const adapter = (retry: RetryOptions = instantRetry(), overrides = {}) => new HuaweicloudRdsAdapter(h.settings(SVC, overrides), { retry });
+
+    beforeEach(async () => {
+        h = await HuaweiTestEmulator.start({
+            instances: [
+                { cloud: "huaweicloud", service: "rds", id: MYSQL, engine: "MySQL", name: "hw-mysql" },
+                { cloud: "huaweicloud", service: "rds", id: PG, engine: "PostgreSQL" },
+                { cloud: "huaweicloud", service: "rds", id: MSSQL, engine: "SQLServer", databases: ["orders", "users"] },
+            ],
+        });
+        rds = adapter();
+    });
+    afterEach(() => h.stop());
+
+    describe("create", () => {
+        it("starts BUILDING and completes after the simulated duration", async () => {
+            const started = await rds.startBackup({ instanceId: MYSQL, name: "nightly-2024", description: "before migration" });
+            assert.ok(started.backupId && !started.jobId);
+            assert.equal((await h.backup(SVC, started.backupId)).status, "BUILDING");
+            assert.equal((await rds.creationStatus(MYSQL, started)).status, "BUILDING");
+            await h.advance(BUILD_MS + 1000);
+            const done = await rds.creationStatus(MYSQL, started);
+            const stored = await h.backup(SVC, started.backupId);
+            assert.equal(stored.status, "COMPLETED");
+            assert.equal(done.status, "COMPLETED");
+            assert.equal(done.backup?.name, "nightly-2024");
+            assert.equal(done.backup?.description, "before migration");
+            assert.equal(done.backup?.manual, true);
+            assert.equal(done.backup?.sizeBytes, stored.sizeKb * 1024);
+            assert.equal(done.backup?.startedAt, new Date(Math.floor(stored.startedAt / 1000) * 1000).toISOString());
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } });
+            assert.match(raw.body.backups[0].begin_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0800$/);
+            assert.deepEqual(raw.body.backups[0].datastore, { type: "MySQL", version: "8.0" });
+            assert.equal(raw.body.backups[0].type, "manual");
+        });
+
+        it("sends databases and refuses ones the instance does not have", async () => {
+            const ok = await rds.startBackup({ instanceId: MSSQL, name: "partial-1", databases: ["orders"] });
+            assert.deepEqual((await h.backup(SVC, ok.backupId!)).databases, ["orders"]);
+            await h.advance(BUILD_MS + 1000);
+            const err = await rejects(rds.startBackup({ instanceId: MSSQL, name: "partial-2", databases: ["nope"] }));
+            assert.equal(err.code, "DBS.200001");
+            assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        const badNames = ["abc", "1starts-with-digit", "has space", "semi;colon", "x".repeat(65)];
+        it(`refuses invalid names with 400 DBS.200001 (${badNames.length} cases)`, async () => {
+            for (const name of badNames) {
+                const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name } });
+                assert.equal(raw.status, 400, name);
+                assert.equal(raw.body.error_code, "DBS.200001", name);
+            }
+            assert.equal((await rejects(rds.startBackup({ instanceId: MYSQL, name: "abc" }))).httpStatus, 400);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("refuses invalid descriptions with 400 DBS.280127", async () => {
+            for (const description of ["a=b", "<tag>", "it's", "x".repeat(257)]) {
+                assert.equal((await rejects(rds.startBackup({ instanceId: MYSQL, name: "desc-test", description }))).code, "DBS.280127");
+            }
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("answers 404 DBS.200002 for an unknown instance and 409 DBS.201201 for a duplicate name", async () => {
+            assert.equal((await rejects(rds.startBackup({ instanceId: "nosuchin01", name: "nightly-1" }))).code, "DBS.200002");
+            await rds.startBackup({ instanceId: MYSQL, name: "nightly-1" });
+            await h.advance(BUILD_MS + 1000);
+            const dup = await rejects(rds.startBackup({ instanceId: MYSQL, name: "nightly-1" }));
+            assert.equal(dup.code, "DBS.201201");
+            assert.equal(dup.httpStatus, 409);
+            assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        it("allows one operation at a time per instance (409 DBS.201205) and the adapter retries it", async () => {
+            await rds.startBackup({ instanceId: MYSQL, name: "first-one" });
+            const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name: "second-one" } });
+            assert.equal(raw.status, 409);
+            assert.equal(raw.body.error_code, "DBS.201205");
+            // The retry's sleep moves the emulated clock past the first build.
+            const patient = adapter({ sleep: () => h.advance(BUILD_MS + 1000) });
+            const second = await patient.startBackup({ instanceId: MYSQL, name: "second-one" });
+            assert.equal((await h.backup(SVC, second.backupId!)).status, "BUILDING");
+            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 4, mutations: 2 });
+        });
+
+        it("keeps instances and backups across a restart with statePath", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rds-state-"));
+            const statePath = path.join(dir, "state.json");
+            const instances = [{ cloud: "huaweicloud" as const, service: "rds" as const, id: MSSQL, engine: "SQLServer", databases: ["orders"] }];
+            const first = await HuaweiTestEmulator.start({ instances, statePath });
+            const started = await new HuaweicloudRdsAdapter(first.settings(SVC), { retry: instantRetry() }).startBackup({ instanceId: MSSQL, name: "kept-1" });
+            await first.setInUse(SVC, started.backupId!, true);
+            await first.stop();
+            const second = await HuaweiTestEmulator.start({ instances, statePath });
+            try {
+                const state = await second.state(SVC);
+                assert.deepEqual(state.instances.map((i: { id: string; databases: string[] }) => [i.id, i.databases]), [[MSSQL, ["orders"]]]);
+                assert.deepEqual(state.backups.map((b: { id: string; inUse: boolean }) => [b.id, b.inUse]), [[started.backupId, true]]);
+                const again = new HuaweicloudRdsAdapter(second.settings(SVC), { retry: instantRetry() });
+                assert.equal((await again.findBackup(MSSQL, started.backupId!))?.name, "kept-1");
+            } finally {
+                await second.stop();
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("reports FAILED when the instance's next backup fails", async () => {
+            await h.patchInstance(SVC, PG, { failNextBackup: true });
+            const started = await rds.startBackup({ instanceId: PG, name: "doomed-1" });
+            await h.advance(BUILD_MS + 1000);
+            const p = await rds.creationStatus(PG, started);
+            assert.equal(p.status, "FAILED");
+            assert.match(p.failReason ?? "", /FAILED/);
+            assert.equal((await h.backup(SVC, started.backupId!)).status, "FAILED");
+        });
+    });
+
+    describe("list", () => {
+        it("validates instance_id, offset and limit", async () => {
+            const cases: Array<Record<string, string>> = [{}, { instance_id: MYSQL, limit: "0" }, { instance_id: MYSQL, limit: "101" },
+                { instance_id: MYSQL, offset: "-1" }, { instance_id: MYSQL, backup_type: "weekly" }, { instance_id: MYSQL, begin_time: "2024-01-01T00:00:00+0800" }];
+            for (const query of cases) {
+                const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query });
+                assert.equal(raw.status, 400, JSON.stringify(query));
+                assert.equal(raw.body.error_code, "DBS.200001");
+            }
+            assert.deepEqual(await h.calls(SVC, "ListBackups"), { calls: cases.length, mutations: 0 });
+        });
+
+        it("pages through every backup with total_count and maps automated ones", async () => {
+            for (let i = 0; i < 120; i++) await h.addBackup(SVC, { instanceId: PG, name: `hand_${i}`, sizeBytes: 4096 });
+            const auto = await h.addBackup(SVC, { instanceId: PG, mode: "Automated" });
+            const all = await rds.listBackups(PG);
+            assert.equal(all.length, 121);
+            assert.equal((await h.state(SVC)).backups.length, 121);
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
+            const a = all.find(b => b.backupId === auto)!;
+            assert.equal(a.manual, false);
+            assert.equal(a.status, "COMPLETED");
+            assert.equal(all.find(b => b.name === "hand_7")?.sizeBytes, 4096);
+            const page = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: PG, backup_type: "auto" } });
+            assert.equal(page.body.total_count, 1);
+            const none = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: PG, backup_id: "unknownbr03" } });
+            assert.deepEqual(none.body, { backups: [], total_count: 0 });
+        });
+
+        it("finds a backup by name and by id, and not a missing one", async () => {
+            const id = await h.addBackup(SVC, { instanceId: MYSQL, name: "adopt_me" });
+            assert.equal((await rds.findBackupByName(MYSQL, "adopt_me"))?.backupId, id);
+            assert.equal(await rds.findBackupByName(MYSQL, "absent"), undefined);
+            assert.equal((await rds.findBackup(MYSQL, id))?.name, "adopt_me");
+            assert.equal(await rds.findBackup(MYSQL, "missingbr01"), undefined);
+        });
+    });
+
+    describe("delete", () => {
+        it("single delete answers 200 without a body, shows DELETING, then the backup is gone", async () => {
+            const id = await h.addBackup(SVC, { instanceId: MYSQL });
+            const raw = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${id}`);
+            assert.equal(raw.status, 200);
+            assert.equal(raw.text, "");
+            assert.equal((await h.backup(SVC, id)).status, "DELETING");
+            assert.equal((await rds.findBackup(MYSQL, id))?.status, "DELETING");
+            await h.advance(11_000);
+            assert.equal(await h.backup(SVC, id), undefined);
+            assert.equal(await rds.findBackup(MYSQL, id), undefined);
+        });
+
+        it("maps each refusal to deleted, blocked or failed without throwing", async () => {
+            const [ok, inUse, deleting, auto] = [
+                await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MYSQL }),
+                await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MYSQL, mode: "Automated" }),
+            ];
+            await h.setInUse(SVC, inUse, true);
+            await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${deleting}`);
+            const outcomes = await rds.deleteBackups(MYSQL, [ok, inUse, deleting, auto, "gonebr01"]);
+            const byId = Object.fromEntries(outcomes.map(o => [o.backupId, o]));
+            assert.equal(byId[ok].result, "deleted");
+            assert.deepEqual([byId[inUse].result, byId[inUse].code], ["blocked", "DBS.200054"]);
+            assert.deepEqual([byId[deleting].result, byId[deleting].code], ["blocked", "RDS.3016"]);
+            assert.equal(byId[auto].result, "failed");
+            assert.deepEqual([byId.gonebr01.result, byId.gonebr01.code], ["deleted", "DBS.201010"]);
+            const state = await h.state(SVC);
+            assert.equal(state.backups.find(b => b.id === ok).status, "DELETING");
+            assert.equal(state.backups.find(b => b.id === inUse).status, "COMPLETED");
+            assert.equal(state.backups.find(b => b.id === auto).status, "COMPLETED");
+            assert.equal(await rds.maxIdsPerDelete(MYSQL), 1);
+            assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 0);
+        });
+
+        it("SQL Server: one batch call with per-id results, chunks of 50", async () => {
+            const ids: string[] = [];
+            for (let i = 0; i < 53; i++) ids.push(await h.addBackup(SVC, { instanceId: MSSQL }));
+            await h.setInUse(SVC, ids[1], true);
+            assert.equal(await rds.maxIdsPerDelete(MSSQL), 50);
+            const outcomes = await rds.deleteBackups(MSSQL, [...ids, "unknownbr04"]);
+            assert.equal(outcomes.length, 54);
+            assert.deepEqual(outcomes.filter(o => o.result !== "deleted").map(o => [o.backupId, o.result, o.code]), [[ids[1], "blocked", "DBS.200054"]]);
+            assert.deepEqual(await h.calls(SVC, "BatchDeleteBackups"), { calls: 2, mutations: 2 });
+            assert.equal((await h.calls(SVC, "DeleteManualBackup")).calls, 0);
+            const state = await h.state(SVC);
+            assert.equal(state.backups.filter(b => b.status === "DELETING").length, 52);
+            assert.equal(state.backups.find(b => b.id === ids[1]).status, "COMPLETED");
+        });
+
+        it("batch-delete refuses other engines, empty lists and more than 50 ids", async () => {
+            const mysqlId = await h.addBackup(SVC, { instanceId: MYSQL });
+            const path = "/v3/{project_id}/backups/batch-delete";
+            for (const backup_ids of [[mysqlId], [], Array.from({ length: 51 }, (_, i) => `id${i}`)]) {
+                const raw = await h.raw(SVC, "POST", path, { body: { backup_ids } });
+                assert.equal(raw.status, 400);
+                assert.equal(raw.body.error_code, "DBS.200001");
+            }
+            assert.equal((await h.backup(SVC, mysqlId)).status, "COMPLETED");
+        });
+    });
+
+    describe("authentication and gateway behaviour", () => {
+        it("rejects a wrong secret with Huawei's error and a message naming the cause, never the secret or signature", async () => {
+            const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name: "nightly-1" }, secret: "wrong-secret-value" });
+            assert.equal(raw.status, 401);
+            assert.deepEqual(raw.body, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: verify aksk signature fail" });
+            assert.ok(raw.requestId);
+            const bad = adapter(instantRetry(), { secretKey: "wrong-secret-value" });
+            const err = await rejects(bad.startBackup({ instanceId: MYSQL, name: "nightly-1" }));
+            assert.match(err.message, /APIGW\.0301.*verify aksk signature fail/);
+            assert.doesNotMatch(err.message, /wrong-secret-value|Signature=|[0-9a-f]{64}/);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 2, mutations: 0 });
+        });
+
+        it("rejects a stale X-Sdk-Date, a modified body, an unknown key and a missing signature", async () => {
+            const body = { instance_id: MYSQL, name: "nightly-1" };
+            const stale = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body, date: new Date(Date.now() - 20 * 60_000) });
+            assert.equal(stale.status, 401);
+            assert.match(stale.body.error_msg, /15 minutes/);
+            const modified = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body, sentBody: JSON.stringify({ ...body, name: "nightly-2" }) });
+            assert.deepEqual([modified.status, modified.body.error_code], [401, "APIGW.0301"]);
+            assert.match(modified.body.error_msg, /verify aksk signature fail/);
+            const unknown = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL }, accessKey: "NOSUCHKEY" });
+            assert.match(unknown.body.error_msg, /ak not exist/);
+            assert.doesNotMatch(unknown.body.error_msg, /NOSUCHKEY/);
+            const unsigned = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL }, unsigned: true });
+            assert.equal(unsigned.status, 401);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+        });
+
+        it("accepts the emulator's IAM token and refuses others", async () => {
+            const tokenAdapter = new HuaweicloudRdsAdapter(h.settings(SVC, { accessKey: undefined, secretKey: undefined, authToken: EMULATOR_IAM_TOKEN }), { retry: instantRetry() });
+            const started = await tokenAdapter.startBackup({ instanceId: MYSQL, name: "by-token" });
+            assert.equal((await h.backup(SVC, started.backupId!)).name, "by-token");
+            const wrong = new HuaweicloudRdsAdapter(h.settings(SVC, { authToken: "not-a-token-xyz" }), { retry: instantRetry() });
+            const err = await rejects(wrong.listBackups(MYSQL));
+            assert.match(err.message, /decrypt token fail/);
+            assert.doesNotMatch(err.message, /not-a-token-xyz/);
+        });
+
+        it("answers a foreign project id and an unknown route with 404 APIGW.0101", async () => {
+            const foreign = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL }, projectId: "ffffffffffffffffffffffffffffffff" });
+            assert.deepEqual([foreign.status, foreign.body.error_code], [404, "APIGW.0101"]);
+            const route = await h.raw(SVC, "GET", "/v3/{project_id}/nothing-here");
+            assert.deepEqual([route.status, route.body.error_code], [404, "APIGW.0101"]);
+            assert.ok(route.requestId);
+            assert.deepEqual(await h.calls(SVC, "ListBackups"), { calls: 1, mutations: 0 });
+        });
+
+        it("retries throttling (429) and server errors, then succeeds once", async () => {
+            await h.fault(SVC, "CreateManualBackup", 429, "APIGW.0308", 2, "The throttling threshold has been reached: policy user over ratelimit, limit:5, time:1 second");
+            await h.fault(SVC, "ListBackups", 503, "DBS.108000", 1);
+            const delays: number[] = [];
+            const patient = adapter(instantRetry(delays));
+            const started = await patient.startBackup({ instanceId: MYSQL, name: "throttled-1" });
+            assert.equal(delays.length, 2);
+            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 3, mutations: 1 });
+            assert.equal((await patient.findBackup(MYSQL, started.backupId!))?.name, "throttled-1");
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
+            assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        it("gives up after the retry budget with the throttling error", async () => {
+            await h.fault(SVC, "ListBackups", 429, "APIGW.0308", 10);
+            const err = await rejects(adapter({ ...instantRetry(), maxAttempts: 3 }).listBackups(MYSQL));
+            assert.deepEqual([err.code, err.kind, err.httpStatus], ["APIGW.0308", "throttling", 429]);
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 3);
+        });
+    });
+
+    describe("transport", () => {
+        it("turns a refused connection into a transient NetworkError, retried, without the URL", async () => {
+            const delays: number[] = [];
+            const down = new HuaweicloudRdsAdapter(h.settings(SVC, { endpoint: "http://127.0.0.1:1" }), { retry: { ...instantRetry(delays), maxAttempts: 2 } });
+            const err = await rejects(down.listBackups(MYSQL));
+            assert.deepEqual([err.code, err.kind, delays.length], ["NetworkError", "transient", 1]);
+            assert.doesNotMatch(err.message, /instance_id|http:/);
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 0);
+        });
+
+        it("times out a request that gets no answer", async () => {
+            const http = await import("http");
+            const silent = http.createServer(() => { /* never answers */ });
+            await new Promise<void>(resolve => silent.listen(0, "127.0.0.1", resolve));
+            const port = (silent.address() as { port: number }).port;
+            try {
+                const slow = new HuaweicloudRdsAdapter(h.settings(SVC, { endpoint: `http://127.0.0.1:${port}` }), { retry: { ...instantRetry(), maxAttempts: 1 }, timeoutMs: 100 });
+                const err = await rejects(slow.listBackups(MYSQL));
+                assert.deepEqual([err.code, err.kind], ["RequestTimeout", "transient"]);
+            } finally {
+                silent.closeAllConnections();
+                silent.close();
+            }
+            assert.equal((await h.calls(SVC, "ListBackups")).calls, 0);
+        });
+    });
+});
