@@ -58,7 +58,9 @@ export class RetentionSetProvider {
 
     async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
         const replaces = REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
-        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || m.status === "BUILDING");
+        // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
+        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || m.status === "BUILDING")
+            || (news.labels ?? []).some(l => !olds.backups?.[l]);
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
         const changes = replaces.length > 0 || unfinished || keys.some(k => changed(olds[k], news[k]));
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
