@@ -39,25 +39,25 @@ export interface ManualBackupArgs {
  */
 export class ManualBackup extends pulumi.dynamic.Resource {
     /** The cloud's backup id (Alibaba backup-set id, Huawei backup id). */
-    public readonly backupId!: pulumi.Output<string>;
+    declare public readonly backupId: pulumi.Output<string>;
     /** `BUILDING`, `COMPLETED`, `FAILED` or `DELETING`. */
-    public readonly status!: pulumi.Output<string>;
+    declare public readonly status: pulumi.Output<string>;
     /** The cloud's own status word, e.g. `Success`, `COMPLETED`. */
-    public readonly cloudStatus!: pulumi.Output<string>;
+    declare public readonly cloudStatus: pulumi.Output<string>;
     /** The backup job id (Alibaba, GeminiDB); absent on Huawei RDS. */
-    public readonly jobId!: pulumi.Output<string | undefined>;
+    declare public readonly jobId: pulumi.Output<string | undefined>;
     /** When the backup started, ISO 8601 UTC. */
-    public readonly startedAt!: pulumi.Output<string | undefined>;
+    declare public readonly startedAt: pulumi.Output<string | undefined>;
     /** When the backup finished, ISO 8601 UTC. */
-    public readonly finishedAt!: pulumi.Output<string | undefined>;
+    declare public readonly finishedAt: pulumi.Output<string | undefined>;
     /** Size in bytes. */
-    public readonly sizeBytes!: pulumi.Output<number | undefined>;
+    declare public readonly sizeBytes: pulumi.Output<number | undefined>;
     /** Alibaba `StoreStatus`: `Enabled` = the cloud allows deleting it now. */
-    public readonly storeStatus!: pulumi.Output<string | undefined>;
+    declare public readonly storeStatus: pulumi.Output<string | undefined>;
     /** The backup name (Huawei); the default is derived from the resource name. */
-    public readonly name!: pulumi.Output<string | undefined>;
+    declare public readonly name: pulumi.Output<string | undefined>;
     /** True when the backup was taken over with `adoptBackupId`. */
-    public readonly adopted!: pulumi.Output<boolean | undefined>;
+    declare public readonly adopted: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("ManualBackup"), name, {

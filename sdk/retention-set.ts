@@ -43,9 +43,9 @@ export interface RetentionSetMember {
  */
 export class BackupRetentionSet extends pulumi.dynamic.Resource {
     /** Label → what is known of its backup (including members pending deletion). */
-    public readonly backups!: pulumi.Output<Record<string, RetentionSetMember>>;
+    declare public readonly backups: pulumi.Output<Record<string, RetentionSetMember>>;
     /** Backup ids of the declared labels, in label order. */
-    public readonly backupIds!: pulumi.Output<string[]>;
+    declare public readonly backupIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackupRetentionSetArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("BackupRetentionSet"), name, { ...args, resourceName: name, backups: undefined, backupIds: undefined },
