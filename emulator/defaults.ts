@@ -17,6 +17,8 @@ export const DEFAULT_INSTANCE_IDS = {
     alicloudQuickstart: "rm-uf6wjk5quickstart",
     /** Alibaba RDS MySQL 8.0 HA, log backup off: the documented 7-day rule before a set may be deleted. */
     alicloudRetention7d: "rm-uf6wjk5retention7d",
+    /** Alibaba RDS MySQL 8.0 High-availability, a second instance for moving a backup (replacement). */
+    alicloudQuickstart2: "rm-uf6wjk5quickstar2",
     /** Alibaba RDS PostgreSQL 14 Basic edition: DeleteBackup answers IncorrectDBInstanceType. */
     alicloudPostgresBasic: "pgm-bp1basic00000001",
     /** Alibaba RDS SQL Server 2019 HA: backups work, DeleteBackup answers IncorrectDBInstanceType. */
@@ -36,6 +38,7 @@ const ids = DEFAULT_INSTANCE_IDS;
 /** The instances seeded by default, one or more per engine the product supports. */
 export const DEFAULT_INSTANCES: readonly InstanceSpec[] = Object.freeze([
     { cloud: "alicloud", service: "rds", id: ids.alicloudQuickstart, name: "quickstart-mysql", engine: "MySQL", engineVersion: "8.0", category: "HighAvailability", minDeleteAgeDays: 0, databases: ["orders", "users"] },
+    { cloud: "alicloud", service: "rds", id: ids.alicloudQuickstart2, name: "quickstart-mysql-2", engine: "MySQL", engineVersion: "8.0", category: "HighAvailability", minDeleteAgeDays: 0, databases: ["orders"] },
     { cloud: "alicloud", service: "rds", id: ids.alicloudRetention7d, name: "retention-7d-mysql", engine: "MySQL", engineVersion: "8.0", category: "HighAvailability", logBackup: false, databases: ["orders"] },
     { cloud: "alicloud", service: "rds", id: ids.alicloudPostgresBasic, name: "basic-postgres", engine: "PostgreSQL", engineVersion: "14.0", category: "Basic", databases: ["app"] },
     { cloud: "alicloud", service: "rds", id: ids.alicloudSqlServer, name: "sqlserver-2019", engine: "SQLServer", engineVersion: "2019_std_ha", category: "HighAvailability", databases: ["app"] },
