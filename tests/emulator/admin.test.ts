@@ -32,7 +32,7 @@ describe("emulator admin API", () => {
             assert.deepStrictEqual(Object.keys(body).sort(), ["alicloudRds", "clock", "huaweicloudGeminidb", "huaweicloudRds"]);
             assert.strictEqual(body.clock.offsetMs, 0);
             const byId = new Map<string, any>(body.alicloudRds.instances.map((i: any) => [i.id, i]));
-            assert.deepStrictEqual([...byId.keys()].sort(), [QUICKSTART, RETENTION, DEFAULT_INSTANCE_IDS.alicloudPostgresBasic, DEFAULT_INSTANCE_IDS.alicloudSqlServer].sort());
+            assert.deepStrictEqual([...byId.keys()].sort(), [QUICKSTART, DEFAULT_INSTANCE_IDS.alicloudQuickstart2, RETENTION, DEFAULT_INSTANCE_IDS.alicloudPostgresBasic, DEFAULT_INSTANCE_IDS.alicloudSqlServer].sort());
             assert.deepStrictEqual(byId.get(QUICKSTART).databases, ["orders", "users"]);
             assert.strictEqual(byId.get(QUICKSTART).minDeleteAgeDays, 0);
             assert.strictEqual(byId.get(RETENTION).minDeleteAgeDays, undefined);
@@ -93,7 +93,7 @@ describe("emulator admin API", () => {
             assert.strictEqual((await admin(emu, "POST", "/instances", { cloud: "alicloud", id: "rm-noengine00001" })).status, 400);
             assert.strictEqual((await admin(emu, "POST", "/instances", { cloud: "alicloud", service: "geminidb", id: "x", engine: "cassandra" })).status, 400);
             assert.strictEqual((await admin(emu, "POST", "/instances", { cloud: "aws", id: "x", engine: "MySQL" })).status, 400);
-            assert.strictEqual((await rdsState(emu)).instances.length, 4);
+            assert.strictEqual((await rdsState(emu)).instances.length, 5, "nothing was added");
         });
 
         it("patches an instance so the next call sees it, and 404s on unknown instances or services", async () => {
