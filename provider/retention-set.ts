@@ -60,7 +60,8 @@ export class RetentionSetProvider {
         const replaces = REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
         const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || m.status === "BUILDING")
-            || (news.labels ?? []).some(l => !olds.backups?.[l]);
+            || (news.labels ?? []).some(l => !olds.backups?.[l])
+            || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
         const changes = replaces.length > 0 || unfinished || keys.some(k => changed(olds[k], news[k]));
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };

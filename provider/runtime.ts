@@ -13,7 +13,7 @@ import { parseDuration, WaitOptions } from "./wait";
 export class ProviderRuntime {
     private settings = new Settings();
     private factory = new AdapterFactory(this.settings);
-    /** Poll timing, from `dbbackups:pollInterval` (default 2s, growing to 15 times that, at most 30s). */
+    /** Poll timing, from `dbbackups:pollInterval` (default 2s, growing to 15 times that, at most 30s); a progress line at most every 25 intervals (10s). */
     waitOptions: Partial<WaitOptions> = {};
 
     constructor(private readonly logLine: (line: string) => void = line => console.log(line)) { }
@@ -26,7 +26,7 @@ export class ProviderRuntime {
         const minDelayMs = poll ? parseDuration(poll) : undefined;
         if (poll && minDelayMs === undefined) throw new Error(`config dbbackups:pollInterval must be a duration like "2s" or "500ms"; got ${poll}`);
         const min = minDelayMs ?? 2000;
-        this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.max(min * 5, 10_000) };
+        this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.min(10_000, min * 25) };
     }
 
     adapter(target: Target): BackupAdapter {

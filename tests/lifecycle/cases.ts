@@ -17,6 +17,10 @@ export interface CloudCase {
     batchSize: number;
     /** Name of the delete operation counted by the emulator for `batchInstance`. */
     deleteAction: string;
+    /** Every operation that deletes backups on this service (batch and single). */
+    deleteActions: string[];
+    /** A fault the service answers for a bad signature: not a refusal of the cloud's rules, not retried. */
+    authFault: { status: number; code: string; message: string };
     createAction: string;
     instances: InstanceSpec[];
 }
@@ -30,6 +34,8 @@ export const ALICLOUD: CloudCase = {
     batchInstance: "rm-test0000000000a",
     batchSize: 100,
     deleteAction: "DeleteBackup",
+    deleteActions: ["DeleteBackup"],
+    authFault: { status: 400, code: "SignatureDoesNotMatch", message: "Specified signature is not matched with our calculation." },
     createAction: "CreateBackup",
     instances: [
         { cloud: "alicloud", id: "rm-test0000000000a", engine: "MySQL", engineVersion: "8.0", category: "HighAvailability", minDeleteAgeDays: 0, databases: ["orders"] },
@@ -47,6 +53,8 @@ export const HUAWEI_RDS: CloudCase = {
     batchInstance: "cccc0000000000000000000000000003in04",
     batchSize: 50,
     deleteAction: "BatchDeleteBackups",
+    deleteActions: ["BatchDeleteBackups", "DeleteManualBackup"],
+    authFault: { status: 401, code: "APIGW.0301", message: "Incorrect IAM authentication information: verify aksk signature fail" },
     createAction: "CreateManualBackup",
     instances: [
         { cloud: "huaweicloud", service: "rds", id: "aaaa0000000000000000000000000001in01", engine: "MySQL", engineVersion: "8.0", databases: ["orders"] },
@@ -64,6 +72,8 @@ export const GEMINIDB: CloudCase = {
     batchInstance: "dddd0000000000000000000000000004in06",
     batchSize: 10,
     deleteAction: "BatchDeleteBackups",
+    deleteActions: ["BatchDeleteBackups", "DeleteBackup"],
+    authFault: { status: 401, code: "APIGW.0301", message: "Incorrect IAM authentication information: verify aksk signature fail" },
     createAction: "CreateBackup",
     instances: [
         { cloud: "huaweicloud", service: "geminidb", id: "dddd0000000000000000000000000004in06", engine: "cassandra", engineVersion: "3.11" },

@@ -150,6 +150,32 @@ for (const c of CASES) {
             assert.match(missing.errors.join("\n"), /adoptBackupId 123456789: no such backup/);
         });
 
+        if (c.args.cloud === "huaweicloud") {
+            it("takes over a backup of the same name left by an earlier attempt instead of creating a second one", async () => {
+                const { backupId } = await w.admin.addBackup(c.serviceKey, { instanceId: c.instanceA, name: "left-over-1" });
+                await w.admin.resetCalls();
+                const up = await engine.up(() => { new ManualBackup("retry", { ...c.args, instanceId: c.instanceA, name: "left-over-1" }); });
+                assert.ok(up.ok, up.errors.join("\n"));
+                assert.equal(engine.state.resources[0].outputs.backupId, backupId);
+                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.calls ?? 0, 0, "no create call");
+                assert.ok((await engine.destroy()).ok);
+            });
+
+            it("gives a default backup name from the resource name that is valid and stable", async () => {
+                const plan = await engine.preview(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
+                assert.ok(plan.ok, plan.errors.join("\n"));
+                const up = await engine.up(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
+                assert.ok(up.ok, up.errors.join("\n"));
+                const name = String(engine.state.resources[0].outputs.name);
+                assert.match(name, /^b-9-nightly-backup-[0-9a-f]{6}$/);
+                const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === engine.state.resources[0].outputs.backupId);
+                assert.equal(inCloud?.name, name);
+                const again = await engine.preview(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
+                assert.equal(again.steps[0].op, "same", "the default name is stable across runs");
+                assert.ok((await engine.destroy()).ok);
+            });
+        }
+
         it("keeps credentials out of state and prints progress through the host", async () => {
             w.logs.length = 0;
             const up = await engine.up(() => { new ManualBackup("quiet", { ...c.args, instanceId: c.instanceB }); });
@@ -219,6 +245,23 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
         assert.match(text, /SignatureDoesNotMatch/);
         assert.match(text, /Next: check the access key/);
         assert.ok(!text.includes("wrong-secret-value-123") && !/Signature=/.test(text), text);
+    });
+});
+
+describe("ManualBackup progress while waiting", function () {
+    this.timeout(120_000);
+    let w: World;
+    before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.1 }); });
+    after(async () => { await w?.close(); });
+
+    it("prints job id, cloud status and elapsed time now and then through the host", async () => {
+        const engine = w.newEngine();
+        w.logs.length = 0;
+        const up = await engine.up(() => { new ManualBackup("watched", { cloud: "alicloud", instanceId: ALICLOUD.instanceA }); });
+        assert.ok(up.ok, up.errors.join("\n"));
+        const progress = w.logs.filter(l => /\[dbbackups\] watched: backup job \d+ on rm-test0000000000a: (NoStart|Preparing|Uploading|Checking|Finished)\b.*, \d+(ms|s) elapsed/.test(l));
+        assert.ok(progress.length >= 1, w.logs.join("\n"));
+        assert.ok((await engine.destroy()).ok);
     });
 });
 

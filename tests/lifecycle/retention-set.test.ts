@@ -120,6 +120,30 @@ for (const c of CASES) {
             assert.ok((await engine.destroy()).ok);
         });
 
+        it("fails the update on an error that is not a refusal of the cloud's rules, naming label, backup and code, and keeps the member", async () => {
+            const engine = w.newEngine();
+            let labels = ["f1", "f2"];
+            const program = () => { new BackupRetentionSet("faulty", { ...c.args, instanceId: c.instanceB, labels }); };
+            assert.ok((await engine.up(program)).ok);
+            const doomed = members(engine)["f1"].backupId;
+            for (const action of c.deleteActions) await w.admin.fault({ service: c.serviceKey, action, ...c.authFault, times: 50 });
+            labels = ["f2"];
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            const text = up.errors.join("\n");
+            assert.match(text, new RegExp(`label f1 \\(backup ${doomed}\\): ${c.authFault.code.replace(".", "\\.")}`), text);
+            assert.equal(members(engine)["f1"].backupId, doomed, "a backup that still exists stays in state");
+            assert.equal(members(engine)["f1"].pendingDelete, undefined, "a failure is not a deferred refusal");
+            assert.ok(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).some(b => idOf(b) === doomed));
+
+            await fetchDelete(`${w.emulator.admin}/faults`);
+            const retried = await engine.up(program);
+            assert.ok(retried.ok, retried.errors.join("\n"));
+            assert.deepEqual(Object.keys(members(engine)), ["f2"]);
+            assert.ok(!live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).some(b => idOf(b) === doomed));
+            assert.ok((await engine.destroy()).ok);
+        });
+
         it("refreshes with one listing and drops members deleted outside Pulumi; the next up recreates them", async () => {
             const engine = w.newEngine();
             const program = () => { new BackupRetentionSet("refreshing", { ...c.args, instanceId: c.instanceB, labels: ["r1", "r2", "r3"] }); };
@@ -149,4 +173,10 @@ for (const c of CASES) {
             assert.equal(await w.admin.totalCalls(), 0);
         });
     });
+}
+
+async function fetchDelete(url: string) {
+    const { default: fetch } = await import("node-fetch");
+    const res = await fetch(url, { method: "DELETE" });
+    assert.ok(res.ok, `DELETE ${url}: ${res.status}`);
 }
