@@ -136,7 +136,7 @@ export function rawRpc(emu: RunningEmulator, params: Record<string, string>, opt
     const canonical = Object.keys(all).sort().map((k) => `${enc(k)}=${enc(all[k])}`).join("&");
     const stringToSign = `${method}&${enc("/")}&${enc(canonical)}`;
     const signature = createHmac("sha1", `${options.secret ?? emu.accessKeys[0].secret}&`).update(stringToSign).digest("base64");
-    const sent = { ...all, ...options.tamper, Signature: signature };
+    const sent: Record<string, string> = { ...all, ...options.tamper, Signature: signature };
     const encoded = Object.keys(sent).map((k) => `${enc(k)}=${enc(sent[k])}`).join("&");
     const url = new URL(emu.endpoints.alicloudRds + (method === "GET" ? `/?${encoded}` : "/"));
     return new Promise((resolve, reject) => {
