@@ -117,10 +117,7 @@ export class ManualBackupProvider {
     async update(id: string, olds: ManualBackupState, raw: Record<string, unknown>): Promise<{ outs: ManualBackupState }> {
         const news = this.parse(raw);
         const adapter = this.rt.adapter(news);
-        const facts: BackupFacts = factsOf(undefined, undefined);
-        for (const k of ["backupId", "jobId", "status", "cloudStatus", "startedAt", "finishedAt", "sizeBytes", "storeStatus"] as const) {
-            (facts as unknown as Record<string, unknown>)[k] = olds[k];
-        }
+        const { backupId, jobId, status, cloudStatus, startedAt, finishedAt, sizeBytes, storeStatus, adopted } = olds;
         if (olds.status === "BUILDING" && news.waitForCompletion) {
             // An earlier create left the job running: resume waiting on it instead of creating another backup.
             try {
@@ -129,7 +126,8 @@ export class ManualBackupProvider {
                 throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${adapter.displayName}`, adapter, news, err);
             }
         }
-        return { outs: dropUndefined({ ...news, ...facts, adopted: olds.adopted }) };
+        // Nothing else can change in place: the new inputs are recorded with what the cloud reported before.
+        return { outs: dropUndefined({ ...news, backupId, jobId, status, cloudStatus, startedAt, finishedAt, sizeBytes, storeStatus, adopted }) };
     }
 
     async delete(id: string, props: ManualBackupState): Promise<void> {

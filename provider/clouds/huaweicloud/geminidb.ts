@@ -10,8 +10,8 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient } from "./http";
-import { defaultBackupName } from "./rds";
+import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { fallbackBackupName } from "./rds";
 import { kilobytesToBytes, parseHuaweiTime } from "./time";
 
 /** Codes meaning "this backup does not exist" on delete. */
@@ -103,7 +103,7 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         const operation = "POST /v3/{project_id}/instances/{instance_id}/backups";
         const res = await this.client.call<{ job_id?: string; backup_id?: string }>({
             method: "POST", path: "/v3/{project_id}/instances/{instance_id}/backups", params: { instance_id: req.instanceId },
-            body: { name: req.name ?? defaultBackupName(), description: req.description || GEMINIDB_DEFAULT_DESCRIPTION },
+            body: { name: req.name ?? fallbackBackupName(), description: req.description || GEMINIDB_DEFAULT_DESCRIPTION },
             retryBusy: true,
         });
         const { job_id: jobId, backup_id: backupId } = res.body ?? {};
@@ -139,14 +139,8 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     }
 
     async listBackups(instanceId: string): Promise<CloudBackup[]> {
-        const items = new Map<string, GeminidbBackupItem>();
-        for (let offset = 0; ; offset += PAGE_SIZE) {
-            const page = await this.listPage(instanceId, offset);
-            const backups = page.backups ?? [];
-            for (const b of backups) items.set(b.id, b);
-            if (backups.length < PAGE_SIZE || offset + PAGE_SIZE >= (page.total_count ?? 0)) break;
-        }
-        return [...items.values()].map(b => geminidbBackupToCloud(b, instanceId));
+        const items = await listAllPages(PAGE_SIZE, offset => this.listPage(instanceId, offset));
+        return items.map(b => geminidbBackupToCloud(b, instanceId));
     }
 
     /** The manual backup with this name on the instance, or undefined. */

@@ -179,3 +179,17 @@ export class HuaweicloudHttpClient {
         });
     }
 }
+
+/** One page of a Huawei list call (`offset`/`limit` paging with `total_count`). */
+export interface HuaweiListPage<T> { backups?: T[]; total_count?: number }
+
+/** Every item of an offset/limit listing, fetching pages of `pageSize` until `total_count` is reached; deduplicated by id. */
+export async function listAllPages<T extends { id: string }>(pageSize: number, fetchPage: (offset: number) => Promise<HuaweiListPage<T>>): Promise<T[]> {
+    const items = new Map<string, T>();
+    for (let offset = 0; ; offset += pageSize) {
+        const page = await fetchPage(offset);
+        const backups = page.backups ?? [];
+        for (const b of backups) items.set(b.id, b);
+        if (backups.length < pageSize || offset + pageSize >= (page.total_count ?? 0)) return [...items.values()];
+    }
+}

@@ -9,7 +9,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient } from "./http";
+import { HuaweicloudHttpClient, listAllPages } from "./http";
 import { kilobytesToBytes, parseHuaweiTime } from "./time";
 
 /** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
@@ -68,7 +68,7 @@ export function rdsBackupToCloud(item: RdsBackupItem, instanceId: string): Cloud
 }
 
 /** A name the API accepts (4–64 chars, starts with a letter) when the user gave none. */
-export function defaultBackupName(now: Date = new Date()): string {
+export function fallbackBackupName(now: Date = new Date()): string {
     const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
     return `pulumi-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
@@ -99,7 +99,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     }
 
     async startBackup(req: CreateBackupRequest): Promise<StartedBackup> {
-        const body: Record<string, unknown> = { instance_id: req.instanceId, name: req.name ?? defaultBackupName() };
+        const body: Record<string, unknown> = { instance_id: req.instanceId, name: req.name ?? fallbackBackupName() };
         if (req.description) body.description = req.description;
         if (req.databases?.length) body.databases = req.databases.map(name => ({ name }));
         // A busy instance refused the call outright, so retrying cannot create a duplicate.
@@ -133,14 +133,8 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     }
 
     async listBackups(instanceId: string): Promise<CloudBackup[]> {
-        const items = new Map<string, RdsBackupItem>();
-        for (let offset = 0; ; offset += PAGE_SIZE) {
-            const page = await this.listPage(instanceId, offset);
-            const backups = page.backups ?? [];
-            for (const b of backups) items.set(b.id, b);
-            if (backups.length < PAGE_SIZE || offset + PAGE_SIZE >= (page.total_count ?? 0)) break;
-        }
-        return [...items.values()].map(b => rdsBackupToCloud(b, instanceId));
+        const items = await listAllPages(PAGE_SIZE, offset => this.listPage(instanceId, offset));
+        return items.map(b => rdsBackupToCloud(b, instanceId));
     }
 
     /** The manual backup with this name on the instance (names are unique), or undefined. */
