@@ -208,6 +208,9 @@ describe("dynamic-provider host driver and engine", function () {
         assert.deepStrictEqual([...(result.outputs.serials as number[])].sort(), [1, 2, 3]);
         assert.strictEqual(result.outputs.firstId, ids().a);
         assert.strictEqual(result.outputs.greeting, "hello");
+        // What reached the mocks as `__provider` is the SDK's own serialization of the provider, kept in state.
+        const text = (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+        assert.ok(engine.state.resources.every((r) => r.inputs.__provider === text && r.outputs.__provider === text));
     });
 
     it("refresh drops a resource the provider no longer finds and updates the others", async function () {
@@ -252,6 +255,20 @@ describe("dynamic-provider host driver and engine", function () {
         assert.deepStrictEqual(entries().filter((e) => e.op === "update").map((e) => e.id), ["c1"]);
         assert.deepStrictEqual(entries().filter((e) => e.op === "create").map((e) => e.key), ["kc"]);
         assert.strictEqual(engine.state.resources.find((r) => r.name === "a")!.initErrors, undefined);
+    });
+
+    it("keeps the old resource of a replacement that failed to initialize and deletes it first on the next up", async function () {
+        await engine.up(counters({ a: { key: "ka", size: 1 } }));
+        setFlag("not-ready-kb");
+        assert.strictEqual((await engine.up(counters({ a: { key: "kb", size: 1 } }))).ok, false);
+        const rows = () => engine.state.resources.map((r) => [r.id, r.delete ?? false, r.initErrors ?? []]);
+        assert.deepStrictEqual(rows(), [["c1", true, []], ["c2", false, ["still warming up"]]]);
+        clearFlag("not-ready-kb");
+        clearJournal();
+        assert.ok((await engine.up(counters({ a: { key: "kb", size: 1 } }))).ok);
+        assert.deepStrictEqual(entries().filter((e) => ["create", "update", "delete"].includes(e.op)).map((e) => `${e.op} ${e.id}`),
+            ["delete c1", "update c2"]);
+        assert.deepStrictEqual(rows(), [["c2", false, []]]);
     });
 
     it("a create that fails outright leaves no state, skips its dependents and keeps going", async function () {

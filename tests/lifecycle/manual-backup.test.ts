@@ -133,6 +133,24 @@ for (const c of CASES) {
             assert.deepEqual((await ours(w, c, c.instanceA)).filter(b => b.status !== "DELETING"), []);
         });
 
+        it("with waitForCompletion false, returns at once as BUILDING and a refresh later shows it COMPLETED", async () => {
+            const program = () => { new ManualBackup("no-wait", { ...c.args, instanceId: c.instanceB, waitForCompletion: false }); };
+            const up = await engine.up(program);
+            assert.ok(up.ok, up.errors.join("\n"));
+            const started = engine.state.resources[0].outputs;
+            assert.equal(started.status, "BUILDING");
+            assert.ok(started.jobId || started.backupId);
+            await new Promise(r => setTimeout(r, 300));
+            const refresh = await engine.refresh();
+            assert.ok(refresh.ok, refresh.errors.join("\n"));
+            const done = engine.state.resources[0];
+            assert.equal(done.outputs.status, "COMPLETED");
+            assert.ok((await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId));
+            assert.equal(done.id, done.outputs.backupId, "refresh settles the id on the backup id");
+            assert.ok((await engine.destroy()).ok);
+            assert.ok(!(await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId && b.status !== "DELETING"));
+        });
+
         it("adopts an existing backup instead of creating one, and owns it afterwards", async () => {
             const { backupId } = await w.admin.addBackup(c.serviceKey, { instanceId: c.instanceA, name: "made-by-hand-1" });
             await w.admin.resetCalls();

@@ -2,6 +2,13 @@
  * A small deployment engine for dynamic resources: what `pulumi preview`,
  * `up`, `refresh` and `destroy` do, driving the real dynamic-provider host
  * through {@link HostDriver}. State is kept in memory in checkpoint shape.
+ *
+ *     const engine = new Engine({ cwd: makeProjectDir(), config: { "alicloud:accessKey": "..." } });
+ *     const program = () => { const b = new ManualBackup("nightly", { ... }); return { id: b.backupId }; };
+ *     console.log(formatPlan(await engine.preview(program)));
+ *     const result = await engine.up(program);   // result.ok, result.outputs.id, engine.state
+ *     await engine.destroy();
+ *     await engine.close();
  */
 import { HostDriver, Props, ResourceInitFailedError, CheckFailure, takeHost } from "./host-driver";
 import { Program, runProgram, Registration, RegistrationResult } from "./program";
@@ -21,6 +28,7 @@ export interface StateResource {
 /** The checkpoint: resources in dependency order. */
 export interface State { resources: StateResource[] }
 
+/** What a step does to a resource ("same": nothing; in a refresh, "update" means its outputs changed). */
 export type Op = "create" | "update" | "replace" | "delete" | "same";
 /** One planned or executed step. */
 export interface Step {
@@ -31,11 +39,14 @@ export interface Step {
     status?: "done" | "failed" | "skipped";
     id?: string; error?: string;
 }
+/** A preview: the steps an `up` would take; `ok` is false on Check failures or provider errors. */
 export interface Plan { steps: Step[]; ok: boolean; errors: string[] }
+/** An executed `up`, with the program's stack outputs resolved to plain values. */
 export interface UpResult { ok: boolean; steps: Step[]; outputs: Record<string, unknown>; errors: string[] }
+/** An executed `refresh` or `destroy`. */
 export interface OpResult { ok: boolean; steps: Step[]; errors: string[] }
 
-/** Options for {@link Engine}: either a running `driver`, or a `cwd` to start hosts in. */
+/** Options for {@link Engine}: either a running `driver` (its own onLog applies), or a `cwd` to start hosts in. */
 export interface EngineOptions {
     driver?: HostDriver;
     cwd?: string;
@@ -55,6 +66,13 @@ const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1e
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const msg = (e: unknown) => (e as Error)?.message ?? String(e);
 
+type Fail = (step: Step, e: unknown) => void;
+/** Marks a step failed and collects its message. */
+const failer = (errors: string[]): Fail => (step, e) => {
+    Object.assign(step, { status: "failed", error: msg(e) });
+    errors.push(`${step.urn}: ${msg(e)}`);
+};
+
 /** Keys whose values differ between two input bags. */
 function changedKeys(a: Props, b: Props): string[] {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])]
@@ -63,7 +81,9 @@ function changedKeys(a: Props, b: Props): string[] {
 
 /** Runs programs against the dynamic-provider host and keeps their state. */
 export class Engine {
+    /** Stack config sent with Configure; changes apply from the next operation (on a fresh host). */
     config: Record<string, string>;
+    /** Config keys that are secrets (`pulumi config set --secret`). */
     secretKeys: string[];
     private records: Rec[];
     private kept?: HostDriver;
@@ -158,6 +178,10 @@ export class Engine {
             onRegister: async (reg): Promise<RegistrationResult> => {
                 const step = this.stepFor(reg, "create");
                 steps.push(step);
+                if (registered.has(reg.urn)) {
+                    errors.push(`${reg.urn}: duplicate resource URN; resource names must be unique per type`);
+                    return { id: undefined, state: {} };
+                }
                 registered.add(reg.urn);
                 const prior = this.current(reg.urn);
                 try {
@@ -185,16 +209,8 @@ export class Engine {
             if (!plan.ok) return { ok: false, steps: plan.steps, outputs: {}, errors: plan.errors };
             const steps: Step[] = [];
             const errors: string[] = [];
-            const fail = (step: Step, e: unknown) => { step.status = "failed"; step.error = msg(e); errors.push(`${step.urn}: ${msg(e)}`); };
-            const remove = async (r: Rec) => {
-                const step = this.stepFor(r, "delete");
-                steps.push(step);
-                try {
-                    await (await host()).delete(r.id, r.urn, r.outputs, r.inputs);
-                    this.records = this.records.filter((x) => x !== r);
-                    step.status = "done";
-                } catch (e) { fail(step, e); }
-            };
+            const fail = failer(errors);
+            const remove = (r: Rec) => this.deleteStep(host, r, steps, fail);
             // Resources replaced by an earlier `up` but never deleted go first, as Pulumi's pending deletes do.
             for (const r of this.records.filter((x) => x.delete).reverse()) await remove(r);
 
@@ -217,9 +233,9 @@ export class Engine {
 
     /** Executes one registered resource's step; answers the program with the resulting outputs. */
     private async execute(d: HostDriver, reg: Registration, step: Step, failed: Set<string>, replaced: Rec[],
-        fail: (step: Step, e: unknown) => void): Promise<RegistrationResult> {
+        fail: Fail): Promise<RegistrationResult> {
         let prior = this.current(reg.urn);
-        step.op = prior ? "update" : "create"; // until Diff tells
+        step.op = (prior ? "update" : "create") as Op; // until Diff tells
         const answer = (r?: Rec): RegistrationResult => ({ id: r?.id ?? "", state: r?.outputs ?? {} });
         if (reg.dependencies.some((u) => failed.has(u))) {
             // Pulumi does not run steps of resources whose dependencies failed.
@@ -298,10 +314,7 @@ export class Engine {
                         Object.assign(r, { id: read.id, outputs: read.properties }, read.inputs ? { inputs: read.inputs } : {});
                     }
                     step.status = "done";
-                } catch (e) {
-                    Object.assign(step, { status: "failed", error: msg(e) });
-                    errors.push(`${r.urn}: ${msg(e)}`);
-                }
+                } catch (e) { failer(errors)(step, e); }
                 return step;
             }));
             return { ok: errors.length === 0, steps, errors };
@@ -313,19 +326,19 @@ export class Engine {
         return this.withHost(async (host) => {
             const steps: Step[] = [];
             const errors: string[] = [];
-            for (const r of [...this.records].reverse()) {
-                const step = this.stepFor(r, "delete");
-                steps.push(step);
-                try {
-                    await (await host()).delete(r.id, r.urn, r.outputs, r.inputs);
-                    this.records = this.records.filter((x) => x !== r);
-                    step.status = "done";
-                } catch (e) {
-                    Object.assign(step, { status: "failed", error: msg(e) });
-                    errors.push(`${r.urn}: ${msg(e)}`);
-                }
-            }
+            for (const r of [...this.records].reverse()) await this.deleteStep(host, r, steps, failer(errors));
             return { ok: errors.length === 0, steps, errors };
         });
+    }
+
+    /** Deletes one resource; it leaves the state only once the provider's delete succeeded. */
+    private async deleteStep(host: () => Promise<HostDriver>, r: Rec, steps: Step[], fail: Fail): Promise<void> {
+        const step = this.stepFor(r, "delete");
+        steps.push(step);
+        try {
+            await (await host()).delete(r.id, r.urn, r.outputs, r.inputs);
+            this.records = this.records.filter((x) => x !== r);
+            step.status = "done";
+        } catch (e) { fail(step, e); }
     }
 }

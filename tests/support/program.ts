@@ -77,7 +77,7 @@ async function resolveOutputs(result: unknown): Promise<Record<string, unknown>>
     const outputs: Record<string, unknown> = {};
     if (!result || typeof result !== "object") return outputs;
     for (const [k, v] of Object.entries(result)) {
-        // `promise` and `isSecret` are the runtime's own accessors, as used by automation API stacks.
+        // No public API reads an Output's value outside `apply`; `promise` and `isSecret` are Output's internal members.
         const o = pulumi.output(v) as any;
         const value = await o.promise(true);
         outputs[k] = (await o.isSecret) ? "[secret]" : pulumi.isUnknown(value) ? undefined : value;

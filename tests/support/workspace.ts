@@ -11,11 +11,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** Root of this repository (the folder holding package.json). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const PACKAGE_NAME = "pulumi-db-backups";
 
-/** The package name the link is published under (read, not repeated). */
-const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).name;
+/** Finds the package root by walking up, so this works from `tests/support` and when compiled under `dist/`. */
+function findRepoRoot(start: string): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        const manifest = path.join(dir, "package.json");
+        if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, "utf8")).name === PACKAGE_NAME) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no ${PACKAGE_NAME} package.json above ${start}`);
+    }
+}
+
+/** Root of this repository (the folder holding its package.json). */
+export const REPO_ROOT = findRepoRoot(__dirname);
 
 // Only folders made here may be removed, so a wrong argument can never delete anything else.
 const created = new Set<string>();
