@@ -246,6 +246,16 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
         assert.ok((await w.admin.backupsOf("alicloudRds", "rm-test00retention")).some(b => idOf(b) === id), "forget leaves the backup in the cloud");
     });
 
+    it("reports missing credentials at preview, naming the config keys, with no call to the cloud", async () => {
+        const { "alicloud:accessKey": _a, "alicloud:secretKey": _s, ...rest } = w.config;
+        await w.admin.resetCalls();
+        const plan = await w.newEngine({ config: rest }).preview(() => { new ManualBackup("nokeys", { cloud: "alicloud", instanceId: ALICLOUD.instanceA }); });
+        assert.equal(plan.ok, false);
+        const failure = (plan.steps[0].failures ?? []).find(f => f.property === "cloud");
+        assert.match(failure?.reason ?? "", /Alibaba Cloud access key is not set: set config alicloud:accessKey/);
+        assert.equal(await w.admin.totalCalls(), 0);
+    });
+
     it("reports a failed backup job with the cloud's reason and records nothing", async () => {
         const engine = w.newEngine();
         await fetchJson(`${w.emulator.admin}/instances/alicloudRds/${ALICLOUD.instanceB}`, "PATCH", { failNextBackup: true });
