@@ -17,6 +17,8 @@ export interface RetryOptions {
     random?: () => number;
     /** Extra predicate: retry this error too (e.g. a cloud-specific "busy" code). */
     retryIf?: (err: unknown) => boolean;
+    /** Replaces the default classification, e.g. to retry a non-idempotent call only when the cloud surely rejected it. */
+    retryable?: (err: unknown) => boolean;
     /** Called before each retry with the error and the delay chosen. */
     onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
@@ -46,7 +48,7 @@ export async function retryCall<T>(call: () => Promise<T>, opts: RetryOptions = 
         try {
             return await call();
         } catch (err) {
-            const retry = isRetryable(err) || (opts.retryIf?.(err) ?? false);
+            const retry = (opts.retryable ?? isRetryable)(err) || (opts.retryIf?.(err) ?? false);
             if (!retry || attempt >= maxAttempts) throw err;
             const delay = backoffDelay(attempt, opts, err instanceof CloudError ? err.retryAfterSeconds : undefined);
             opts.onRetry?.(err, attempt, delay);

@@ -30,6 +30,18 @@ describe("retrying one call", () => {
         assert.equal(calls, 3);
     });
 
+    it("lets a non-idempotent call retry only what the cloud surely rejected", async () => {
+        let calls = 0;
+        const onlyThrottling = (e: unknown) => e instanceof CloudError && e.kind === "throttling";
+        await assert.rejects(retryCall(async () => { calls++; throw cloudError("InternalError", "server", 500); },
+            { retryable: onlyThrottling, sleep: async () => undefined }), /InternalError/);
+        assert.equal(calls, 1, "a server error on create is not retried: the job may have started");
+        calls = 0;
+        const out = await retryCall(async () => { if (++calls < 3) throw cloudError("Throttling", "throttling"); return calls; },
+            { retryable: onlyThrottling, sleep: async () => undefined });
+        assert.equal(out, 3);
+    });
+
     it("honours Retry-After and caps the ceiling", () => {
         assert.equal(backoffDelay(1, { random: () => 0 }, 3), 3000);
         assert.equal(backoffDelay(10, { random: () => 1, baseDelayMs: 500, maxDelayMs: 2000 }), 2000);

@@ -66,15 +66,23 @@ export class AlicloudRdsAdapter implements BackupAdapter {
         });
     }
 
-    /** One RPC call, always POST (with GET the client puts the key id and signature into the URL and its error text), retried when retryable. */
+    /**
+     * One RPC call, always POST (with GET the client puts the key id and
+     * signature into the URL and its error text), retried when retryable.
+     * `CreateBackup` is not idempotent: it is retried only on throttling, when
+     * the cloud surely did not start a job.
+     */
     private call<T>(action: string, params: Record<string, string>): Promise<T> {
+        const retry: RetryOptions = action === "CreateBackup"
+            ? { ...this.options.retry, retryable: err => err instanceof CloudError && err.kind === "throttling" }
+            : { ...this.options.retry };
         return retryCall(async () => {
             try {
                 return await this.client.request<T>(action, params, { method: "POST", timeout: this.options.timeoutMs ?? 15_000 });
             } catch (err) {
                 throw this.toCloudError(action, err);
             }
-        }, this.options.retry);
+        }, retry);
     }
 
     private toCloudError(action: string, err: unknown): CloudError {
