@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { createBackup, isInstanceBusy } from "../../provider/backup-ops";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -77,14 +78,18 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.equal((await h.state(SVC)).backups.length, 1);
         });
 
-        it("refuses a second operation with 403 DBS.200019 and the adapter retries it", async () => {
+        it("refuses a second operation with 403 DBS.200019; the lifecycle waits, the adapter does not retry", async () => {
             await gem.startBackup({ instanceId: CASS, name: "first-one" });
             const raw = await h.raw(SVC, "POST", createPath(CASS), { body: { name: "second-one", description: "x" } });
             assert.deepEqual([raw.status, raw.body.error_code], [403, "DBS.200019"]);
-            const patient = adapter({ sleep: () => h.advance(BUILD_MS + 1000) });
-            const second = await patient.startBackup({ instanceId: CASS, name: "second-one" });
-            assert.equal((await h.backup(SVC, second.backupId!)).status, "BUILDING");
-            assert.deepEqual(await h.calls(SVC, "CreateBackup"), { calls: 4, mutations: 2 });
+            // The adapter surfaces "busy" at once; waiting for the instance is the lifecycle's job (one place for waiting).
+            await assert.rejects(gem.startBackup({ instanceId: CASS, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.200019");
+            const started = await createBackup(gem, { instanceId: CASS, name: "second-one" }, {
+                timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
+                wait_: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
+            });
+            assert.equal((await h.backup(SVC, started.started.backupId!)).status, "BUILDING");
+            assert.equal((await h.calls(SVC, "CreateBackup")).mutations, 2, "exactly two backups were started");
         });
 
         it("reports a failed job with its fail_reason", async () => {

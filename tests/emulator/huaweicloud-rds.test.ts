@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { createBackup, isInstanceBusy } from "../../provider/backup-ops";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -95,16 +96,20 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await h.state(SVC)).backups.length, 1);
         });
 
-        it("allows one operation at a time per instance (409 DBS.201205) and the adapter retries it", async () => {
+        it("allows one operation at a time per instance (409 DBS.201205); the lifecycle waits, the adapter does not retry", async () => {
             await rds.startBackup({ instanceId: MYSQL, name: "first-one" });
             const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name: "second-one" } });
             assert.equal(raw.status, 409);
             assert.equal(raw.body.error_code, "DBS.201205");
             // The retry's sleep moves the emulated clock past the first build.
-            const patient = adapter({ sleep: () => h.advance(BUILD_MS + 1000) });
-            const second = await patient.startBackup({ instanceId: MYSQL, name: "second-one" });
-            assert.equal((await h.backup(SVC, second.backupId!)).status, "BUILDING");
-            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 4, mutations: 2 });
+            // The adapter surfaces "busy" at once; waiting for the instance is the lifecycle's job (one place for waiting).
+            await assert.rejects(rds.startBackup({ instanceId: MYSQL, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.201205");
+            const started = await createBackup(rds, { instanceId: MYSQL, name: "second-one" }, {
+                timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
+                wait_: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
+            });
+            assert.equal((await h.backup(SVC, started.started.backupId!)).status, "BUILDING");
+            assert.equal((await h.calls(SVC, "CreateManualBackup")).mutations, 2, "exactly two backups were started");
         });
 
         it("keeps instances and backups across a restart with statePath", async () => {

@@ -103,8 +103,8 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         const operation = "POST /v3/{project_id}/instances/{instance_id}/backups";
         const res = await this.client.call<{ job_id?: string; backup_id?: string }>({
             method: "POST", path: "/v3/{project_id}/instances/{instance_id}/backups", params: { instance_id: req.instanceId },
+            // No busy retry here: the lifecycle waits for a free instance (backup-ops.ts), bounded by waitTimeout.
             body: { name: req.name ?? fallbackBackupName(), description: req.description || GEMINIDB_DEFAULT_DESCRIPTION },
-            retryBusy: true,
         });
         const { job_id: jobId, backup_id: backupId } = res.body ?? {};
         if (!jobId && !backupId) {

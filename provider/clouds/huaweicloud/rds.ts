@@ -103,7 +103,8 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
         if (req.description) body.description = req.description;
         if (req.databases?.length) body.databases = req.databases.map(name => ({ name }));
         // A busy instance refused the call outright, so retrying cannot create a duplicate.
-        const res = await this.client.call<{ backup?: { id?: string } }>({ method: "POST", path: "/v3/{project_id}/backups", body, retryBusy: true });
+        // No busy retry here: the lifecycle waits for a free instance (backup-ops.ts), bounded by waitTimeout.
+        const res = await this.client.call<{ backup?: { id?: string } }>({ method: "POST", path: "/v3/{project_id}/backups", body });
         const backupId = res.body?.backup?.id;
         if (!backupId) {
             throw new CloudError({ service: this.displayName, operation: "POST /v3/{project_id}/backups", code: "InvalidResponse", kind: "server",
