@@ -91,3 +91,5 @@ export const ALL_INSTANCES: InstanceSpec[] = CASES.flatMap(c => c.instances);
 export const idOf = (b: any): string => b.backupId ?? b.id;
 /** Whether a state record is a manual backup made through the API (not by hand, not automated). */
 export const madeByApi = (b: any): boolean => (b.origin ?? b.madeBy ?? "api") === "api";
+/** Whether a backup record is still alive: not being deleted (Huawei RDS `DELETING`, a GeminiDB delete job under way). */
+export const isLive = (b: any): boolean => b.status !== "DELETING" && !b.deleteJobId;

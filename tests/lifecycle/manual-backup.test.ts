@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { ManualBackup } from "../../sdk";
-import { CASES, ALL_INSTANCES, ALICLOUD, CloudCase, idOf, madeByApi } from "./cases";
+import { CASES, ALL_INSTANCES, ALICLOUD, CloudCase, idOf, isLive, madeByApi } from "./cases";
 import { startWorld, World } from "../support/world";
 import { Engine } from "../support/engine";
 
@@ -57,13 +57,13 @@ for (const c of CASES) {
             const second = String(replaced.outputs.backupId);
             assert.notEqual(second, first);
             assert.deepEqual((await ours(w, c, c.instanceB)).map(idOf), [second]);
-            const leftOnA = (await ours(w, c, c.instanceA)).filter(b => b.status !== "DELETING");
+            const leftOnA = (await ours(w, c, c.instanceA)).filter(isLive);
             assert.deepEqual(leftOnA, [], "the replaced backup is deleted");
 
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
             assert.deepEqual(engine.state.resources, []);
-            assert.deepEqual((await ours(w, c, c.instanceB)).filter(b => b.status !== "DELETING"), []);
+            assert.deepEqual((await ours(w, c, c.instanceB)).filter(isLive), []);
         });
 
         it("notices a backup deleted outside Pulumi and creates it again on the next up", async () => {
@@ -130,7 +130,7 @@ for (const c of CASES) {
             const calls = await w.admin.calls();
             assert.equal(calls[c.serviceKey][c.createAction].mutations, 1, "no second backup was started");
             assert.ok((await engine.destroy()).ok);
-            assert.deepEqual((await ours(w, c, c.instanceA)).filter(b => b.status !== "DELETING"), []);
+            assert.deepEqual((await ours(w, c, c.instanceA)).filter(isLive), []);
         });
 
         it("with waitForCompletion false, returns at once as BUILDING and a refresh later shows it COMPLETED", async () => {
@@ -148,7 +148,7 @@ for (const c of CASES) {
             assert.ok((await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId));
             assert.equal(done.id, done.outputs.backupId, "refresh settles the id on the backup id");
             assert.ok((await engine.destroy()).ok);
-            assert.ok(!(await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId && b.status !== "DELETING"));
+            assert.ok(!(await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId && isLive(b)));
         });
 
         it("adopts an existing backup instead of creating one, and owns it afterwards", async () => {
@@ -161,7 +161,7 @@ for (const c of CASES) {
             assert.equal(engine.state.resources[0].outputs.adopted, true);
             assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.calls ?? 0, 0);
             assert.ok((await engine.destroy()).ok);
-            assert.ok(!(await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === backupId && b.status !== "DELETING"));
+            assert.ok(!(await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === backupId && isLive(b)));
 
             const missing = await w.newEngine().up(() => { new ManualBackup("ghost", { ...c.args, instanceId: c.instanceA, adoptBackupId: "123456789" }); });
             assert.equal(missing.ok, false);

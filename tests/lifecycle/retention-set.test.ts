@@ -6,11 +6,11 @@
  */
 import { strict as assert } from "assert";
 import { BackupRetentionSet, rollingLabels } from "../../sdk";
-import { ALL_INSTANCES, CASES, CloudCase, idOf } from "./cases";
+import { ALL_INSTANCES, CASES, idOf, isLive } from "./cases";
 import { startWorld, World } from "../support/world";
 import type { Engine } from "../support/engine";
 
-const live = (bs: any[]) => bs.filter(b => b.status !== "DELETING");
+const live = (bs: any[]) => bs.filter(isLive);
 const members = (engine: Engine) => engine.state.resources[0]?.outputs.backups as Record<string, any>;
 
 for (const c of CASES) {
