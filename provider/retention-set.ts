@@ -59,7 +59,7 @@ export class RetentionSetProvider {
     async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
         const replaces = REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
-        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || m.status === "BUILDING")
+        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && news.waitForCompletion !== false))
             || (news.labels ?? []).some(l => !olds.backups?.[l])
             || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
@@ -140,14 +140,25 @@ export class RetentionSetProvider {
             await this.adopt(adapter, inputs, members);
             // Members still building from an earlier attempt: wait for them instead of creating again.
             for (const [l, m] of Object.entries(members)) {
-                if (m.status === "BUILDING" && !m.pendingDelete && inputs.waitForCompletion) {
-                    const p = await waitCreated(adapter, inputs.instanceId, { jobId: m.jobId, backupId: m.backupId }, this.ops(inputs, `${label}[${l}]`));
-                    members[l] = { ...m, ...factsOf({ jobId: m.jobId, backupId: m.backupId }, p) };
+                if (m.status !== "BUILDING" || m.pendingDelete) continue;
+                const started = { jobId: m.jobId, backupId: m.backupId };
+                try {
+                    const p = inputs.waitForCompletion
+                        ? await waitCreated(adapter, inputs.instanceId, started, this.ops(inputs, `${label}[${l}]`))
+                        : await adapter.creationStatus(inputs.instanceId, started); // not waiting: one look, to record progress
+                    if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
+                    members[l] = { ...m, ...factsOf(started, p) };
+                } catch (err) {
+                    if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) throw err;
+                    this.setAsideFailed(members, l, factsOf(err.started, err.progress));
+                    this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
                 }
             }
-            const toCreate = inputs.labels.filter(l => !members[l] || (members[l].status === "FAILED" && !members[l].backupId));
+            const toCreate = inputs.labels.filter(l => !members[l]);
             await Promise.all(toCreate.map(async l => {
-                const name = inputs.cloud === "huaweicloud" ? memberName(inputs, l) : undefined;
+                // Huawei names are unique per instance: after a failure whose record still exists, take a new name.
+                const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
+                const name = inputs.cloud === "huaweicloud" ? memberName(inputs, failedBefore ? `${l}-r${failedBefore}` : l) : undefined;
                 try {
                     const r = await createBackup(adapter, {
                         instanceId: inputs.instanceId, name, description: inputs.description, databases: inputs.databases,
@@ -155,8 +166,10 @@ export class RetentionSetProvider {
                     }, this.ops(inputs, `${label}[${l}]`));
                     members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
                 } catch (err) {
-                    if (err instanceof CreationIncompleteError && err.progress?.status !== "FAILED") {
-                        members[l] = dropUndefined({ ...factsOf(err.started, err.progress), name });
+                    if (err instanceof CreationIncompleteError) {
+                        const facts = dropUndefined({ ...factsOf(err.started, err.progress), name });
+                        if (err.progress?.status === "FAILED") this.setAsideFailed(members, l, facts);
+                        else members[l] = facts;
                     }
                     problems.push(`label ${l}: ${err instanceof Error ? this.rt.scrub(err.message) : String(err)}`);
                 }
@@ -199,6 +212,16 @@ export class RetentionSetProvider {
                 problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
             }
         }
+    }
+
+    /**
+     * A failed backup that exists in the cloud is kept in state under a key
+     * that is not a valid label, so it is deleted by the next prune and never
+     * orphaned; its label gets a new backup.
+     */
+    private setAsideFailed(members: Record<string, Member>, label: string, facts: Member) {
+        delete members[label];
+        if (facts.backupId) members[`${label}~failed-${facts.backupId}`] = { ...facts, status: "FAILED" };
     }
 
     /** Takes over backups named in `adopt`, verified with one listing of the instance. */

@@ -144,6 +144,27 @@ for (const c of CASES) {
             assert.ok((await engine.destroy()).ok);
         });
 
+        it("reports a backup that failed in the cloud, keeps its failed record until it is deleted, and the next up makes a new one", async () => {
+            const engine = w.newEngine();
+            await w.admin.patchInstance(c.serviceKey, c.instanceB, { failNextBackup: true });
+            const program = () => { new BackupRetentionSet("failing", { ...c.args, instanceId: c.instanceB, labels: ["x1"] }); };
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            assert.match(up.errors.join("\n"), /label x1: .*fail/i);
+            const recorded = Object.entries(members(engine) ?? {});
+            // Huawei keeps a FAILED backup (it must be deleted); a failed Alibaba job leaves no backup set.
+            assert.equal(recorded.length, c.args.cloud === "huaweicloud" ? 1 : 0, JSON.stringify(recorded));
+            for (const [key, m] of recorded) assert.ok(key.startsWith("x1~failed-") && m.status === "FAILED", `only the failed backup is recorded: ${key}`);
+            const retried = await engine.up(program);
+            assert.ok(retried.ok, retried.errors.join("\n"));
+            assert.deepEqual(Object.keys(members(engine)), ["x1"]);
+            assert.equal(members(engine)["x1"].status, "COMPLETED");
+            for (const [, m] of recorded) {
+                assert.ok(!live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).some(b => idOf(b) === m.backupId), "the failed backup is deleted");
+            }
+            assert.ok((await engine.destroy()).ok);
+        });
+
         it("refreshes with one listing and drops members deleted outside Pulumi; the next up recreates them", async () => {
             const engine = w.newEngine();
             const program = () => { new BackupRetentionSet("refreshing", { ...c.args, instanceId: c.instanceB, labels: ["r1", "r2", "r3"] }); };
