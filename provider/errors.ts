@@ -98,6 +98,7 @@ export function hintFor(code: string | undefined): string {
         [/^(InvalidDBInstanceName\.NotFound|InvalidDBInstance\.NotFound|DBS\.200002|DBS\.200045|DBS\.201028|RDS\.0002)$/,
             "check instanceId, and that region/endpoint point at the region the instance lives in"],
         [/^Exceeded\.BackupTimes$/, "the instance reached 20 backups today (UTC); try again tomorrow or lower the number of backups per day"],
+        [/^DBS\.201201$/, "a backup of that name already exists on the instance (perhaps one being deleted); wait for it to go, or set another name"],
         [/^RDS\.3003$/, "the manual backup quota is reached; delete old manual backups first"],
         [/^IncorrectDBInstanceState$/, "the instance must be Running; wait for its current operation to end"],
         [/LockMode/, "the instance is locked (for example expired or out of storage); unlock it first"],

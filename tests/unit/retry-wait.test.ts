@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CloudError, redact } from "../../provider/errors";
+import { CloudError, hintFor, redact } from "../../provider/errors";
 import { backoffDelay, retryCall } from "../../provider/retry";
 import { parseDuration, pollDelay, waitFor, WaitTimeoutError } from "../../provider/wait";
 import { alicloudErrorKind } from "../../provider/clouds/alicloud/rds";
@@ -85,6 +85,16 @@ describe("waiting for a state", () => {
 });
 
 describe("error text", () => {
+    it("tells what to do next for the codes users meet", () => {
+        assert.match(hintFor("SignatureDoesNotMatch"), /check the access key/);
+        assert.match(hintFor("APIGW.0301"), /check the access key/);
+        assert.match(hintFor("InvalidDBInstanceName.NotFound"), /check instanceId/);
+        assert.match(hintFor("Exceeded.BackupTimes"), /20 backups today/);
+        assert.match(hintFor("DBS.201201"), /already exists/);
+        assert.match(hintFor("OperationDenied.BackupSetDeleteNotSupport"), /onDeleteBlocked: "forget"/);
+        assert.equal(hintFor("SomethingElse"), "");
+    });
+
     it("redacts secrets and credential pairs", () => {
         const text = redact("failed, URL: http://x/?AccessKeyId=AKID123&Signature=abc%3D&Foo=1 secret=s3cr3tvalue", ["s3cr3tvalue"]);
         assert.ok(!text.includes("AKID123") && !text.includes("abc%3D") && !text.includes("s3cr3tvalue"), text);
