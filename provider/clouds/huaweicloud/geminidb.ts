@@ -5,14 +5,14 @@
  * replayed id by id to learn which backup the cloud objects to.
  */
 import type {
-    BackupAdapter, BackupStatus, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
+    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
 } from "../adapter";
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
 import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
-import { kilobytesToBytes, parseHuaweiTime } from "./time";
 
 /** Codes meaning "this backup does not exist" on delete. */
 export const GEMINIDB_NOT_FOUND_CODES = ["DBS.201214", "DBS.201204"];
@@ -26,19 +26,8 @@ const PAGE_SIZE = 100;
 const SINGLE_DELETE_CONCURRENCY = 4;
 
 /** A backup as `GET /v3/{project_id}/backups` lists it. */
-export interface GeminidbBackupItem {
-    id: string;
-    name?: string;
-    description?: string;
-    instance_id?: string;
-    instance_name?: string;
-    datastore?: { type?: string; version?: string };
-    type?: string;
-    status?: string;
-    size?: number;
-    begin_time?: string;
-    end_time?: string;
-}
+/** A backup as the GeminiDB list shows it. */
+export type GeminidbBackupItem = HuaweiBackupItem;
 
 /** A job as `GET /v3/{project_id}/jobs` lists it. */
 export interface GeminidbJob {
@@ -52,30 +41,8 @@ export interface GeminidbJob {
 
 interface ListAnswer { backups?: GeminidbBackupItem[]; total_count?: number }
 
-function normaliseStatus(word: string | undefined): BackupStatus {
-    switch ((word ?? "").toUpperCase()) {
-        case "COMPLETED": return "COMPLETED";
-        case "FAILED": return "FAILED";
-        default: return "BUILDING";
-    }
-}
-
 /** Maps one listed GeminiDB backup to the lifecycle's shape. */
-export function geminidbBackupToCloud(item: GeminidbBackupItem, instanceId: string): CloudBackup {
-    return {
-        backupId: item.id,
-        instanceId: item.instance_id ?? instanceId,
-        name: item.name,
-        description: item.description || undefined,
-        status: normaliseStatus(item.status),
-        cloudStatus: item.status ?? "",
-        startedAt: parseHuaweiTime(item.begin_time),
-        finishedAt: parseHuaweiTime(item.end_time),
-        sizeBytes: kilobytesToBytes(item.size),
-        manual: (item.type ?? "").toLowerCase() === "manual",
-        backupMethod: item.type,
-    };
-}
+export const geminidbBackupToCloud = huaweiBackupToCloud;
 
 /** Classifies the error of one single delete into an outcome. */
 export function geminidbDeleteOutcome(backupId: string, err: unknown): DeleteOutcome {

@@ -4,13 +4,13 @@
  * except on SQL Server, which has a batch call with per-id results.
  */
 import type {
-    BackupAdapter, BackupStatus, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
+    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
 } from "../adapter";
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
 import { HuaweicloudHttpClient, listAllPages } from "./http";
-import { kilobytesToBytes, parseHuaweiTime } from "./time";
+import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 
 /** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
 export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026"];
@@ -23,49 +23,14 @@ export const RDS_DELETE_CONCURRENCY = 4;
 const PAGE_SIZE = 100;
 
 /** A backup as `GET /v3/{project_id}/backups` lists it. */
-export interface RdsBackupItem {
-    id: string;
-    instance_id?: string;
-    name?: string;
-    description?: string;
-    type?: string;
-    status?: string;
-    size?: number;
-    begin_time?: string;
-    end_time?: string;
-    datastore?: { type?: string; version?: string };
-    databases?: Array<{ name: string }>;
-}
+/** A backup as the RDS list shows it. */
+export type RdsBackupItem = HuaweiBackupItem;
 
 interface ListAnswer { backups?: RdsBackupItem[]; total_count?: number }
 interface DeleteResult { backup_id: string; error_code?: string; error_msg?: string }
 
-function normaliseStatus(word: string | undefined): BackupStatus {
-    switch ((word ?? "").toUpperCase()) {
-        case "COMPLETED": return "COMPLETED";
-        case "FAILED": return "FAILED";
-        case "DELETING": return "DELETING";
-        default: return "BUILDING";
-    }
-}
-
 /** Maps one listed RDS backup to the lifecycle's shape. */
-export function rdsBackupToCloud(item: RdsBackupItem, instanceId: string): CloudBackup {
-    return {
-        backupId: item.id,
-        instanceId: item.instance_id ?? instanceId,
-        name: item.name,
-        description: item.description || undefined,
-        status: normaliseStatus(item.status),
-        cloudStatus: item.status ?? "",
-        startedAt: parseHuaweiTime(item.begin_time),
-        finishedAt: parseHuaweiTime(item.end_time),
-        sizeBytes: kilobytesToBytes(item.size),
-        manual: (item.type ?? "").toLowerCase() === "manual",
-        backupMethod: item.type,
-        databases: item.databases?.length ? item.databases.map(d => d.name) : undefined,
-    };
-}
+export const rdsBackupToCloud = huaweiBackupToCloud;
 
 /** A name the API accepts (4–64 chars, starts with a letter) when the user gave none. */
 export function fallbackBackupName(now: Date = new Date()): string {
