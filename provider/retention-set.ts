@@ -64,7 +64,19 @@ export class RetentionSetProvider {
             || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
         const changes = replaces.length > 0 || unfinished || keys.some(k => changed(olds[k], news[k]));
+        if (changes && replaces.length === 0) this.announce(olds, news);
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    }
+
+    /** Says, at preview, exactly which labels get new backups and which backup ids will be deleted. */
+    private announce(olds: RetentionSetState, news: RetentionSetInputs) {
+        const wanted = new Set(news.labels ?? []);
+        const creates = (news.labels ?? []).filter(l => !olds.backups?.[l]);
+        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => (!wanted.has(l) || m.pendingDelete) && m.backupId)
+            .map(([l, m]) => `${m.backupId} (${l.includes("~failed-") ? "failed backup" : `label ${l}`}${m.pendingDelete ? ", retrying a refused delete" : ""})`);
+        if (creates.length === 0 && deletes.length === 0) return;
+        const parts = [creates.length ? `creates backups for labels ${creates.join(", ")}` : "", deletes.length ? `deletes backups ${deletes.join(", ")}` : ""];
+        this.rt.log(`${news.resourceName ?? olds.instanceId}: this update ${parts.filter(Boolean).join(" and ")} on ${news.instanceId}`);
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {
