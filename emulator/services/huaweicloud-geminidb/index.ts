@@ -3,13 +3,11 @@
  * the REST protocol layer over the GeminiDB routes, plus the admin operations
  * the emulator's admin API calls.
  */
-import type { EmulatedService, HandBackupSpec, InstanceSpec, ServiceContext } from "../../core/types";
+import type { EmulatedService, ServiceContext } from "../../core/types";
 import { createHuaweiRestHandler } from "../../protocols/huaweicloud-rest";
+import { huaweiAdminOps } from "../huaweicloud-admin";
 import { geminidbRoutes, renderGeminidbBackup, renderGeminidbJob } from "./handlers";
 import { GeminidbModel, type GeminidbBackup, type GeminidbInstance, type GeminidbJob } from "./model";
-
-/** Instance fields the admin API may set beyond `InstanceSpec`. */
-export type GeminidbInstancePatch = Partial<InstanceSpec> & { failNextBackup?: boolean };
 
 /** Creates the service; instances are added by the emulator through `addInstance`. */
 export function createHuaweicloudGeminidbService(ctx: ServiceContext): EmulatedService {
@@ -19,31 +17,7 @@ export function createHuaweicloudGeminidbService(ctx: ServiceContext): EmulatedS
     return {
         key: "huaweicloudGeminidb",
         handle,
-        addInstance(spec: InstanceSpec & { failNextBackup?: boolean }) {
-            model.addInstance(spec);
-            ctx.changed();
-        },
-        updateInstance(id: string, patch: GeminidbInstancePatch) {
-            model.updateInstance(id, patch);
-            ctx.changed();
-        },
-        addBackup(spec: HandBackupSpec) {
-            const id = model.addHandBackup(spec).id;
-            ctx.changed();
-            return id;
-        },
-        removeBackup(backupId: string) {
-            const removed = model.backups.delete(backupId);
-            if (removed) ctx.changed();
-            return removed;
-        },
-        setBackupInUse(backupId: string, inUse: boolean) {
-            const b = model.backups.get(backupId);
-            if (!b) return false;
-            b.inUse = inUse;
-            ctx.changed();
-            return true;
-        },
+        ...huaweiAdminOps(model, ctx),
         snapshot() {
             model.sweep();
             return {

@@ -3,13 +3,11 @@
  * REST protocol layer over the RDS routes, plus the admin operations the
  * emulator's admin API calls.
  */
-import type { EmulatedService, HandBackupSpec, InstanceSpec, ServiceContext } from "../../core/types";
+import type { EmulatedService, ServiceContext } from "../../core/types";
 import { createHuaweiRestHandler } from "../../protocols/huaweicloud-rest";
+import { huaweiAdminOps } from "../huaweicloud-admin";
 import { rdsRoutes, renderRdsBackup } from "./handlers";
 import { RdsModel, type RdsBackup, type RdsInstance } from "./model";
-
-/** Instance fields the admin API may set beyond `InstanceSpec`. */
-export type RdsInstancePatch = Partial<InstanceSpec> & { failNextBackup?: boolean };
 
 /** Creates the service; instances are added by the emulator through `addInstance`. */
 export function createHuaweicloudRdsService(ctx: ServiceContext): EmulatedService {
@@ -19,31 +17,7 @@ export function createHuaweicloudRdsService(ctx: ServiceContext): EmulatedServic
     return {
         key: "huaweicloudRds",
         handle,
-        addInstance(spec: InstanceSpec & { failNextBackup?: boolean }) {
-            model.addInstance(spec);
-            ctx.changed();
-        },
-        updateInstance(id: string, patch: RdsInstancePatch) {
-            model.updateInstance(id, patch);
-            ctx.changed();
-        },
-        addBackup(spec: HandBackupSpec) {
-            const id = model.addHandBackup(spec).id;
-            ctx.changed();
-            return id;
-        },
-        removeBackup(backupId: string) {
-            const removed = model.backups.delete(backupId);
-            if (removed) ctx.changed();
-            return removed;
-        },
-        setBackupInUse(backupId: string, inUse: boolean) {
-            const b = model.backups.get(backupId);
-            if (!b) return false;
-            b.inUse = inUse;
-            ctx.changed();
-            return true;
-        },
+        ...huaweiAdminOps(model, ctx),
         snapshot() {
             model.sweep();
             return {
