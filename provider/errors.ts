@@ -79,11 +79,23 @@ export class ResourceInitError extends Error {
     }
 }
 
+/**
+ * A credential as it can appear in a cloud message: raw, percent-encoded once
+ * (a request parameter) and twice (inside a string to sign that a cloud
+ * echoes back). Longest first, so no spelling is half-replaced.
+ */
+function spellings(secret: string): string[] {
+    const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const once = enc(secret);
+    return [enc(once), once, secret];
+}
+
 /** Removes anything that looks like a credential from free text before it reaches a user. */
 export function redact(text: string, secrets: Array<string | undefined>): string {
     let out = text;
     for (const s of secrets) {
-        if (s && s.length >= 4) out = out.split(s).join("***");
+        if (!s || s.length < 4) continue;
+        for (const form of spellings(s)) out = out.split(form).join("***");
     }
     // Query-string credentials and signatures, whatever produced them.
     return out.replace(/(AccessKeyId|Signature|SecurityToken|Access|X-Security-Token|X-Auth-Token)=([^&,\s]+)/gi, "$1=***");

@@ -31,18 +31,6 @@ export function alicloudErrorKind(code: string, status?: number): ErrorKind {
     return kindFromHttpStatus(status);
 }
 
-/**
- * A credential as it can appear in a cloud message: raw, percent-encoded once
- * (a parameter) and twice (inside the string to sign that
- * `SignatureDoesNotMatch` echoes). Longest first, so no spelling is half-replaced.
- */
-function spellings(secret: string | undefined): string[] {
-    if (!secret) return [];
-    const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    const once = enc(secret);
-    return [enc(once), once, secret];
-}
-
 function isoUtc(t?: string): string | undefined {
     if (!t) return undefined;
     const d = new Date(t);
@@ -99,7 +87,7 @@ export class AlicloudRdsAdapter implements BackupAdapter {
 
     private toCloudError(action: string, err: unknown): CloudError {
         const e = err as { code?: string; data?: { Code?: string; Message?: string; RequestId?: string }; entry?: { response?: { statusCode?: number } }; message?: string };
-        const secrets = [this.settings.accessKeySecret, this.settings.securityToken, this.settings.accessKeyId].flatMap(spellings);
+        const secrets = [this.settings.accessKeySecret, this.settings.securityToken, this.settings.accessKeyId];
         if (e.data?.Code) {
             const status = e.entry?.response?.statusCode;
             return new CloudError({
