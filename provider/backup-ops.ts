@@ -27,7 +27,7 @@ export interface OpsOptions {
     /** Prefix of progress lines, e.g. the resource name. */
     label: string;
     log: (line: string) => void;
-    wait_?: Partial<WaitOptions>;
+    polling?: Partial<WaitOptions>;
 }
 
 /** The result of a creation: what the cloud accepted, and how far it got. */
@@ -74,7 +74,7 @@ export function createBackup(adapter: BackupAdapter, req: CreateBackupRequest, o
 }
 
 function waitDefaults(opts: OpsOptions): Partial<WaitOptions> {
-    return { minDelayMs: 1000, maxDelayMs: 15_000, progressEveryMs: 10_000, ...opts.wait_ };
+    return { minDelayMs: 1000, maxDelayMs: 15_000, progressEveryMs: 10_000, ...opts.polling };
 }
 
 /**

@@ -5,10 +5,9 @@
  */
 import { createHash } from "crypto";
 import type { BackupAdapter, CreateBackupRequest } from "./clouds/adapter";
-import { CloudError, hintFor, ResourceInitError } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts, OpsOptions } from "./backup-ops";
-import { CheckFailure, HUAWEI_NAME, manualBackupSchema, ManualBackupInputs, validate } from "./schema";
-import { parseDuration } from "./wait";
+import { hintFor, ResourceInitError } from "./errors";
+import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -32,8 +31,13 @@ export function defaultBackupName(resourceName: string | undefined, identity: un
     return `${base.slice(0, 57)}-${suffix}`.padEnd(4, "0");
 }
 
-function changed(a: unknown, b: unknown): boolean {
-    return JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+/** The prefix of progress lines and warnings: the Pulumi resource name. */
+const labelOf = (i: { resourceName?: string; instanceId: string }) => i.resourceName ?? i.instanceId;
+
+/** Inputs with the Huawei default name filled in (Huawei requires a name; Alibaba sets have none). */
+function withDefaultName(value: ManualBackupInputs): ManualBackupInputs {
+    if (value.cloud !== "huaweicloud" || value.name !== undefined) return value;
+    return { ...value, name: defaultBackupName(value.resourceName, [value.cloud, value.service, value.instanceId, value.databases ?? null]) };
 }
 
 /** The `pulumi.dynamic.ResourceProvider` for `ManualBackup`. */
@@ -48,30 +52,26 @@ export class ManualBackupProvider {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
         const v = validate(manualBackupSchema, news);
         if (!v.ok) return { inputs: news, failures: v.failures };
-        const inputs: Record<string, unknown> = { ...news, ...v.value };
-        if (v.unknownKeys.length === 0) {
-            const value = v.value as ManualBackupInputs;
-            if (value.cloud === "huaweicloud" && value.name === undefined) {
-                inputs.name = defaultBackupName(value.resourceName, [value.cloud, value.service, value.instanceId, value.databases ?? null]);
-            }
-            const missing = this.rt.missingSettings(value);
-            if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
-        }
-        return { inputs, failures: [] };
+        // While some input is unknown (preview), neither the default name nor the credentials can be judged yet.
+        const known = v.unknownKeys.length === 0;
+        const value = known ? withDefaultName(v.value as ManualBackupInputs) : v.value;
+        const inputs: Record<string, unknown> = { ...news, ...value };
+        const missing = known ? this.rt.missingSettings(value) : undefined;
+        return { inputs, failures: missing ? [{ property: "cloud", reason: missing }] : [] };
     }
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
-        const replaces = MANUAL_BACKUP_REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
+        const replaces = MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         const inputKeys = Object.keys(news).filter(k => !IGNORED_IN_DIFF.has(k));
         const stillBuilding = olds.status === "BUILDING" && news.waitForCompletion !== false;
-        const changes = replaces.length > 0 || stillBuilding || inputKeys.some(k => changed((olds as unknown as Record<string, unknown>)[k], (news as unknown as Record<string, unknown>)[k]));
+        const changes = replaces.length > 0 || stillBuilding || inputKeys.some(k => differs((olds as unknown as Record<string, unknown>)[k], (news as unknown as Record<string, unknown>)[k]));
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: ManualBackupState }> {
-        const inputs = this.parse(raw);
+        const inputs = withDefaultName(parseInputs(manualBackupSchema, raw));
         const adapter = this.rt.adapter(inputs);
-        const label = inputs.resourceName ?? inputs.instanceId;
+        const label = labelOf(inputs);
         try {
             if (inputs.adoptBackupId) return await this.adopt(adapter, inputs);
             if (inputs.name && adapter.findBackupByName) {
@@ -86,7 +86,7 @@ export class ManualBackupProvider {
                 instanceId: inputs.instanceId, name: inputs.name, description: inputs.description,
                 databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
             };
-            const result = await createBackup(adapter, req, this.ops(inputs));
+            const result = await createBackup(adapter, req, this.rt.opsFor(inputs, labelOf(inputs)));
             const facts = factsOf(result.started, result.progress);
             return { id: facts.backupId ?? `job-${result.started.jobId}`, outs: { ...inputs, ...facts } };
         } catch (err) {
@@ -110,12 +110,12 @@ export class ManualBackupProvider {
             }
             return { id, props: { ...props } };
         } catch (err) {
-            throw this.userError(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`, err);
         }
     }
 
     async update(id: string, olds: ManualBackupState, raw: Record<string, unknown>): Promise<{ outs: ManualBackupState }> {
-        const news = this.parse(raw);
+        const news = withDefaultName(parseInputs(manualBackupSchema, raw));
         const adapter = this.rt.adapter(news);
         const { backupId, jobId, status, cloudStatus, startedAt, finishedAt, sizeBytes, storeStatus, adopted } = olds;
         if (olds.status === "BUILDING" && news.waitForCompletion) {
@@ -137,7 +137,7 @@ export class ManualBackupProvider {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await waitCreated(adapter, props.instanceId, { jobId: props.jobId }, this.ops(props)).catch(err => {
+                const progress = await waitCreated(adapter, props.instanceId, { jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
                     throw err;
                 });
@@ -155,14 +155,14 @@ export class ManualBackupProvider {
             const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : hintFor(outcome.code);
             throw new Error(`${what}: ${adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
-            throw this.userError(what, err);
+            throw this.rt.describe(what, err);
         }
     }
 
     /** Waits (or resumes waiting) for a started backup and returns full outputs. */
     private async finish(adapter: BackupAdapter, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
         if (known) return { id: known.backupId!, outs: { ...inputs, ...known } };
-        const progress = await waitCreated(adapter, inputs.instanceId, started, this.ops(inputs));
+        const progress = await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, labelOf(inputs)));
         const facts = factsOf(started, progress);
         return { id: facts.backupId ?? `job-${started.jobId}`, outs: { ...inputs, ...facts } };
     }
@@ -172,7 +172,7 @@ export class ManualBackupProvider {
         if (!backup) {
             throw new Error(`adoptBackupId ${inputs.adoptBackupId}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), or remove adoptBackupId to create a new backup`);
         }
-        this.rt.log(`${inputs.resourceName ?? inputs.instanceId}: adopted existing backup ${backup.backupId}`);
+        this.rt.log(`${labelOf(inputs)}: adopted existing backup ${backup.backupId}`);
         return { id: backup.backupId, outs: { ...inputs, ...factsOf(undefined, undefined, backup), adopted: true } };
     }
 
@@ -182,44 +182,17 @@ export class ManualBackupProvider {
      * orphaned). A backup that failed in the cloud is cleaned up and reported.
      */
     private async failure(what: string, adapter: BackupAdapter, inputs: ManualBackupInputs, err: unknown): Promise<Error> {
-        if (!(err instanceof CreationIncompleteError)) return this.userError(what, err);
+        if (!(err instanceof CreationIncompleteError)) return this.rt.describe(what, err);
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
             if (facts.backupId) await adapter.deleteBackups(inputs.instanceId, [facts.backupId]).catch(() => undefined);
             return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
         }
         const id = facts.backupId ?? `job-${err.started.jobId}`;
-        const message = `${what}: ${this.rt.scrub(err.message)}. The backup is recorded in state as ${facts.status}; the next update resumes waiting for it.`;
+        const message = `${what}: ${this.rt.message(err)}. The backup is recorded in state as ${facts.status}; the next update resumes waiting for it.`;
         return new ResourceInitError(message, id, { ...inputs, ...facts });
     }
 
-    private userError(what: string, err: unknown): Error {
-        if (err instanceof CloudError) {
-            const hint = hintFor(err.code);
-            return new Error(`${what}: ${this.rt.scrub(err.message)}${hint ? `. Next: ${hint}` : ""}`);
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        return new Error(`${what}: ${this.rt.scrub(message)}`);
-    }
 
-    private parse(raw: Record<string, unknown>): ManualBackupInputs {
-        const v = validate(manualBackupSchema, raw);
-        if (!v.ok) throw new Error(`invalid inputs: ${v.failures.map(f => `${f.property} ${f.reason}`).join("; ")}`);
-        const value = v.value as ManualBackupInputs;
-        if (value.cloud === "huaweicloud" && !value.name) {
-            value.name = defaultBackupName(value.resourceName, [value.cloud, value.service, value.instanceId, value.databases ?? null]);
-        }
-        if (value.name && value.cloud === "huaweicloud" && !HUAWEI_NAME.test(value.name)) throw new Error(`invalid name ${value.name}`);
-        return value;
-    }
 
-    private ops(inputs: Pick<ManualBackupInputs, "waitTimeout" | "waitForCompletion" | "resourceName" | "instanceId">): OpsOptions {
-        return {
-            timeoutMs: parseDuration(inputs.waitTimeout ?? "30m") ?? 30 * 60_000,
-            wait: inputs.waitForCompletion !== false,
-            label: inputs.resourceName ?? inputs.instanceId,
-            log: line => this.rt.log(line),
-            wait_: this.rt.waitOptions,
-        };
-    }
 }

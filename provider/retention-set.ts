@@ -6,10 +6,9 @@
  */
 import { createHash } from "crypto";
 import type { BackupAdapter, CloudBackup, DeleteOutcome } from "./clouds/adapter";
-import { CloudError, hintFor, ResourceInitError } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts, OpsOptions } from "./backup-ops";
-import { CheckFailure, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
-import { parseDuration } from "./wait";
+import { hintFor, ResourceInitError } from "./errors";
+import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import { CheckFailure, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -23,10 +22,6 @@ export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDe
 export type RetentionSetState = RetentionSetInputs & { backups: Record<string, Member>; backupIds: string[] };
 
 const REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
-
-function changed(a: unknown, b: unknown): boolean {
-    return JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
-}
 
 /** Huawei backup name of a member: `<prefix>-<label>`, made valid and at most 64 characters. */
 export function memberName(inputs: RetentionSetInputs, label: string): string {
@@ -57,13 +52,13 @@ export class RetentionSetProvider {
     }
 
     async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
-        const replaces = REPLACE_KEYS.filter(k => changed(olds[k], news[k]));
+        const replaces = REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
         const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && news.waitForCompletion !== false))
             || (news.labels ?? []).some(l => !olds.backups?.[l])
             || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
-        const changes = replaces.length > 0 || unfinished || keys.some(k => changed(olds[k], news[k]));
+        const changes = replaces.length > 0 || unfinished || keys.some(k => differs(olds[k], news[k]));
         if (changes && replaces.length === 0) this.announce(olds, news);
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
     }
@@ -80,14 +75,14 @@ export class RetentionSetProvider {
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {
-        const inputs = this.parse(raw);
+        const inputs = parseInputs(retentionSetSchema, raw);
         const id = `${inputs.instanceId}/${inputs.resourceName ?? createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`;
         const outs = await this.reconcile(id, inputs, {});
         return { id, outs };
     }
 
     async update(id: string, olds: RetentionSetState, raw: Record<string, unknown>): Promise<{ outs: RetentionSetState }> {
-        const news = this.parse(raw);
+        const news = parseInputs(retentionSetSchema, raw);
         return { outs: await this.reconcile(id, news, olds.backups ?? {}) };
     }
 
@@ -108,7 +103,7 @@ export class RetentionSetProvider {
             }
             return { id, props: this.state(props, backups) };
         } catch (err) {
-            throw this.userError(`reading backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup set ${id} on ${adapter.displayName}`, err);
         }
     }
 
@@ -121,7 +116,7 @@ export class RetentionSetProvider {
         try {
             outcomes = await adapter.deleteBackups(props.instanceId, [...byId.keys()]);
         } catch (err) {
-            throw this.userError(`deleting backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`deleting backup set ${id} on ${adapter.displayName}`, err);
         }
         const blocked = outcomes.filter(o => o.result === "blocked");
         const failed = outcomes.filter(o => o.result === "failed");
@@ -156,7 +151,7 @@ export class RetentionSetProvider {
                 const started = { jobId: m.jobId, backupId: m.backupId };
                 try {
                     const p = inputs.waitForCompletion
-                        ? await waitCreated(adapter, inputs.instanceId, started, this.ops(inputs, `${label}[${l}]`))
+                        ? await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, `${label}[${l}]`))
                         : await adapter.creationStatus(inputs.instanceId, started); // not waiting: one look, to record progress
                     if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
                     members[l] = { ...m, ...factsOf(started, p) };
@@ -175,7 +170,7 @@ export class RetentionSetProvider {
                     const r = await createBackup(adapter, {
                         instanceId: inputs.instanceId, name, description: inputs.description, databases: inputs.databases,
                         backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                    }, this.ops(inputs, `${label}[${l}]`));
+                    }, this.rt.opsFor(inputs, `${label}[${l}]`));
                     members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
                 } catch (err) {
                     if (err instanceof CreationIncompleteError) {
@@ -183,11 +178,11 @@ export class RetentionSetProvider {
                         if (err.progress?.status === "FAILED") this.setAsideFailed(members, l, facts);
                         else members[l] = facts;
                     }
-                    problems.push(`label ${l}: ${err instanceof Error ? this.rt.scrub(err.message) : String(err)}`);
+                    problems.push(`label ${l}: ${this.rt.message(err)}`);
                 }
             }));
         } catch (err) {
-            problems.push(err instanceof Error ? this.rt.scrub(err.message) : String(err));
+            problems.push(this.rt.message(err));
         }
         if (problems.length === 0) await this.prune(adapter, inputs, members, wanted, problems);
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
@@ -208,7 +203,7 @@ export class RetentionSetProvider {
         try {
             outcomes = await adapter.deleteBackups(inputs.instanceId, [...labelOf.keys()]);
         } catch (err) {
-            problems.push(`deleting ${labelOf.size} backups: ${err instanceof Error ? this.rt.scrub(err.message) : String(err)}`);
+            problems.push(`deleting ${labelOf.size} backups: ${this.rt.message(err)}`);
             return;
         }
         const now = new Date().toISOString();
@@ -257,25 +252,6 @@ export class RetentionSetProvider {
         return { ...inputs, backups, backupIds };
     }
 
-    private userError(what: string, err: unknown): Error {
-        const hint = err instanceof CloudError ? hintFor(err.code) : "";
-        const message = err instanceof Error ? err.message : String(err);
-        return new Error(`${what}: ${this.rt.scrub(message)}${hint ? `. Next: ${hint}` : ""}`);
-    }
 
-    private parse(raw: Record<string, unknown>): RetentionSetInputs {
-        const v = validate(retentionSetSchema, raw);
-        if (!v.ok) throw new Error(`invalid inputs: ${v.failures.map(f => `${f.property} ${f.reason}`).join("; ")}`);
-        return v.value as RetentionSetInputs;
-    }
 
-    private ops(inputs: RetentionSetInputs, label: string): OpsOptions {
-        return {
-            timeoutMs: parseDuration(inputs.waitTimeout) ?? 30 * 60_000,
-            wait: inputs.waitForCompletion !== false,
-            label,
-            log: line => this.rt.log(line),
-            wait_: this.rt.waitOptions,
-        };
-    }
 }

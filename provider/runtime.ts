@@ -7,7 +7,8 @@
 import type { BackupAdapter } from "./clouds/adapter";
 import { AdapterFactory, Target } from "./clouds";
 import { ConfigSource, MissingSettingError, Settings } from "./config";
-import { redact } from "./errors";
+import { CloudError, hintFor, redact } from "./errors";
+import type { OpsOptions } from "./backup-ops";
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -47,6 +48,28 @@ export class ProviderRuntime {
     /** A progress or warning line for the user; the host passes console output through. */
     log(line: string): void {
         this.logLine(`[dbbackups] ${this.scrub(line)}`);
+    }
+
+    /** Timing and reporting of one create/wait, from a resource's inputs; `label` prefixes progress lines. */
+    opsFor(inputs: { waitTimeout?: string; waitForCompletion?: boolean }, label: string): OpsOptions {
+        return {
+            timeoutMs: parseDuration(inputs.waitTimeout ?? "30m") ?? 30 * 60_000,
+            wait: inputs.waitForCompletion !== false,
+            label,
+            log: line => this.log(line),
+            polling: this.waitOptions,
+        };
+    }
+
+    /** An error for the user: what failed, the cause scrubbed of secrets, and what to do next for a cloud error. */
+    describe(what: string, err: unknown): Error {
+        const hint = err instanceof CloudError ? hintFor(err.code) : "";
+        return new Error(`${what}: ${this.message(err)}${hint ? `. Next: ${hint}` : ""}`);
+    }
+
+    /** The text of any thrown value, scrubbed of secrets. */
+    message(err: unknown): string {
+        return this.scrub(err instanceof Error ? err.message : String(err));
     }
 
     /** Removes configured secrets and credential-looking pairs from text. */

@@ -144,3 +144,15 @@ export function validate<S extends z.ZodTypeAny>(schema: S, raw: Record<string, 
     if (failures.length === 0 && unknownKeys.length > 0) return { ok: true, value: inputs as z.infer<S>, unknownKeys };
     return { ok: false, failures, unknownKeys };
 }
+
+/** Validated inputs for create/update (Check already reported failures; this guards against state written elsewhere). */
+export function parseInputs<S extends z.ZodTypeAny>(schema: S, raw: Record<string, unknown>): z.infer<S> {
+    const v = validate(schema, raw);
+    if (!v.ok) throw new Error(`invalid inputs: ${v.failures.map(f => `${f.property} ${f.reason}`).join("; ")}`);
+    return v.value;
+}
+
+/** Whether an input changed between the prior state and the new inputs (`undefined` and `null` count as absent). */
+export function differs(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a ?? null) !== JSON.stringify(b ?? null);
+}

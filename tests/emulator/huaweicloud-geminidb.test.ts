@@ -86,7 +86,7 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             await assert.rejects(gem.startBackup({ instanceId: CASS, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.200019");
             const started = await createBackup(gem, { instanceId: CASS, name: "second-one" }, {
                 timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
-                wait_: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
+                polling: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
             });
             assert.equal((await h.backup(SVC, started.started.backupId!)).status, "BUILDING");
             assert.equal((await h.calls(SVC, "CreateBackup")).mutations, 2, "exactly two backups were started");

@@ -106,7 +106,7 @@ describe("Huawei RDS emulator through the adapter", () => {
             await assert.rejects(rds.startBackup({ instanceId: MYSQL, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.201205");
             const started = await createBackup(rds, { instanceId: MYSQL, name: "second-one" }, {
                 timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
-                wait_: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
+                polling: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
             });
             assert.equal((await h.backup(SVC, started.started.backupId!)).status, "BUILDING");
             assert.equal((await h.calls(SVC, "CreateManualBackup")).mutations, 2, "exactly two backups were started");

@@ -54,6 +54,14 @@ function urnParts(urn: string): { type: string; name: string } {
     return { type: (parts[2] ?? "").split("$").pop() ?? "", name: parts.slice(3).join("::") };
 }
 
+/** Sets the URN, name and type every resource request carries. */
+function addressTo(req: { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown }, urn: string): void {
+    const { type, name } = urnParts(urn);
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+}
+
 // Struct.fromJavaScript rejects `undefined`; a JSON round trip drops such keys as the wire would.
 function toStruct(props: Props | undefined): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(props ?? {})));
@@ -169,9 +177,7 @@ export class HostDriver {
     /** Check: validates `news` against the prior inputs `olds`. */
     async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
         const req = new provproto.CheckRequest();
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setOlds(toStruct(olds));
         req.setNews(toStruct(news));
         req.setRandomseed(crypto.randomBytes(32));
@@ -187,9 +193,7 @@ export class HostDriver {
         Promise<{ changes: boolean | undefined; replaces: string[]; deleteBeforeReplace: boolean }> {
         const req = new provproto.DiffRequest();
         req.setId(id);
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setOlds(toStruct(olds));
         req.setNews(toStruct(news));
         if (oldInputs) req.setOldInputs(toStruct(oldInputs));
@@ -206,9 +210,7 @@ export class HostDriver {
     /** Create: throws {@link ResourceInitFailedError} when the resource exists but failed to initialize. */
     async create(urn: string, properties: Props): Promise<{ id: string; properties: Props }> {
         const req = new provproto.CreateRequest();
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setProperties(toStruct(properties));
         const resp = await this.call<provproto.CreateResponse>("create", req);
         return { id: resp.getId(), properties: fromStruct(resp.getProperties()) };
@@ -219,9 +221,7 @@ export class HostDriver {
         Promise<{ id: string; properties: Props; inputs?: Props }> {
         const req = new provproto.ReadRequest();
         req.setId(id);
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setProperties(toStruct(properties));
         if (inputs) req.setInputs(toStruct(inputs));
         const resp = await this.call<provproto.ReadResponse>("read", req);
@@ -233,9 +233,7 @@ export class HostDriver {
     async update(id: string, urn: string, olds: Props, news: Props, oldInputs?: Props): Promise<Props> {
         const req = new provproto.UpdateRequest();
         req.setId(id);
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setOlds(toStruct(olds));
         req.setNews(toStruct(news));
         if (oldInputs) req.setOldInputs(toStruct(oldInputs));
@@ -247,9 +245,7 @@ export class HostDriver {
     async delete(id: string, urn: string, properties: Props, oldInputs?: Props): Promise<void> {
         const req = new provproto.DeleteRequest();
         req.setId(id);
-        req.setUrn(urn);
-        req.setName(urnParts(urn).name);
-        req.setType(urnParts(urn).type);
+        addressTo(req, urn);
         req.setProperties(toStruct(properties));
         if (oldInputs) req.setOldInputs(toStruct(oldInputs));
         await this.call("delete", req);
