@@ -67,7 +67,7 @@ export class RetentionSetProvider {
     private announce(olds: RetentionSetState, news: RetentionSetInputs) {
         const wanted = new Set(news.labels ?? []);
         const creates = (news.labels ?? []).filter(l => !olds.backups?.[l]);
-        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => (!wanted.has(l) || m.pendingDelete) && m.backupId)
+        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => !wanted.has(l) && m.backupId)
             .map(([l, m]) => `${m.backupId} (${l.includes("~failed-") ? "failed backup" : `label ${l}`}${m.pendingDelete ? ", retrying a refused delete" : ""})`);
         if (creates.length === 0 && deletes.length === 0) return;
         const parts = [creates.length ? `creates backups for labels ${creates.join(", ")}` : "", deletes.length ? `deletes backups ${deletes.join(", ")}` : ""];
@@ -143,6 +143,8 @@ export class RetentionSetProvider {
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
         const wanted = new Set(inputs.labels);
+        // A label declared again takes back its backup, even one whose delete the cloud refused so far.
+        for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
             await this.adopt(adapter, inputs, members);
             // Members still building from an earlier attempt: wait for them instead of creating again.
@@ -195,7 +197,7 @@ export class RetentionSetProvider {
 
     /** Deletes members whose label was removed, and earlier refusals, in as few calls as the cloud allows. */
     private async prune(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
-        const doomed = Object.entries(members).filter(([l, m]) => (!wanted.has(l) || m.pendingDelete) && m.backupId);
+        const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId);
         for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId) delete members[l];
         if (doomed.length === 0) return;
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
@@ -210,8 +212,7 @@ export class RetentionSetProvider {
         for (const o of outcomes) {
             const l = labelOf.get(o.backupId)!;
             if (o.result === "deleted") {
-                if (wanted.has(l)) delete members[l].pendingDelete; // cannot happen for wanted labels, kept for clarity
-                else delete members[l];
+                delete members[l];
             } else if (o.result === "blocked") {
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
                 this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);

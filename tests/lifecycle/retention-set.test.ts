@@ -123,6 +123,26 @@ for (const c of CASES) {
             assert.ok((await engine.destroy()).ok);
         });
 
+        it("gives a label declared again its pending backup back instead of deleting it", async () => {
+            const engine = w.newEngine();
+            let labels = ["p1", "p2"];
+            const program = () => { new BackupRetentionSet("comeback", { ...c.args, instanceId: c.instanceB, labels }); };
+            assert.ok((await engine.up(program)).ok);
+            const kept = members(engine)["p1"].backupId;
+            await w.admin.setInUse(c.serviceKey, kept, true);
+            labels = ["p2"];
+            assert.ok((await engine.up(program)).ok);
+            assert.ok(members(engine)["p1"].pendingDelete);
+            await w.admin.setInUse(c.serviceKey, kept, false);
+            labels = ["p1", "p2"];
+            const back = await engine.up(program);
+            assert.ok(back.ok, back.errors.join("\n"));
+            assert.equal(members(engine)["p1"].backupId, kept);
+            assert.equal(members(engine)["p1"].pendingDelete, undefined);
+            assert.ok(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).some(b => idOf(b) === kept), "the backup is kept, not deleted");
+            assert.ok((await engine.destroy()).ok);
+        });
+
         it("fails the update on an error that is not a refusal of the cloud's rules, naming label, backup and code, and keeps the member", async () => {
             const engine = w.newEngine();
             let labels = ["f1", "f2"];
