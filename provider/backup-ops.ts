@@ -7,6 +7,7 @@
 import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, StartedBackup } from "./clouds/adapter";
 import { CloudError } from "./errors";
 import { KeyedQueue } from "./concurrency";
+import { isRetryable } from "./retry";
 import { formatDuration, waitFor, WaitOptions } from "./wait";
 
 /** Codes meaning "another backup or operation is running on this instance; try again later". */
@@ -87,7 +88,13 @@ export async function waitCreated(adapter: BackupAdapter, instanceId: string, st
     const what = started.jobId ? `backup job ${started.jobId}` : `backup ${started.backupId}`;
     try {
         const progress = await waitFor(`${what} on ${instanceId} to finish`, async () => {
-            last = await adapter.creationStatus(instanceId, { ...started, backupId: started.backupId ?? last?.backupId });
+            try {
+                last = await adapter.creationStatus(instanceId, { ...started, backupId: started.backupId ?? last?.backupId });
+            } catch (err) {
+                // A poll that still fails after its own retries does not end the wait: only the deadline or a definite answer does.
+                if (!isRetryable(err)) throw err;
+                return { done: false as const, note: `poll failed, still waiting (${err instanceof CloudError ? err.code : (err as Error)?.message ?? String(err)})` };
+            }
             if (last.status === "BUILDING") return { done: false as const, note: `${last.cloudStatus}${last.progress ? ` ${last.progress}` : ""}` };
             return { done: true as const, value: last };
         }, {

@@ -80,6 +80,19 @@ export class ResourceInitError extends Error {
 }
 
 /**
+ * The host records an initialization failure's properties exactly as given,
+ * without the `__provider` it adds on success; every later refresh, update or
+ * delete of that state needs it. This copies it from the inputs the provider
+ * received, so a recorded-but-unfinished backup stays manageable.
+ */
+export function withProviderKey(err: unknown, raw: Record<string, unknown>): unknown {
+    if (err instanceof ResourceInitError && raw.__provider !== undefined && err.properties.__provider === undefined) {
+        err.properties.__provider = raw.__provider;
+    }
+    return err;
+}
+
+/**
  * A credential as it can appear in a cloud message: raw, percent-encoded once
  * (a request parameter) and twice (inside a string to sign that a cloud
  * echoes back). Longest first, so no spelling is half-replaced.

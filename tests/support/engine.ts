@@ -59,6 +59,9 @@ export interface EngineOptions {
     reuseHost?: boolean;
     /** A checkpoint to start from. */
     state?: State;
+    /** Project and stack the programs run as (default: the test project's `dev` stack). */
+    project?: string;
+    stack?: string;
 }
 
 type Rec = StateResource & { secretKeys?: string[] };
@@ -174,7 +177,7 @@ export class Engine {
         const steps: Step[] = [];
         const errors: string[] = [];
         const registered = new Set<string>();
-        const run = await runProgram(program, { preview: true, config: this.config, secretKeys: this.secretKeys,
+        const run = await runProgram(program, { preview: true, config: this.config, secretKeys: this.secretKeys, project: this.opts.project, stack: this.opts.stack,
             onRegister: async (reg): Promise<RegistrationResult> => {
                 const step = this.stepFor(reg, "create");
                 steps.push(step);
@@ -217,7 +220,7 @@ export class Engine {
             const failed = new Set<string>();
             const registered = new Set<string>();
             const replaced: Rec[] = [];
-            const run = await runProgram(program, { preview: false, config: this.config, secretKeys: this.secretKeys,
+            const run = await runProgram(program, { preview: false, config: this.config, secretKeys: this.secretKeys, project: this.opts.project, stack: this.opts.stack,
                 onRegister: async (reg) => {
                     const step = this.stepFor(reg, "create");
                     steps.push(step);
