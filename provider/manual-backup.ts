@@ -1,11 +1,12 @@
 /**
  * `ManualBackup`: one manual backup, with the dynamic-provider contract
- * check / diff / create / read / update / delete. Cloud-specific work goes
- * through the adapter interface only.
+ * check / diff / create / read / update / delete. The cloud is reached only
+ * through the instance coordinator (`instance.ts`).
  */
-import type { BackupAdapter, CloudBackup, CreateBackupRequest } from "./clouds/adapter";
-import { hintFor, ResourceInitError, withProviderKey } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import type { CloudBackup, CreateBackupRequest } from "./clouds/adapter";
+import type { InstanceCoordinator } from "./instance";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
@@ -74,29 +75,32 @@ export class ManualBackupProvider {
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: ManualBackupState }> {
         const inputs = withDefaultName(parseInputs(manualBackupSchema, raw));
-        const adapter = this.rt.adapter(inputs);
+        const inst = this.rt.instance(inputs);
         const owner = ownerOf(inputs);
         try {
-            if (inputs.adoptBackupId) return await this.adopt(adapter, inputs);
-            if (inputs.name && adapter.findBackupByName) {
-                const earlier = await adapter.findBackupByName(inputs.instanceId, inputs.name);
-                if (earlier) {
-                    const taken = await this.takeOverEarlierAttempt(adapter, inputs, earlier);
-                    if (taken) return taken;
-                }
-            }
+            if (inputs.adoptBackupId) return await this.adopt(inst, inputs);
             const req: CreateBackupRequest = {
                 instanceId: inputs.instanceId, name: inputs.name,
                 // The marker proves, later, that this resource created the backup (Huawei keeps descriptions; Alibaba sets have none).
                 description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, owner) : undefined,
                 databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
             };
-            const result = await createBackup(adapter, req, this.rt.opsFor(inputs, labelOf(inputs)));
+            let result;
+            try {
+                result = await inst.create(req, this.rt.opsFor(inputs, labelOf(inputs)));
+            } catch (err) {
+                // The name is taken: perhaps by this resource's own backup from an earlier attempt that lost the answer.
+                if (!(isNameTaken(err) && inputs.name)) throw err;
+                const earlier = await inst.findByName(inputs.name);
+                const taken = earlier && await this.takeOverEarlierAttempt(inst, inputs, earlier);
+                if (taken) return taken;
+                throw err;
+            }
             const facts = factsOf(result.started, result.progress);
             if (facts.backupId) claimBackup(inputs.instanceId, facts.backupId, ownerTag(owner));
             return { id: facts.backupId ?? `job-${result.started.jobId}`, outs: { ...inputs, ...facts } };
         } catch (err) {
-            throw withProviderKey(await this.failure(`creating backup of ${inputs.instanceId} on ${adapter.displayName}`, adapter, inputs, err), raw);
+            throw withProviderKey(await this.failure(`creating backup of ${inputs.instanceId} on ${inst.adapter.displayName}`, inst, inputs, err), raw);
         }
     }
 
@@ -105,7 +109,7 @@ export class ManualBackupProvider {
      * owner marker proves this resource created it (an earlier attempt died
      * after the cloud accepted it); anybody else's backup is never taken.
      */
-    private async takeOverEarlierAttempt(adapter: BackupAdapter, inputs: ManualBackupInputs, earlier: CloudBackup) {
+    private async takeOverEarlierAttempt(inst: InstanceCoordinator, inputs: ManualBackupInputs, earlier: CloudBackup) {
         const label = labelOf(inputs);
         if (!isOwnedBy(earlier.description, ownerOf(inputs))) {
             const foreign = markerOf(earlier.description) !== undefined;
@@ -114,29 +118,29 @@ export class ManualBackupProvider {
                 + `${foreign ? " (it carries another Pulumi resource's owner marker)" : ""}. Nothing was created. Next: choose another name,`
                 + ` or take that backup over on purpose with adoptBackupId: "${earlier.backupId}"${foreign ? " and adoptOwned: true" : ""}`);
         }
-        if (earlier.status === "FAILED" || earlier.status === "DELETING") return undefined; // its name is still taken: the create reports it
+        if (earlier.status === "FAILED" || earlier.status === "DELETING") return undefined; // its name is still taken: the cloud's refusal stands
         this.rt.log(`${label}: found backup ${earlier.backupId} named ${inputs.name} that this resource started in an earlier attempt; taking it over`);
         claimBackup(inputs.instanceId, earlier.backupId, ownerTag(ownerOf(inputs)));
-        return await this.finish(adapter, inputs, { backupId: earlier.backupId }, earlier.status === "COMPLETED" ? factsOf(undefined, undefined, earlier) : undefined);
+        return await this.finish(inst, inputs, { backupId: earlier.backupId }, earlier.status === "COMPLETED" ? factsOf(undefined, undefined, earlier) : undefined);
     }
 
     async read(id: string, props: ManualBackupState): Promise<{ id: string; props: Record<string, unknown> }> {
-        const adapter = this.rt.adapter(props);
+        const inst = this.rt.instance(props);
         try {
             if (props.backupId) {
-                const backup = await adapter.findBackup(props.instanceId, props.backupId);
+                const backup = await inst.find(props.backupId);
                 if (!backup) return { id: "", props: {} };
                 return { id: backup.backupId, props: { ...props, ...factsOf({ jobId: props.jobId }, undefined, backup) } };
             }
             if (props.jobId) {
-                const progress = await adapter.creationStatus(props.instanceId, { jobId: props.jobId });
+                const progress = await inst.status({ jobId: props.jobId });
                 if (progress.status === "FAILED") return { id: "", props: {} };
                 const facts = factsOf({ jobId: props.jobId }, progress);
                 return { id: facts.backupId ?? id, props: { ...props, ...facts } };
             }
             return { id, props: { ...props } };
         } catch (err) {
-            throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`, err);
         }
     }
 
@@ -150,14 +154,14 @@ export class ManualBackupProvider {
 
     private async updateInPlace(id: string, olds: ManualBackupState, raw: Record<string, unknown>): Promise<{ outs: ManualBackupState }> {
         const news = withDefaultName(parseInputs(manualBackupSchema, raw));
-        const adapter = this.rt.adapter(news);
+        const inst = this.rt.instance(news);
         const { backupId, jobId, status, cloudStatus, startedAt, finishedAt, sizeBytes, storeStatus, adopted } = olds;
         if (olds.status === "BUILDING" && news.waitForCompletion) {
             // An earlier create left the job running: resume waiting on it instead of creating another backup.
             try {
-                return await this.finish(adapter, news, { jobId: olds.jobId, backupId: olds.backupId });
+                return await this.finish(inst, news, { jobId: olds.jobId, backupId: olds.backupId });
             } catch (err) {
-                throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${adapter.displayName}`, adapter, news, err);
+                throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${inst.adapter.displayName}`, inst, news, err);
             }
         }
         // Nothing else can change in place: the new inputs are recorded with what the cloud reported before.
@@ -165,13 +169,13 @@ export class ManualBackupProvider {
     }
 
     async delete(id: string, props: ManualBackupState): Promise<void> {
-        const adapter = this.rt.adapter(props);
-        const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`;
+        const inst = this.rt.instance(props);
+        const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`;
         try {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await waitCreated(adapter, props.instanceId, { jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
+                const progress = await inst.waitCreated({ jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
                     throw err;
                 });
@@ -179,32 +183,33 @@ export class ManualBackupProvider {
                 if (!backupId) return;
             }
             if (!backupId) return;
-            const [outcome] = await adapter.deleteBackups(props.instanceId, [backupId]);
+            // Gathered with other deletes of this instance arriving together (a destroy) into the cloud's batch call.
+            const outcome = await inst.deleteGathered(backupId);
             if (outcome.result === "deleted") return releaseBackup(props.instanceId, backupId);
             const cause = `${outcome.code}: ${outcome.message}`;
             if (outcome.result === "blocked" && props.onDeleteBlocked === "forget") {
-                this.rt.log(`warning: ${props.resourceName ?? backupId}: ${adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
+                this.rt.log(`warning: ${props.resourceName ?? backupId}: ${inst.adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
                 return;
             }
             const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : hintFor(outcome.code);
-            throw new Error(`${what}: ${adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
+            throw new Error(`${what}: ${inst.adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
             throw this.rt.describe(what, err);
         }
     }
 
     /** Waits (or resumes waiting) for a started backup and returns full outputs. */
-    private async finish(adapter: BackupAdapter, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
+    private async finish(inst: InstanceCoordinator, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
         if (known) return { id: known.backupId!, outs: { ...inputs, ...known } };
-        const progress = await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, labelOf(inputs)));
+        const progress = await inst.waitCreated(started, this.rt.opsFor(inputs, labelOf(inputs)));
         const facts = factsOf(started, progress);
         return { id: facts.backupId ?? `job-${started.jobId}`, outs: { ...inputs, ...facts } };
     }
 
     /** Takes over the backup named by `adoptBackupId`: a manual backup that no other resource proves to own. */
-    private async adopt(adapter: BackupAdapter, inputs: ManualBackupInputs) {
+    private async adopt(inst: InstanceCoordinator, inputs: ManualBackupInputs) {
         const id = inputs.adoptBackupId!;
-        const backup = await adapter.findBackup(inputs.instanceId, id);
+        const backup = await inst.find(id);
         if (!backup) {
             throw new Error(`adoptBackupId ${id}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), or remove adoptBackupId to create a new backup`);
         }
@@ -226,11 +231,11 @@ export class ManualBackupProvider {
      * carrying the id and the outputs known so far (recorded in state, never
      * orphaned). A backup that failed in the cloud is cleaned up and reported.
      */
-    private async failure(what: string, adapter: BackupAdapter, inputs: ManualBackupInputs, err: unknown): Promise<Error> {
+    private async failure(what: string, inst: InstanceCoordinator, inputs: ManualBackupInputs, err: unknown): Promise<Error> {
         if (!(err instanceof CreationIncompleteError)) return this.rt.describe(what, err);
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
-            if (facts.backupId) await adapter.deleteBackups(inputs.instanceId, [facts.backupId]).catch(() => undefined);
+            if (facts.backupId) await inst.deleteNow([facts.backupId]).catch(() => undefined);
             return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
         }
         const id = facts.backupId ?? `job-${err.started.jobId}`;

@@ -5,9 +5,10 @@
  * deletes backups whose ids are in its own state.
  */
 import { createHash } from "crypto";
-import type { BackupAdapter, CloudBackup, DeleteOutcome } from "./clouds/adapter";
-import { hintFor, ResourceInitError, withProviderKey } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import type { CloudBackup, DeleteOutcome } from "./clouds/adapter";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
+import type { InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { CheckFailure, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
@@ -106,41 +107,41 @@ export class RetentionSetProvider {
     }
 
     async read(id: string, props: RetentionSetState): Promise<{ id: string; props: Record<string, unknown> }> {
-        const adapter = this.rt.adapter(props);
+        const inst = this.rt.instance(props);
         try {
             // One paged listing of the instance, not one call per member.
-            const listed = new Map((await adapter.listBackups(props.instanceId)).map(b => [b.backupId, b]));
+            const listed = new Map((await inst.list()).map(b => [b.backupId, b]));
             const backups: Record<string, Member> = {};
             for (const [label, m] of Object.entries(props.backups ?? {})) {
                 if (m.backupId) {
                     const b = listed.get(m.backupId);
                     if (b) backups[label] = this.member(m, b);
                 } else if (m.jobId) {
-                    const p = await adapter.creationStatus(props.instanceId, { jobId: m.jobId });
+                    const p = await inst.status({ jobId: m.jobId });
                     if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId }, p) };
                 }
             }
             return { id, props: this.state(props, backups) };
         } catch (err) {
-            throw this.rt.describe(`reading backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup set ${id} on ${inst.adapter.displayName}`, err);
         }
     }
 
     async delete(id: string, props: RetentionSetState): Promise<void> {
-        const adapter = this.rt.adapter(props);
+        const inst = this.rt.instance(props);
         const resolved = { ...(props.backups ?? {}) };
-        const unresolved = await this.resolveJobs(adapter, props, resolved, Object.keys(resolved));
+        const unresolved = await this.resolveJobs(inst, props, resolved, Object.keys(resolved));
         if (unresolved.length) {
-            throw new Error(`deleting backup set ${id} on ${adapter.displayName}: ${unresolved.join("; ")}. Nothing was deleted; the set stays in state. Next: run destroy again once the jobs have ended`);
+            throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${unresolved.join("; ")}. Nothing was deleted; the set stays in state. Next: run destroy again once the jobs have ended`);
         }
         const members = Object.entries(resolved);
         const byId = new Map(members.filter(([, m]) => m.backupId).map(([label, m]) => [m.backupId!, label]));
         if (byId.size === 0) return;
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await adapter.deleteBackups(props.instanceId, [...byId.keys()]);
+            outcomes = await inst.deleteNow([...byId.keys()]);
         } catch (err) {
-            throw this.rt.describe(`deleting backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`deleting backup set ${id} on ${inst.adapter.displayName}`, err);
         }
         const blocked = outcomes.filter(o => o.result === "blocked");
         const failed = outcomes.filter(o => o.result === "failed");
@@ -152,7 +153,7 @@ export class RetentionSetProvider {
         const fatal = [...failed, ...(props.onDeleteBlocked === "forget" ? [] : blocked)];
         if (fatal.length) {
             const hint = hintFor(fatal[0].code);
-            throw new Error(`deleting backup set ${id} on ${adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
+            throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
                 + ` They stay in state; the others are deleted.${hint ? ` Next: ${hint}.` : ""}`);
         }
     }
@@ -163,7 +164,7 @@ export class RetentionSetProvider {
      * carrying the state reached, so nothing that exists is dropped from state.
      */
     private async reconcile(id: string, inputs: RetentionSetInputs, previous: Record<string, Member>): Promise<RetentionSetState> {
-        const adapter = this.rt.adapter(inputs);
+        const inst = this.rt.instance(inputs);
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
@@ -171,15 +172,15 @@ export class RetentionSetProvider {
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
-            await this.adopt(adapter, inputs, members);
+            await this.adopt(inst, inputs, members);
             // Members still building from an earlier attempt: wait for them instead of creating again.
             for (const [l, m] of Object.entries(members)) {
                 if (m.status !== "BUILDING" || m.pendingDelete) continue;
                 const started = { jobId: m.jobId, backupId: m.backupId };
                 try {
                     const p = inputs.waitForCompletion
-                        ? await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, `${label}[${l}]`))
-                        : await adapter.creationStatus(inputs.instanceId, started); // not waiting: one look, to record progress
+                        ? await inst.waitCreated(started, this.rt.opsFor(inputs, `${label}[${l}]`))
+                        : await inst.status(started); // not waiting: one look, to record progress
                     if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
@@ -194,21 +195,25 @@ export class RetentionSetProvider {
                 const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
                 const name = inputs.cloud === "huaweicloud" ? memberName(inputs, failedBefore ? `${l}-r${failedBefore}` : l) : undefined;
                 try {
-                    const taken = name ? await this.earlierAttempt(adapter, inputs, l, name) : undefined;
-                    if (taken) {
+                    let r;
+                    try {
+                        r = await inst.create({
+                            instanceId: inputs.instanceId, name,
+                            description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
+                            databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
+                        }, this.rt.opsFor(inputs, `${label}[${l}]`));
+                    } catch (err) {
+                        // The name is taken: perhaps by this set's own backup from an earlier attempt that lost the answer.
+                        const taken = name && isNameTaken(err) ? await this.earlierAttempt(inst, inputs, l, name) : undefined;
+                        if (!taken) throw err;
                         members[l] = taken;
                         if (taken.status === "BUILDING" && inputs.waitForCompletion) {
                             const started = { backupId: taken.backupId };
-                            const p = await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, `${label}[${l}]`));
+                            const p = await inst.waitCreated(started, this.rt.opsFor(inputs, `${label}[${l}]`));
                             members[l] = dropUndefined({ ...taken, ...factsOf(started, p) });
                         }
                         return;
                     }
-                    const r = await createBackup(adapter, {
-                        instanceId: inputs.instanceId, name,
-                        description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
-                        databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                    }, this.rt.opsFor(inputs, `${label}[${l}]`));
                     members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
                 } catch (err) {
                     if (err instanceof CreationIncompleteError) {
@@ -222,26 +227,26 @@ export class RetentionSetProvider {
         } catch (err) {
             problems.push(this.rt.message(err));
         }
-        if (problems.length === 0) await this.prune(adapter, inputs, members, wanted, problems);
+        if (problems.length === 0) await this.prune(inst, inputs, members, wanted, problems);
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
         if (problems.length) {
-            throw new ResourceInitError(`reconciling backup set ${id} on ${adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
+            throw new ResourceInitError(`reconciling backup set ${id} on ${inst.adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
         }
         return state;
     }
 
     /** Deletes members whose label was removed, and earlier refusals, in as few calls as the cloud allows. */
-    private async prune(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
+    private async prune(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
         // A removed label whose job is still running has a backup on the way: learn its id before deciding anything.
-        problems.push(...await this.resolveJobs(adapter, inputs, members, Object.keys(members).filter(l => !wanted.has(l))));
+        problems.push(...await this.resolveJobs(inst, inputs, members, Object.keys(members).filter(l => !wanted.has(l))));
         const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId);
         for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId && !m.jobId) delete members[l];
         if (doomed.length === 0) return;
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await adapter.deleteBackups(inputs.instanceId, [...labelOf.keys()]);
+            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()]);
         } catch (err) {
             problems.push(`deleting ${labelOf.size} backups: ${this.rt.message(err)}`);
             return;
@@ -254,7 +259,7 @@ export class RetentionSetProvider {
                 releaseBackup(inputs.instanceId, o.backupId);
             } else if (o.result === "blocked") {
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
-                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
             } else {
                 problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
             }
@@ -277,14 +282,14 @@ export class RetentionSetProvider {
      * a backup that is on its way. A job that failed without leaving a backup
      * is dropped. Returns a problem per member still unresolved at the deadline.
      */
-    private async resolveJobs(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>, labels: string[]): Promise<string[]> {
+    private async resolveJobs(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, labels: string[]): Promise<string[]> {
         const problems: string[] = [];
         for (const l of labels) {
             const m = members[l];
             if (!m || m.backupId || !m.jobId) continue;
             const started = { jobId: m.jobId };
             try {
-                const p = await waitCreated(adapter, inputs.instanceId, started, { ...this.rt.opsFor(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`), wait: true });
+                const p = await inst.waitCreated(started, { ...this.rt.opsFor(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`), wait: true });
                 members[l] = { ...m, ...factsOf(started, p) };
             } catch (err) {
                 if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {
@@ -304,10 +309,10 @@ export class RetentionSetProvider {
      * instance: manual backups only, and none another resource proves to own
      * (unless `adoptOwned`).
      */
-    private async adopt(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>) {
+    private async adopt(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>) {
         const pending = Object.entries(inputs.adopt ?? {}).filter(([l, bid]) => members[l]?.backupId !== bid);
         if (pending.length === 0) return;
-        const listed = new Map((await adapter.listBackups(inputs.instanceId)).map(b => [b.backupId, b]));
+        const listed = new Map((await inst.list()).map(b => [b.backupId, b]));
         const refusals: string[] = [];
         for (const [l, bid] of pending) {
             const b = listed.get(bid);
@@ -326,14 +331,13 @@ export class RetentionSetProvider {
     }
 
     /**
-     * Huawei: a backup of the member's name exists before we create one. It is
+     * Huawei: the cloud refused the member's name as taken. The backup holding it is
      * taken over only when its owner marker proves this set made it for this
      * label (an earlier attempt lost the answer or died); anything else fails
      * the label without touching that backup.
      */
-    private async earlierAttempt(adapter: BackupAdapter, inputs: RetentionSetInputs, label: string, name: string): Promise<Member | undefined> {
-        if (!adapter.findBackupByName) return undefined;
-        const earlier = await adapter.findBackupByName(inputs.instanceId, name);
+    private async earlierAttempt(inst: InstanceCoordinator, inputs: RetentionSetInputs, label: string, name: string): Promise<Member | undefined> {
+        const earlier = await inst.findByName(name);
         if (!earlier) return undefined;
         if (!isOwnedBy(earlier.description, ownerOf(inputs, label))) {
             throw new Error(`a backup named ${name} already exists on instance ${inputs.instanceId} (backup ${earlier.backupId}${earlier.startedAt ? `, started ${earlier.startedAt}` : ""}) and this set did not create it for label ${label}.`

@@ -182,7 +182,7 @@ for (const c of CASES) {
                 const up = await again.up(program);
                 assert.ok(up.ok, up.errors.join("\n"));
                 assert.equal(again.state.resources[0].outputs.backupId, first);
-                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.calls ?? 0, 0, "no create call");
+                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.mutations ?? 0, 0, "no second backup");
                 assert.ok((await again.destroy()).ok);
             });
 
