@@ -82,11 +82,13 @@ async function main(): Promise<void> {
         ["DBBACKUPS_ALICLOUD_RDS_ENDPOINT", emulator.endpoints.alicloudRds],
         ["DBBACKUPS_HUAWEICLOUD_RDS_ENDPOINT", emulator.endpoints.huaweicloudRds],
         ["DBBACKUPS_HUAWEICLOUD_GEMINIDB_ENDPOINT", emulator.endpoints.huaweicloudGeminidb],
+        ["DBBACKUPS_HUAWEICLOUD_IAM_ENDPOINT", emulator.endpoints.huaweicloudIam],
         ["ALIBABA_CLOUD_ACCESS_KEY_ID", key.id],
         ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", key.secret],
         ["HW_ACCESS_KEY", key.id],
         ["HW_SECRET_KEY", key.secret],
         ["HW_PROJECT_ID", emulator.projectId],
+        ["HW_REGION_NAME", emulator.projectRegion],
         ["DBBACKUPS_EMULATOR_ADMIN", emulator.admin],
     ];
     process.stdout.write(`# pulumi-db-backups emulator is running (admin API: ${emulator.admin}/state). Paste these lines into your shell:\n`);
