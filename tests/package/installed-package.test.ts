@@ -38,7 +38,7 @@ function tsconfig(resolution: "node" | "node16" | "bundler") {
             module, moduleResolution: resolution, target: "es2022", strict: true, noEmit: true, skipLibCheck: false,
             esModuleInterop: true, types: ["node"], typeRoots: [path.join(REPO_ROOT, "node_modules", "@types")],
         },
-        files: ["consumer.ts"],
+        files: ["consumer.ts", ...readmeSnippets().map((_, i) => `snippet-${i + 1}.ts`)],
     };
 }
 
@@ -84,8 +84,9 @@ describe("the packed package installed into a fresh program", function () {
     });
 
     for (const resolution of ["node", "node16", "bundler"] as const) {
-        it(`type-checks every entry point under moduleResolution ${resolution}`, () => {
+        it(`type-checks every entry point and every README snippet under moduleResolution ${resolution}`, () => {
             fs.writeFileSync(path.join(program, "consumer.ts"), CONSUMER);
+            readmeSnippets().forEach((s, i) => fs.writeFileSync(path.join(program, `snippet-${i + 1}.ts`), s.code));
             const config = path.join(program, `tsconfig.${resolution}.json`);
             fs.writeFileSync(config, JSON.stringify(tsconfig(resolution), null, 2));
             try {
