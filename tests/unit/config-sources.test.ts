@@ -95,3 +95,13 @@ describe("configuration sources: stack config, then environment, then shared fil
         assert.throws(() => new Settings(source({}), {}, files({})).huaweicloud("rds"), /Huawei Cloud credentials are not set: set config huaweicloud:access_key/);
     });
 });
+
+describe("configuration problems reported at preview", () => {
+    it("an unusable Alibaba CLI profile is a Check failure naming the profile, not a crash", async () => {
+        const { ProviderRuntime } = await import("../../provider/runtime");
+        const rt = new ProviderRuntime(() => undefined);
+        rt.configure(source({ "alicloud:profile": "work", "alicloud:sharedCredentialsFile": "/nonexistent/dbbackups-test/config.json" }));
+        assert.match(rt.missingSettings({ cloud: "alicloud", service: "rds" }) ?? "",
+            /Alibaba Cloud profile "work" was asked for, but the profile file \/nonexistent\/dbbackups-test\/config\.json does not exist \(needed for alicloud rds\)/);
+    });
+});
