@@ -1,13 +1,30 @@
+#!/usr/bin/env node
 /**
- * `npm run emulator`: starts the emulator and prints the endpoints and test
+ * `npx pulumi-db-backups-emulator` (the package's `bin`; `npm run emulator`
+ * in the repository): starts the emulator and prints the endpoints and test
  * credentials as `export` lines ready to paste into a shell.
- *
- *   node dist/emulator/cli.js [--port N] [--time-scale X] [--state FILE]
  */
 import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./core/types";
 
-const USAGE = "usage: node dist/emulator/cli.js [--port N] [--time-scale X] [--state FILE]";
+const USAGE = "usage: pulumi-db-backups-emulator [--port N] [--time-scale X] [--state FILE]";
+
+const HELP = `${USAGE}
+
+Starts local emulators of the Alibaba Cloud RDS, Huawei Cloud RDS and Huawei
+GeminiDB backup APIs (plus the Huawei IAM projects call and an admin API),
+then prints the endpoints and test credentials as export lines to paste into
+the shell where you run \`pulumi up\`. Ctrl-C stops it.
+
+  --port N          first port; the services take N..N+4 (default: any free ports)
+  --time-scale X    multiplies backup job durations: 1 = tens of seconds (default),
+                    0.1 = ten times faster, 0 = at once
+  --state FILE      keep instances and backups in FILE across restarts
+  -h, --help        print this help
+`;
+
+/** Thrown by {@link parseCliArgs} for `--help`: not an error, the help text is printed. */
+export class HelpRequested extends Error { }
 
 /** Parses the command line into emulator options; throws with a usage line on bad input. */
 export function parseCliArgs(argv: string[]): EmulatorOptions {
@@ -37,9 +54,7 @@ export function parseCliArgs(argv: string[]): EmulatorOptions {
                 break;
             case "-h":
             case "--help":
-                process.stdout.write(`${USAGE}\n`);
-                process.exit(0);
-            // falls through (process.exit never returns)
+                throw new HelpRequested(HELP);
             default:
                 throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
         }
@@ -53,18 +68,27 @@ function quote(value: string): string {
 }
 
 async function main(): Promise<void> {
-    const options = parseCliArgs(process.argv.slice(2));
+    let options: EmulatorOptions;
+    try {
+        options = parseCliArgs(process.argv.slice(2));
+    } catch (err) {
+        if (!(err instanceof HelpRequested)) throw err;
+        process.stdout.write(err.message);
+        return;
+    }
     const emulator = await startEmulator(options);
     const key = emulator.accessKeys[0];
     const lines: Array<[string, string]> = [
         ["DBBACKUPS_ALICLOUD_RDS_ENDPOINT", emulator.endpoints.alicloudRds],
         ["DBBACKUPS_HUAWEICLOUD_RDS_ENDPOINT", emulator.endpoints.huaweicloudRds],
         ["DBBACKUPS_HUAWEICLOUD_GEMINIDB_ENDPOINT", emulator.endpoints.huaweicloudGeminidb],
+        ["DBBACKUPS_HUAWEICLOUD_IAM_ENDPOINT", emulator.endpoints.huaweicloudIam],
         ["ALIBABA_CLOUD_ACCESS_KEY_ID", key.id],
         ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", key.secret],
         ["HW_ACCESS_KEY", key.id],
         ["HW_SECRET_KEY", key.secret],
         ["HW_PROJECT_ID", emulator.projectId],
+        ["HW_REGION_NAME", emulator.projectRegion],
         ["DBBACKUPS_EMULATOR_ADMIN", emulator.admin],
     ];
     process.stdout.write(`# pulumi-db-backups emulator is running (admin API: ${emulator.admin}/state). Paste these lines into your shell:\n`);

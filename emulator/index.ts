@@ -17,12 +17,13 @@ import { DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, defaultInstances } from "./defa
 import { createAlicloudRdsService } from "./services/alicloud-rds";
 import { createHuaweicloudGeminidbService } from "./services/huaweicloud-geminidb";
 import { createHuaweicloudRdsService } from "./services/huaweicloud-rds";
+import { createHuaweicloudIamHandler, DEFAULT_PROJECT_REGION } from "./services/huaweicloud-iam";
 
 export type { AccessKey, EmulatorOptions, FaultOptions, HandBackupSpec, InjectedFault, InstanceSpec, ServiceKey } from "./core/types";
 export { DEFAULT_ACCESS_KEY, DEFAULT_INSTANCE_IDS, DEFAULT_INSTANCES, DEFAULT_PROJECT_ID } from "./defaults";
 
-/** Base URL of each emulated service, e.g. `http://127.0.0.1:40123`. */
-export type EmulatorEndpoints = Record<ServiceKey, string>;
+/** Base URL of each emulated service, e.g. `http://127.0.0.1:40123`, and of the Huawei IAM project list. */
+export type EmulatorEndpoints = Record<ServiceKey, string> & { huaweicloudIam: string };
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -33,6 +34,8 @@ export interface RunningEmulator {
     accessKeys: AccessKey[];
     /** Huawei project id the Huawei services accept. */
     projectId: string;
+    /** Region whose project that is, in the emulated IAM's project list. */
+    projectRegion: string;
     /** Writes pending state (when `statePath` is set) and closes every server. Safe to call twice. */
     stop(): Promise<void>;
 }
@@ -68,7 +71,7 @@ function baseUrl(host: string, port: number): string {
 }
 
 /** Serves one service: reads the body, hands it over (after the configured network latency), turns an unexpected throw into a 500. */
-function serviceServer(service: EmulatedService, latencyMs: number): http.Server {
+function serviceServer(service: Pick<EmulatedService, "handle">, latencyMs: number): http.Server {
     return http.createServer((req, res) => {
         readBody(req)
             .then((body) => new Promise<typeof body>((resolve) => (latencyMs > 0 ? setTimeout(() => resolve(body), latencyMs) : resolve(body))))
@@ -82,7 +85,7 @@ function serviceServer(service: EmulatedService, latencyMs: number): http.Server
 
 /**
  * Starts the emulator. Ports: `options.port` for Alibaba RDS, +1 Huawei RDS,
- * +2 GeminiDB, +3 admin; 0 or absent = any free ports. With `statePath`, state
+ * +2 GeminiDB, +3 admin, +4 Huawei IAM; 0 or absent = any free ports. With `statePath`, state
  * is loaded from that file when it exists (instances are then not re-seeded)
  * and written back after every change.
  */
@@ -94,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (!Number.isInteger(firstPort) || firstPort < 0 || firstPort > 65532) throw new RangeError(`port must be 0 or a port number up to 65532, got ${firstPort}`);
     const accessKeys = (options.accessKeys ?? [DEFAULT_ACCESS_KEY]).map((k) => ({ ...k }));
     const projectId = options.projectId ?? DEFAULT_PROJECT_ID;
+    const projectRegion = options.projectRegion ?? DEFAULT_PROJECT_REGION;
     const faultOptions = { ...options.faults };
 
     const saved = options.statePath ? loadState(options.statePath) : undefined;
@@ -131,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const servers = SERVICE_KEYS.map((key) => serviceServer(services[key], options.latencyMs ?? 0));
     servers.push(http.createServer(createAdminHandler({ services, calls, faults, clock, changed })));
+    servers.push(serviceServer({ handle: createHuaweicloudIamHandler({ accessKeys, projectId, projectRegion }) }, options.latencyMs ?? 0));
     let ports: number[];
     try {
         ports = [];
@@ -142,10 +147,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     let stopping: Promise<void> | undefined;
     return {
-        endpoints: Object.fromEntries(SERVICE_KEYS.map((key, i) => [key, baseUrl(host, ports[i])])) as EmulatorEndpoints,
+        endpoints: { ...Object.fromEntries(SERVICE_KEYS.map((key, i) => [key, baseUrl(host, ports[i])])), huaweicloudIam: baseUrl(host, ports[4]) } as EmulatorEndpoints,
         admin: baseUrl(host, ports[3]),
         accessKeys: accessKeys.map((k) => ({ ...k })),
         projectId,
+        projectRegion,
         stop() {
             stopping ??= (async () => {
                 await Promise.all(servers.map(close));

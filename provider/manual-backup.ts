@@ -138,6 +138,12 @@ export class ManualBackupProvider {
                 const facts = factsOf({ jobId: props.jobId }, progress);
                 return { id: facts.backupId ?? id, props: { ...props, ...facts } };
             }
+            if (!id.startsWith("job-")) {
+                // `ManualBackup.get(name, id, ...)`: nothing in state yet but the target; the id is the backup id.
+                const backup = await inst.find(id);
+                if (!backup) return { id: "", props: {} };
+                return { id: backup.backupId, props: { ...props, ...factsOf(undefined, undefined, backup), ...(backup.name ? { name: backup.name } : {}) } };
+            }
             return { id, props: { ...props } };
         } catch (err) {
             throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`, err);

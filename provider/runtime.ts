@@ -7,6 +7,7 @@
 import type { BackupAdapter } from "./clouds/adapter";
 import { AdapterFactory, Target } from "./clouds";
 import { ConfigSource, MissingSettingError, Settings } from "./config";
+import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, InstanceCoordinator } from "./instance";
@@ -46,7 +47,7 @@ export class ProviderRuntime {
             this.adapter(target);
             return undefined;
         } catch (err) {
-            if (err instanceof MissingSettingError) return `${err.message} (needed for ${target.cloud} ${target.service ?? "rds"})`;
+            if (err instanceof MissingSettingError || err instanceof ProfileFileError) return `${err.message} (needed for ${target.cloud} ${target.service ?? "rds"})`;
             throw err;
         }
     }

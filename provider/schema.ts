@@ -50,8 +50,11 @@ const targetShape = {
 
 type Ctx = z.RefinementCtx;
 interface TargetFields {
-    cloud: string; service: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
+    cloud: string; service: string; instanceId: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
 }
+
+/** Huawei RDS instance id suffixes of engines without partial (per-database) backups: `in01` is MySQL. */
+const HUAWEI_RDS_WHOLE_INSTANCE_ONLY: Array<[RegExp, string]> = [[/in01$/, "MySQL"]];
 
 /** Rules that depend on which cloud and service the resource targets. */
 function cloudRules(v: TargetFields, ctx: Ctx) {
@@ -62,10 +65,18 @@ function cloudRules(v: TargetFields, ctx: Ctx) {
         for (const db of v.databases ?? []) {
             if (!ALICLOUD_DB_NAME.test(db)) fail("databases", `"${db}" is not a valid Alibaba database name (lower-case letters, digits, '_', starting with a letter)`);
         }
+        if (v.databases !== undefined && v.backupStrategy !== "db") {
+            // The cloud accepts DBName without the database-level strategy and silently backs up the whole instance.
+            fail("databases", `is used by Alibaba Cloud RDS only with backupStrategy: "db" (got ${v.backupStrategy === undefined ? "no backupStrategy" : `backupStrategy: "${v.backupStrategy}"`}); set backupStrategy: "db", or remove databases to back up the whole instance`);
+        }
     } else {
         if (v.backupMethod !== undefined) fail("backupMethod", "only Alibaba Cloud RDS takes a backup method; remove it for huaweicloud");
         if (v.backupStrategy !== undefined) fail("backupStrategy", "only Alibaba Cloud RDS takes a backup strategy; remove it for huaweicloud");
         if (v.service === "geminidb" && v.databases !== undefined) fail("databases", "GeminiDB backups are instance backups here; remove databases");
+        const wholeOnly = HUAWEI_RDS_WHOLE_INSTANCE_ONLY.find(([re]) => re.test(v.instanceId));
+        if (v.service === "rds" && v.databases !== undefined && wholeOnly) {
+            fail("databases", `Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance ${v.instanceId} is ${wholeOnly[1]} (its id ends in "${v.instanceId.slice(-4)}"): remove databases to back up the whole instance`);
+        }
         if (v.description !== undefined && HUAWEI_DESCRIPTION_FORBIDDEN.test(v.description)) {
             fail("description", "must not contain any of > ! < \" & ' =");
         }

@@ -44,17 +44,47 @@ function check(ok: boolean, what: string, errors: string[] = []) {
         console.log(`FAILED: ${what}\n${errors.map(e => `  ${e}`).join("\n")}`);
     }
 }
-async function cloudBackups(w: World, service: "alicloudRds" | "huaweicloudRds" | "huaweicloudGeminidb", instanceId: string) {
-    const bs = await w.admin.backupsOf(service, instanceId);
-    return bs.map((b: any) => `${b.backupId ?? b.id}:${b.status}`).join(", ") || "(none)";
+
+/** Progress lines of the provider, collected per command so they print under that command's header, once each. */
+let collected: string[] = [];
+const collect = (line: string) => {
+    const text = line.trim();
+    if (text.includes("[dbbackups]") && !collected.includes(text)) collected.push(text);
+};
+
+/** Runs one command and prints its output as the Pulumi CLI lays it out: header, steps, then the provider's messages. */
+async function command<T>(run: () => Promise<T>, render: (result: T) => string): Promise<T> {
+    collected = [];
+    const result = await run();
+    const [header, ...rest] = render(result).split("\n");
+    const diagnostics = collected.length ? ["", "Diagnostics:", ...collected.map(l => `    ${l.replace(/^\[dbbackups\] /, "")}`)] : [];
+    // Pulumi prints diagnostics after the steps and before the outputs and totals.
+    const at = rest.indexOf("Outputs:") >= 0 ? rest.indexOf("Outputs:") : rest.indexOf("Resources:");
+    const body = at < 0 ? [...rest, ...diagnostics] : [...rest.slice(0, at), ...diagnostics.slice(1), "", ...rest.slice(at)];
+    console.log([header, ...body].join("\n").replace(/\n{3,}/g, "\n\n"));
+    return result;
+}
+
+const SERVICE_NAMES = { alicloudRds: "Alibaba Cloud RDS", huaweicloudRds: "Huawei Cloud RDS", huaweicloudGeminidb: "Huawei GeminiDB" } as const;
+type ServiceKey = keyof typeof SERVICE_NAMES;
+
+/** A short, labelled view of what the emulator holds for one instance: one line per backup. */
+async function emulatorHolds(w: World, service: ServiceKey, instanceId: string) {
+    const backups = (await w.admin.backupsOf(service, instanceId)).filter((b: any) => b.status !== "DELETED");
+    const lines = backups.map((b: any) => {
+        const size = b.sizeBytes ?? (b.sizeKb !== undefined ? b.sizeKb * 1024 : undefined);
+        const kind = String(b.mode ?? b.type ?? "").toLowerCase();
+        return `    ${String(b.backupId ?? b.id).padEnd(40)} ${String(b.status).padEnd(10)} ${kind.padEnd(10)} ${b.name ?? ""}${size !== undefined ? `  ${(size / 1048576).toFixed(1)} MiB` : ""}`;
+    });
+    console.log(`\nThe emulated ${SERVICE_NAMES[service]} now holds on ${instanceId}: ${backups.length === 0 ? "no backups" : `${backups.length} backup${backups.length > 1 ? "s" : ""}`}`);
+    if (lines.length) console.log([`    ${"backup id".padEnd(40)} ${"status".padEnd(10)} ${"kind".padEnd(10)} name`, ...lines].join("\n"));
 }
 
 async function up(engine: Engine, program: () => unknown, what: string) {
-    const plan = await engine.preview(program as never);
-    console.log(formatPlan(plan));
+    const plan = await command(() => engine.preview(program as never), formatPlan);
     check(plan.ok, `preview ${what}`, plan.errors);
-    const result = await engine.up(program as never);
-    console.log(formatResult(result));
+    console.log("");
+    const result = await command(() => engine.up(program as never), r => formatResult(r));
     check(result.ok, `up ${what}`, result.errors);
     return result;
 }
@@ -63,29 +93,30 @@ async function main() {
     linkPackageForExamples();
     const w = await startWorld(defaultInstances(), { timeScale: 0.05 });
     w.config["dbbackups:pollInterval"] = "200ms";
-    const progress = (line: string) => { if (line.includes("[dbbackups]")) console.log(`  | ${line.trim()}`); };
-    const engine = (config: Record<string, string> = {}) => w.newEngine({ config: { ...w.config, ...config }, onLog: progress });
-    console.log(`Emulator: Alibaba RDS ${w.emulator.endpoints.alicloudRds}, Huawei RDS ${w.emulator.endpoints.huaweicloudRds}, GeminiDB ${w.emulator.endpoints.huaweicloudGeminidb}, admin ${w.emulator.admin}`);
+    const engine = (config: Record<string, string> = {}) => w.newEngine({ config: { ...w.config, ...config }, onLog: collect });
+    console.log(["Emulator endpoints:",
+        `    Alibaba Cloud RDS  ${w.emulator.endpoints.alicloudRds}`,
+        `    Huawei Cloud RDS   ${w.emulator.endpoints.huaweicloudRds}`,
+        `    Huawei GeminiDB    ${w.emulator.endpoints.huaweicloudGeminidb}`,
+        `    admin API          ${w.emulator.admin}/state`].join("\n"));
     try {
         heading("Alibaba Cloud RDS quickstart: preview and up");
         const quick = engine({ "quickstart:instanceId": "rm-uf6wjk5quickstart" });
         await up(quick, example("alicloud-quickstart"), "quickstart");
-        console.log(`Emulator, rm-uf6wjk5quickstart: ${await cloudBackups(w, "alicloudRds", "rm-uf6wjk5quickstart")}`);
+        await emulatorHolds(w, "alicloudRds", "rm-uf6wjk5quickstart");
 
         heading("refresh");
-        const refreshed = await quick.refresh();
-        console.log(formatResult(refreshed, "Refreshing (dev):"));
+        const refreshed = await command(() => quick.refresh(), r => formatResult(r, "Refreshing (dev):"));
         check(refreshed.ok, "refresh", refreshed.errors);
 
         heading("change instanceId: replace (new backup first, then the old one is deleted)");
         quick.config["quickstart:instanceId"] = "rm-uf6wjk5quickstar2";
         await up(quick, example("alicloud-quickstart"), "replacement");
-        console.log(`Emulator, rm-uf6wjk5quickstart: ${await cloudBackups(w, "alicloudRds", "rm-uf6wjk5quickstart")}`);
-        console.log(`Emulator, rm-uf6wjk5quickstar2: ${await cloudBackups(w, "alicloudRds", "rm-uf6wjk5quickstar2")}`);
+        await emulatorHolds(w, "alicloudRds", "rm-uf6wjk5quickstart");
+        await emulatorHolds(w, "alicloudRds", "rm-uf6wjk5quickstar2");
 
         heading("destroy");
-        const destroyed = await quick.destroy();
-        console.log(formatResult(destroyed, "Destroying (dev):"));
+        const destroyed = await command(() => quick.destroy(), r => formatResult(r, "Destroying (dev):"));
         check(destroyed.ok && destroyed.steps.length === 1, "destroy quickstart", destroyed.errors);
 
         for (const [name, service, instanceId] of [
@@ -95,23 +126,25 @@ async function main() {
             heading(`${name}: up and destroy`);
             const e = engine();
             await up(e, example(name), name);
-            console.log(`Emulator, ${instanceId}: ${await cloudBackups(w, service, instanceId)}`);
-            const d = await e.destroy();
-            console.log(formatResult(d, "Destroying (dev):"));
+            await emulatorHolds(w, service, instanceId);
+            console.log("");
+            const d = await command(() => e.destroy(), r => formatResult(r, "Destroying (dev):"));
             check(d.ok, `destroy ${name}`, d.errors);
         }
 
         heading("nightly retention on Huawei RDS for SQL Server: 7 nights, then the window rolls");
         const nightly = engine({ "nightly:now": "2026-11-20T02:00:00Z" });
         await up(nightly, example("nightly-retention"), "nightly window");
+        await emulatorHolds(w, "huaweicloudRds", "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04");
         nightly.config["nightly:now"] = "2026-11-21T02:00:00Z";
         await w.admin.resetCalls();
         heading("next night: preview shows the labels change, up creates one and deletes one");
         await up(nightly, example("nightly-retention"), "window roll");
+        await emulatorHolds(w, "huaweicloudRds", "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04");
         const calls = (await w.admin.calls()).huaweicloudRds;
-        console.log(`Huawei RDS calls for the roll: ${Object.entries(calls).map(([a, c]) => `${a}=${c.calls}`).join(", ")}`);
-        const d = await nightly.destroy();
-        console.log(formatResult(d, "Destroying (dev):"));
+        console.log(`\nCalls the roll made to the emulated Huawei Cloud RDS (operation: calls):\n${Object.entries(calls).map(([a, c]) => `    ${a}: ${c.calls}`).join("\n")}`);
+        console.log("");
+        const d = await command(() => nightly.destroy(), r => formatResult(r, "Destroying (dev):"));
         check(d.ok, "destroy nightly", d.errors);
     } finally {
         await w.close();

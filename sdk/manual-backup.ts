@@ -33,6 +33,14 @@ export interface ManualBackupArgs {
     adoptOwned?: pulumi.Input<boolean>;
 }
 
+/** Where an existing backup lives, for {@link ManualBackup.get}. */
+export interface ManualBackupLookup {
+    cloud: pulumi.Input<"alicloud" | "huaweicloud">;
+    service?: pulumi.Input<"rds" | "geminidb">;
+    instanceId: pulumi.Input<string>;
+    region?: pulumi.Input<string>;
+}
+
 /**
  * A database manual backup as a Pulumi resource: `pulumi up` creates it and
  * waits until the cloud reports it finished, `refresh` notices it was deleted
@@ -60,6 +68,15 @@ export class ManualBackup extends pulumi.dynamic.Resource {
     declare public readonly name: pulumi.Output<string | undefined>;
     /** True when the backup was taken over with `adoptBackupId`. */
     declare public readonly adopted: pulumi.Output<boolean | undefined>;
+
+    /**
+     * Reads an existing backup (by its cloud backup id) into the program
+     * without managing it: Pulumi never changes or deletes it. Fails when the
+     * instance has no backup with that id.
+     */
+    static get(name: string, id: pulumi.Input<pulumi.ID>, lookup: ManualBackupLookup, opts?: pulumi.CustomResourceOptions): ManualBackup {
+        return new ManualBackup(name, { cloud: lookup.cloud, service: lookup.service, instanceId: lookup.instanceId, region: lookup.region }, { ...opts, id });
+    }
 
     constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("ManualBackup"), name, {

@@ -64,6 +64,8 @@ export interface EmulatorOptions {
     accessKeys?: AccessKey[];
     /** The Huawei project id the services accept. */
     projectId?: string;
+    /** Region that names that project in the emulated IAM's project list (default `ap-southeast-1`). */
+    projectRegion?: string;
     /** Instances to seed; default: the documented handful in `defaults.ts`. */
     instances?: InstanceSpec[];
     faults?: FaultOptions;

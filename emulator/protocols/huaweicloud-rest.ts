@@ -87,7 +87,7 @@ export function writeHuaweiError(res: http.ServerResponse, requestId: string, er
 }
 
 /** Checks credentials; throws the gateway's 401 when they do not hold. */
-function authenticate(ctx: ServiceContext, req: http.IncomingMessage, rawBody: Buffer): void {
+export function authenticate(ctx: Pick<ServiceContext, "accessKeys">, req: http.IncomingMessage, rawBody: Buffer): void {
     const token = req.headers["x-auth-token"];
     if (token !== undefined) {
         if (token === EMULATOR_IAM_TOKEN) return;

@@ -123,7 +123,9 @@ export interface HuaweicloudSettings {
     securityToken?: string;
     /** IAM token, used instead of AK/SK when set. */
     authToken?: string;
+    /** Empty when not configured: then `projectIdLookup` finds it (IAM) before the first call. */
     projectId: string;
+    projectIdLookup?: () => Promise<string>;
     region?: string;
     endpoint: string;
 }

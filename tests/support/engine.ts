@@ -31,7 +31,7 @@ export interface StateResource {
 export interface State { resources: StateResource[] }
 
 /** What a step does to a resource ("same": nothing; in a refresh, "update" means its outputs changed). */
-export type Op = "create" | "update" | "replace" | "delete" | "same";
+export type Op = "create" | "update" | "replace" | "delete" | "same" | "read";
 /** One planned or executed step. */
 export interface Step {
     op: Op; urn: string; name: string; type: string;
@@ -188,6 +188,10 @@ export class Engine {
                     return { id: undefined, state: {} };
                 }
                 registered.add(reg.urn);
+                if (reg.readId) return this.readStep(await host(), reg, step).catch((e) => {
+                    errors.push(`${reg.urn}: ${msg(e)}`);
+                    return { id: undefined, state: {} };
+                });
                 const prior = this.current(reg.urn);
                 try {
                     const d = await host();
@@ -227,6 +231,11 @@ export class Engine {
                     const step = this.stepFor(reg, "create");
                     steps.push(step);
                     registered.add(reg.urn);
+                    if (reg.readId) return this.readStep(await host(), reg, step).catch((e): RegistrationResult => {
+                        failed.add(reg.urn);
+                        fail(step, e);
+                        return { id: "", state: {}, outcome: "fail" };
+                    });
                     return this.execute(await host(), reg, step, failed, replaced, fail);
                 } });
             if (run.error) errors.push(run.error);
@@ -234,6 +243,15 @@ export class Engine {
             await this.deleteInWaves(host, this.leftovers(registered).filter((x) => !x.delete), steps, fail);
             return { ok: errors.length === 0, steps, outputs: run.outputs, errors };
         });
+    }
+
+    /** A resource read with `get`: Read with the given id and properties; it is not managed, so it never enters the state. */
+    private async readStep(d: HostDriver, reg: Registration, step: Step): Promise<RegistrationResult> {
+        step.op = "read";
+        const r = await d.read(reg.readId!, reg.urn, reg.inputs);
+        if (!r.id) throw new Error(`reading ${reg.type} ${reg.name}: resource '${reg.readId}' does not exist`);
+        Object.assign(step, { status: "done", id: r.id });
+        return { id: r.id, state: r.properties };
     }
 
     /** Executes one registered resource's step; answers the program with the resulting outputs. */

@@ -4,9 +4,9 @@
  */
 import type { Op, OpResult, Plan, Step, UpResult } from "./engine";
 
-const SYMBOL: Record<Op, string> = { create: "+", update: "~", replace: "+-", delete: "-", same: " " };
-const PAST: Record<Op, string> = { create: "created", update: "updated", replace: "replaced", delete: "deleted", same: "unchanged" };
-const FUTURE: Record<Op, string> = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged" };
+const SYMBOL: Record<Op, string> = { create: "+", update: "~", replace: "+-", delete: "-", same: " ", read: ">" };
+const PAST: Record<Op, string> = { create: "created", update: "updated", replace: "replaced", delete: "deleted", same: "unchanged", read: "read" };
+const FUTURE: Record<Op, string> = { create: "to create", update: "to update", replace: "to replace", delete: "to delete", same: "unchanged", read: "to read" };
 
 function stepLine(s: Step, width: number): string {
     const keys = s.changedKeys?.length ? s.changedKeys : s.replaces;
@@ -18,7 +18,7 @@ function stepLine(s: Step, width: number): string {
 function summary(steps: Step[], words: Record<Op, string>): string[] {
     const counts = new Map<Op, number>();
     for (const s of steps) if (s.status !== "failed" && s.status !== "skipped") counts.set(s.op, (counts.get(s.op) ?? 0) + 1);
-    const order: Op[] = ["create", "update", "replace", "delete", "same"];
+    const order: Op[] = ["create", "update", "replace", "delete", "read", "same"];
     const lines = order.filter((op) => counts.get(op)).map((op) =>
         op === "same" ? `    ${counts.get(op)} ${words[op]}` : `    ${SYMBOL[op]} ${counts.get(op)} ${words[op]}`);
     return ["Resources:", ...(lines.length ? lines : ["    no changes"])];

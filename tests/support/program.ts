@@ -29,6 +29,8 @@ export interface Registration {
     secretKeys: string[];
     /** URNs of resources this one depends on (explicitly or through its inputs). */
     dependencies: string[];
+    /** Set for a resource read with `get` (ReadResource): the id to read. */
+    readId?: string;
 }
 
 /** The handler's answer: the resource's id (absent in previews), output properties, and whether its step failed or was skipped. */
@@ -108,6 +110,8 @@ export async function runProgram(program: Program, opts: RunOptions):
                 inputs: Object.fromEntries(wire.map(([k, w]) => [k, w.value])),
                 secretKeys: wire.filter(([, w]) => w.secret).map(([k]) => k),
                 dependencies: req?.deps ?? [],
+                // Reads (`Resource.get`) reach the mock without a RegisterResource request.
+                readId: req ? undefined : args.id || undefined,
             });
             if (result.outcome) outcomes.set(`${args.type}::${args.name}`, result.outcome);
             return { id: result.id, state: result.state };

@@ -42,7 +42,7 @@ describe("input schemas (Check)", () => {
         assert.match(failures(manualBackupSchema, { ...hw, name: "1abc" })[0].reason, /4–64 characters, start with a letter/);
         assert.match(failures(manualBackupSchema, { ...hw, name: "abc" })[0].reason, /4–64/);
         assert.match(failures(manualBackupSchema, { ...hw, description: "a<b" })[0].reason, /must not contain/);
-        assert.deepEqual(failures(manualBackupSchema, { ...hw, name: "before-upgrade", description: "taken by pulumi", databases: ["orders"] }), []);
+        assert.deepEqual(failures(manualBackupSchema, { ...hw, instanceId: "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04", name: "before-upgrade", description: "taken by pulumi", databases: ["orders"] }), []);
         assert.equal(failures(manualBackupSchema, { ...base, databases: ["Orders"] })[0].property, "databases");
     });
 

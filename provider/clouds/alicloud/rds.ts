@@ -98,7 +98,10 @@ export class AlicloudRdsAdapter implements BackupAdapter {
         const network = isNetworkError(err) || err instanceof SyntaxError;
         return new CloudError({
             service: SERVICE, operation: action, code: network ? "NetworkError" : (e.code ?? "UnknownError"),
-            cloudMessage: redact(`${e.message ?? err} (endpoint ${this.settings.endpoint})`, secrets),
+            // pop-core glues "<method> <url> failed." to the cause without a separator: name the host and cause code instead.
+            cloudMessage: network && e.code
+                ? `could not reach ${new URL(this.settings.endpoint).host} (${e.code})`
+                : redact(`${e.message ?? err} (endpoint ${this.settings.endpoint})`, secrets),
             kind: network ? "transient" : "client",
         });
     }

@@ -90,19 +90,32 @@ export class HuaweicloudHttpClient {
     private readonly timeoutMs: number;
 
     /** `serviceName` appears in error messages, e.g. `Huawei Cloud RDS`. */
-    constructor(private readonly settings: HuaweicloudSettings, readonly serviceName: string,
+    private projectReady?: Promise<void>;
+
+    constructor(private settings: HuaweicloudSettings, readonly serviceName: string,
         private readonly options: HuaweicloudHttpOptions = {}) {
         this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     }
 
     /** Makes the call, retrying throttling, transient and server errors (and busy codes when asked). */
     async call<T>(call: HuaweiCall): Promise<HuaweiResponse<T>> {
+        await this.resolveProjectId();
         const retry = this.options.retry ?? {};
         return retryCall(() => this.attempt<T>(call), {
             ...retry,
             retryIf: err => (call.retryBusy === true && err instanceof CloudError && HUAWEI_BUSY_CODES.includes(err.code))
                 || (retry.retryIf?.(err) ?? false),
         });
+    }
+
+    /** Finds the project id once (IAM lookup by region) when the settings do not carry it. */
+    private resolveProjectId(): Promise<void> {
+        const lookup = this.settings.projectIdLookup;
+        if (this.settings.projectId || !lookup) return Promise.resolve();
+        this.projectReady ??= lookup().then(
+            projectId => { this.settings = { ...this.settings, projectId }; },
+            err => { this.projectReady = undefined; throw err; });
+        return this.projectReady;
     }
 
     /** The URL of a call (no credentials in it). */
@@ -124,7 +137,7 @@ export class HuaweicloudHttpClient {
     private headersFor(method: string, url: string, body: string | undefined): Record<string, string> {
         const base: Record<string, string> = { "Content-Type": "application/json;charset=UTF-8" };
         const s = this.settings;
-        if (s.authToken) return { ...base, "X-Auth-Token": s.authToken, "X-Project-Id": s.projectId };
+        if (s.authToken) return { ...base, "X-Auth-Token": s.authToken, ...(s.projectId ? { "X-Project-Id": s.projectId } : {}) };
         if (!s.accessKey || !s.secretKey) {
             throw new CloudError({ service: this.serviceName, operation: "sign request", code: "MissingCredentials", kind: "client",
                 cloudMessage: "no Huawei credentials: set huaweicloud:access_key and huaweicloud:secret_key (or HW_ACCESS_KEY / HW_SECRET_KEY)" });
