@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { ManualBackup } from "../../sdk";
-import { CASES, ALL_INSTANCES, CloudCase, idOf, isLive, madeByApi } from "./cases";
+import { CASES, ALL_INSTANCES, CloudCase, idOf, isLive } from "./cases";
 import { startWorld, World } from "../support/world";
 
 /** The listing operation each emulated service counts. */
@@ -26,35 +26,47 @@ for (const c of CASES) {
         before(async () => { w = await startWorld(ALL_INSTANCES); });
         after(async () => { await w?.close(); });
 
-        it(`refreshes ${N} backups with one shared listing and destroys them with ceil(${N}/${c.batchSize}) batched delete calls; a refused id fails only its resource`, async () => {
+        /** N hand-made backups on the batch instance, adopted by N ManualBackups in one up. */
+        const adoptMany = async (prefix: string) => {
+            const ids: string[] = [];
+            for (let i = 0; i < N; i += 12) {
+                ids.push(...(await Promise.all(Array.from({ length: Math.min(12, N - i) }, (_, j) =>
+                    w.admin.addBackup(c.serviceKey, { instanceId: c.batchInstance, name: `${prefix}-${i + j}` })))).map(b => b.backupId));
+            }
             const engine = w.newEngine();
-            const program = () => { for (let i = 0; i < N; i++) new ManualBackup(`many-${i}`, { ...c.args, instanceId: c.batchInstance }); };
-            const up = await engine.up(program);
+            const up = await engine.up(() => { ids.forEach((id, i) => new ManualBackup(`${prefix}-${i}`, { ...c.args, instanceId: c.batchInstance, adoptBackupId: id })); });
             assert.ok(up.ok, up.errors.join("\n"));
-            const ids = engine.state.resources.map(r => String(r.outputs.backupId));
-            assert.equal(new Set(ids).size, N);
+            return { engine, ids };
+        };
+        const liveOf = async (ids: string[]) =>
+            (await w.admin.backupsOf(c.serviceKey, c.batchInstance)).filter(b => isLive(b) && ids.includes(idOf(b))).map(idOf);
 
+        it(`refreshes ${N} backups with one shared listing and destroys them with at most ceil(${N}/${c.batchSize}) + 2 delete calls`, async () => {
+            const { engine, ids } = await adoptMany("share");
             await w.admin.resetCalls();
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
             const lists = await calls(w, c, [LIST_ACTION[c.serviceKey]]);
             assert.ok(lists >= 1 && lists <= 2, `refresh of ${N} backups took ${lists} list calls (at most 2)`);
-
-            const refused = ids[5];
-            await w.admin.setInUse(c.serviceKey, refused, true);
             await w.admin.resetCalls();
+            const destroy = await engine.destroy();
+            assert.ok(destroy.ok, destroy.errors.join("\n"));
+            const deletes = await calls(w, c, c.deleteActions);
+            const limit = Math.ceil(N / c.batchSize) + 2;
+            assert.ok(deletes <= limit, `destroy of ${N} took ${deletes} delete calls (at most ${limit})`);
+            assert.deepEqual(await liveOf(ids), []);
+        });
+
+        it("fails only the resource whose backup the cloud refuses to delete in a gathered batch", async () => {
+            const { engine, ids } = await adoptMany("refuse");
+            await w.admin.setInUse(c.serviceKey, ids[5], true);
             const destroy = await engine.destroy();
             assert.equal(destroy.ok, false);
             assert.equal(destroy.errors.length, 1, destroy.errors.join("\n"));
-            assert.match(destroy.errors[0], /many-5/);
-            assert.deepEqual(engine.state.resources.map(r => r.name), ["many-5"], "only the refused resource stays");
-            const deletes = await calls(w, c, c.deleteActions);
-            const limit = Math.ceil(N / c.batchSize) + 3;
-            assert.ok(deletes <= limit, `destroy of ${N} took ${deletes} delete calls (at most ${limit})`);
-            const left = (await w.admin.backupsOf(c.serviceKey, c.batchInstance)).filter(b => madeByApi(b) && isLive(b)).map(idOf);
-            assert.deepEqual(left, [refused]);
-
-            await w.admin.setInUse(c.serviceKey, refused, false);
+            assert.match(destroy.errors[0], /refuse-5/);
+            assert.deepEqual(engine.state.resources.map(r => r.name), ["refuse-5"], "only the refused resource stays");
+            assert.deepEqual(await liveOf(ids), [ids[5]]);
+            await w.admin.setInUse(c.serviceKey, ids[5], false);
             const again = await engine.destroy();
             assert.ok(again.ok, again.errors.join("\n"));
         });

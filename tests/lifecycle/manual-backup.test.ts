@@ -112,27 +112,6 @@ for (const c of CASES) {
             assert.deepEqual(engine.state.resources, []);
         });
 
-        it("records a backup whose wait timed out, and resumes waiting on the next up instead of creating another", async () => {
-            await w.admin.resetCalls();
-            let waitTimeout = "1ms";
-            const program = () => { new ManualBackup("slow", { ...c.args, instanceId: c.instanceA, waitTimeout }); };
-            const up = await engine.up(program);
-            assert.equal(up.ok, false);
-            const rec = engine.state.resources[0];
-            assert.ok(rec, "the resource is in state despite the timeout");
-            assert.ok(rec.initErrors?.length);
-            assert.equal(rec.outputs.status, "BUILDING");
-            assert.ok(rec.outputs.jobId || rec.outputs.backupId);
-            waitTimeout = "2m";
-            const resumed = await engine.up(program);
-            assert.ok(resumed.ok, resumed.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
-            const calls = await w.admin.calls();
-            assert.equal(calls[c.serviceKey][c.createAction].mutations, 1, "no second backup was started");
-            assert.ok((await engine.destroy()).ok);
-            assert.deepEqual((await ours(w, c, c.instanceA)).filter(isLive), []);
-        });
-
         it("with waitForCompletion false, returns at once as BUILDING and a refresh later shows it COMPLETED", async () => {
             const program = () => { new ManualBackup("no-wait", { ...c.args, instanceId: c.instanceB, waitForCompletion: false }); };
             const up = await engine.up(program);

@@ -19,6 +19,28 @@ for (const c of CASES) {
         before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.05 }); });
         after(async () => { await w?.close(); });
 
+        it("records a backup whose wait timed out, and resumes waiting on the next up instead of creating another", async () => {
+            const engine = w.newEngine();
+            await w.admin.resetCalls();
+            let waitTimeout = "1ms";
+            const program = () => { new ManualBackup("slow", { ...c.args, instanceId: c.instanceA, waitTimeout }); };
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            const rec = engine.state.resources[0];
+            assert.ok(rec, "the resource is in state despite the timeout");
+            assert.ok(rec.initErrors?.length);
+            assert.equal(rec.outputs.status, "BUILDING");
+            assert.ok(rec.outputs.jobId || rec.outputs.backupId);
+            waitTimeout = "2m";
+            const resumed = await engine.up(program);
+            assert.ok(resumed.ok, resumed.errors.join("\n"));
+            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            const calls = await w.admin.calls();
+            assert.equal(calls[c.serviceKey][c.createAction].mutations, 1, "no second backup was started");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await liveOurs(w, c, c.instanceA), []);
+        });
+
         it("a ManualBackup recorded after its wait timed out can be refreshed, then destroyed, right away", async () => {
             const engine = w.newEngine();
             const up = await engine.up(() => { new ManualBackup("timed-out", { ...c.args, instanceId: c.instanceA, waitTimeout: "1ms" }); });
