@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import shim = require("./shims/manual-backup");
 
 /** Inputs of a `ManualBackup`. Validated at preview (Check): a bad value fails there, naming the property and the allowed values. */
 export interface ManualBackupArgs {
@@ -79,7 +79,7 @@ export class ManualBackup extends pulumi.dynamic.Resource {
     }
 
     constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("ManualBackup"), name, {
+        super(shim, name, {
             ...args,
             resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(),
             backupId: undefined, status: undefined, cloudStatus: undefined, jobId: undefined, startedAt: undefined,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "./provider-shim";
+import shim = require("./shims/backup-retention-set");
 import type { ManualBackupArgs } from "./manual-backup";
 
 /** Inputs of a `BackupRetentionSet`: the target and creation options of `ManualBackup`, plus the labels. */
@@ -48,7 +48,7 @@ export class BackupRetentionSet extends pulumi.dynamic.Resource {
     declare public readonly backupIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackupRetentionSetArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("BackupRetentionSet"), name, { ...args, resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(), backups: undefined, backupIds: undefined },
+        super(shim, name, { ...args, resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(), backups: undefined, backupIds: undefined },
             opts, "dbbackups", "BackupRetentionSet");
     }
 }

@@ -139,6 +139,8 @@ describe("the packed package installed into a fresh program", function () {
         assert.ok(result.up.ok);
         assert.ok(result.state.length >= 3, `resources: ${JSON.stringify(result.state)}`);
         for (const r of result.state) assert.equal(r.status ?? "COMPLETED", "COMPLETED", `${r.name}: ${JSON.stringify(r)}`);
+        // Installed in node_modules, the shim is stored as a reference to its module, not as code.
+        for (const r of result.state) assert.ok(r.providerBytes > 0 && r.providerBytes < 400, `${r.name}: serialized provider of ${r.providerBytes} bytes`);
         assert.ok(result.destroy.ok, JSON.stringify(result.destroy.errors));
     });
 });
