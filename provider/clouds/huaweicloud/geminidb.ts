@@ -25,8 +25,7 @@ export const GEMINIDB_DEFAULT_DESCRIPTION = "created by pulumi-db-backups";
 const PAGE_SIZE = 100;
 const SINGLE_DELETE_CONCURRENCY = 4;
 
-/** A backup as `GET /v3/{project_id}/backups` lists it. */
-/** A backup as the GeminiDB list shows it. */
+/** A backup as the GeminiDB v4 list shows it. */
 export type GeminidbBackupItem = HuaweiBackupItem;
 
 /** A job as `GET /v3/{project_id}/jobs` lists it. */
@@ -151,9 +150,10 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     }
 
     private async listPage(instanceId: string, offset: number, backupId?: string): Promise<ListAnswer> {
-        // offset is taken as a 0-based row index, like v3.1/v4 (the v3 doc's "page number" wording is unconfirmed).
+        // The v4 list: offset is a documented row index from 0 and both paging parameters are optional
+        // (the v3 list counts pages from 1 instead); v4 is also what Huawei's Terraform provider reads.
         const res = await this.client.call<ListAnswer>({
-            method: "GET", path: "/v3/{project_id}/backups", query: { instance_id: instanceId, backup_id: backupId, offset, limit: PAGE_SIZE },
+            method: "GET", path: "/v4/{project_id}/backups", query: { instance_id: instanceId, backup_id: backupId, offset, limit: PAGE_SIZE },
         });
         return res.body ?? {};
     }
