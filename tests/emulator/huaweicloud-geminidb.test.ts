@@ -267,6 +267,19 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.equal(state.backups.length, 2);
         });
 
+        it("a running backup job refuses deletes and batch deletes with 403 DBS.200019; a busy batch is not replayed id by id", async () => {
+            const [a, b] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
+            await gem.startBackup({ instanceId: CASS, name: "running-1" });
+            const single = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${a}`);
+            assert.deepEqual([single.status, single.body.error_code], [403, "DBS.200019"]);
+            const outcomes = await gem.deleteBackups(CASS, [a, b]);
+            assert.deepEqual(outcomes.map(o => [o.result, o.code]), [["failed", "DBS.200019"], ["failed", "DBS.200019"]]);
+            assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 5, "retried within the retry budget");
+            assert.equal((await h.calls(SVC, "DeleteBackup")).calls, 1, "only the raw call above");
+            await h.advance(BUILD_MS + 1000);
+            assert.deepEqual((await gem.deleteBackups(CASS, [a, b])).map(o => o.result), ["deleted", "deleted"]);
+        });
+
         it("a refused batch falls back to single deletes to learn each id's outcome", async () => {
             const [ok1, inUse, ok2] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
             await h.setInUse(SVC, inUse, true);

@@ -217,6 +217,23 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 0);
         });
 
+        it("a backup in progress refuses single and batch deletes with 409 DBS.201205; the adapter retries them, then reports the refusal", async () => {
+            const [mine, other] = [await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MSSQL })];
+            await rds.startBackup({ instanceId: MYSQL, name: "running-1" });
+            await rds.startBackup({ instanceId: MSSQL, name: "running-2" });
+            const raw = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${mine}`);
+            assert.deepEqual([raw.status, raw.body.error_code], [409, "DBS.201205"]);
+            const batch = await h.raw(SVC, "POST", "/v3/{project_id}/backups/batch-delete", { body: { backup_ids: [other] } });
+            assert.deepEqual(batch.body.delete_results, [{ backup_id: other, error_code: "DBS.201205", error_msg: `A backup operation is in progress on instance ${MSSQL}. Wait until it finishes.` }]);
+            const delays: number[] = [];
+            const [single] = await adapter(instantRetry(delays)).deleteBackups(MYSQL, [mine]);
+            assert.deepEqual([single.result, single.code], ["failed", "DBS.201205"]);
+            assert.equal(delays.length, 4, "busy deletes are retried within the retry budget");
+            await h.advance(BUILD_MS + 1000);
+            assert.deepEqual((await rds.deleteBackups(MYSQL, [mine])).map(o => o.result), ["deleted"]);
+            assert.deepEqual((await rds.deleteBackups(MSSQL, [other])).map(o => o.result), ["deleted"]);
+        });
+
         it("SQL Server: one batch call with per-id results, chunks of 50", async () => {
             const ids: string[] = [];
             for (let i = 0; i < 53; i++) ids.push(await h.addBackup(SVC, { instanceId: MSSQL }));

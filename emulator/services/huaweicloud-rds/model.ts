@@ -157,6 +157,11 @@ export class RdsModel {
         return [...this.backups.values()].filter(b => b.instanceId === instanceId).sort((a, b) => b.startedAt - a.startedAt);
     }
 
+    /** True while a backup of the instance is being built. */
+    private backupInProgress(instanceId: string): boolean {
+        return [...this.backups.values()].some(b => b.instanceId === instanceId && this.status(b) === "BUILDING");
+    }
+
     /** Throws the error a delete of this backup gets, or returns the backup. */
     private deletable(id: string): RdsBackup {
         const b = this.backups.get(id);
@@ -164,7 +169,8 @@ export class RdsModel {
         if (b.type === "auto") throw rdsErrors.automated(id);
         const status = this.status(b);
         if (status === "DELETING") throw rdsErrors.beingDeleted(id);
-        if (status === "BUILDING") throw rdsErrors.busy(b.instanceId);
+        // One operation at a time: a backup in progress on the instance (this one or another) refuses deletes as it refuses creates.
+        if (status === "BUILDING" || this.backupInProgress(b.instanceId)) throw rdsErrors.busy(b.instanceId);
         if (b.inUse) throw rdsErrors.inUse(id);
         return b;
     }

@@ -10,7 +10,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { GEMINIDB_BUSY_CODES, HuaweicloudHttpClient, isBusyRefusal, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
 
@@ -58,7 +58,7 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     private readonly client: HuaweicloudHttpClient;
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, { ...options, busyCodes: GEMINIDB_BUSY_CODES });
     }
 
     async maxIdsPerDelete(_instanceId: string): Promise<number> {
@@ -130,7 +130,10 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         } catch (err) {
             // A rule refusal names one backup at most; replaying singly tells each id's fate.
             // Credentials and exhausted retries would fail the same way for every id, so stop there.
-            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401) return ids.map(id => geminidbDeleteOutcome(id, err));
+            // So would a busy instance (a backup job running): it refuses every id alike.
+            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || isBusyRefusal(err, GEMINIDB_BUSY_CODES)) {
+                return ids.map(id => geminidbDeleteOutcome(id, err));
+            }
             return mapLimit(ids, SINGLE_DELETE_CONCURRENCY, id => this.deleteOne(id));
         }
     }

@@ -12,8 +12,17 @@ import { CloudError, kindFromHttpStatus, redact } from "../../errors";
 import { retryCall, type RetryOptions } from "../../retry";
 import { signRequest } from "./sign";
 
-/** "Another operation is running on the instance" codes: the call may succeed later. */
-export const HUAWEI_BUSY_CODES = ["DBS.200019", "DBS.201015", "DBS.201205", "DBS.201202"];
+/** Huawei RDS "another operation (or backup) is running on the instance" codes (API docs and Huawei's Terraform provider). */
+export const RDS_BUSY_CODES: readonly string[] = ["DBS.200011", "DBS.200018", "DBS.200019", "DBS.200047", "DBS.201202", "DBS.201205", "DBS.201206", "DBS.280011"];
+/** GeminiDB "another operation is running on the instance" codes (`DBS.280005`: server busy, retry later). */
+export const GEMINIDB_BUSY_CODES: readonly string[] = ["DBS.200019", "DBS.201015", "DBS.280005"];
+/** Every Huawei busy code: the call may succeed later. */
+export const HUAWEI_BUSY_CODES: readonly string[] = [...new Set([...RDS_BUSY_CODES, ...GEMINIDB_BUSY_CODES])];
+
+/** True when the error is one of these busy refusals. */
+export function isBusyRefusal(err: unknown, codes: readonly string[] = HUAWEI_BUSY_CODES): boolean {
+    return err instanceof CloudError && codes.includes(err.code);
+}
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -33,7 +42,7 @@ export interface HuaweiCall {
     query?: Record<string, string | number | undefined>;
     /** JSON body (sent as-is after `JSON.stringify`). */
     body?: unknown;
-    /** Also retry the "another operation is running" codes (`HUAWEI_BUSY_CODES`). */
+    /** Also retry the service's "another operation is running" codes (`busyCodes` of the client). */
     retryBusy?: boolean;
 }
 
@@ -50,6 +59,8 @@ export interface HuaweicloudHttpOptions {
     timeoutMs?: number;
     /** Clock used for `X-Sdk-Date` (tests). */
     now?: () => Date;
+    /** The service's busy codes, retried for calls with `retryBusy` (default: every Huawei busy code). */
+    busyCodes?: readonly string[];
 }
 
 /**
@@ -100,7 +111,7 @@ export class HuaweicloudHttpClient {
         const retry = this.options.retry ?? {};
         return retryCall(() => this.attempt<T>(call), {
             ...retry,
-            retryIf: err => (call.retryBusy === true && err instanceof CloudError && HUAWEI_BUSY_CODES.includes(err.code))
+            retryIf: err => (call.retryBusy === true && isBusyRefusal(err, this.options.busyCodes))
                 || (retry.retryIf?.(err) ?? false),
         });
     }
