@@ -202,7 +202,8 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.deepEqual(v4.body.backups.map((b: { id: string }) => b.id), [recent]);
             const v3 = await h.raw(SVC, "GET", V3, { query: { offset: "1", limit: "10", begin_time: iso(now - day).replace("T", " "), end_time: iso(now + day).replace("T", " ") } });
             assert.deepEqual(v3.body.backups.map((b: { id: string }) => b.id), [recent]);
-            for (const query of [{ begin_time: `${iso(now)}+0000` }, { begin_time: iso(now).replace("T", " "), end_time: iso(now + day).replace("T", " ") }]) {
+            const badWindows: Array<Record<string, string>> = [{ begin_time: `${iso(now)}+0000` }, { begin_time: iso(now).replace("T", " "), end_time: iso(now + day).replace("T", " ") }];
+            for (const query of badWindows) {
                 const raw = await h.raw(SVC, "GET", V4, { query });
                 assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"], JSON.stringify(query));
             }
