@@ -24,7 +24,10 @@ export interface InstanceSpec {
     category?: string;
     /** Alibaba: Running (default) | Stopped | ...; Huawei: ACTIVE (default) | ... */
     state?: string;
-    /** Alibaba log backup on/off (default false). Decides when a data backup may be deleted. */
+    /**
+     * Log backup on/off (default false). Alibaba: decides when a data backup may be deleted.
+     * Huawei RDS: the list carries the instance's binlog backups (`incremental`), one per 5 minutes.
+     */
     logBackup?: boolean;
     /** Alibaba: log backup retention in days (default 7). */
     logRetentionDays?: number;
@@ -45,8 +48,11 @@ export interface InstanceSpec {
 /** A backup made outside Pulumi (by hand, or automated by the cloud), added through the admin API. */
 export interface HandBackupSpec {
     instanceId: string;
-    /** `Manual` (default) or `Automated`. */
-    mode?: "Manual" | "Automated";
+    /**
+     * `Manual` (default) or `Automated`. Huawei only: `Incremental` (RDS binlog, GeminiDB Cassandra),
+     * `Fragment` (RDS), `Differential` (GeminiDB Cassandra): backups the cloud makes, never deletable.
+     */
+    mode?: "Manual" | "Automated" | "Incremental" | "Fragment" | "Differential";
     name?: string;
     /** Age of the backup in days (default 0): lets tests seed old sets. */
     ageDays?: number;

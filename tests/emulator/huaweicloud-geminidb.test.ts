@@ -209,6 +209,21 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             }
         });
 
+        it("Cassandra incremental and differential backups show in the v3 list only, and are never deletable", async () => {
+            const inc = await h.addBackup(SVC, { instanceId: CASS, mode: "Incremental" });
+            const diff = await h.addBackup(SVC, { instanceId: CASS, mode: "Differential" });
+            const full = await h.addBackup(SVC, { instanceId: CASS });
+            const v3 = await h.raw(SVC, "GET", V3, { query: { instance_id: CASS, offset: "1", limit: "10" } });
+            assert.deepEqual(v3.body.backups.map((b: { type: string }) => b.type).sort(), ["Differential", "Incremental", "Manual"]);
+            const onlyInc = await h.raw(SVC, "GET", V3, { query: { instance_id: CASS, offset: "1", limit: "10", backup_type: "Incremental" } });
+            assert.deepEqual(onlyInc.body.backups.map((b: { id: string }) => b.id), [inc]);
+            assert.deepEqual((await gem.listBackups(CASS)).map(b => b.backupId), [full], "v4 lists full backups only");
+            const refused = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${diff}`);
+            assert.deepEqual([refused.status, refused.body.error_code], [400, "DBS.200001"]);
+            const bad = await h.admin("POST", "/backups", { service: SVC, instanceId: MONGO, mode: "Incremental" }).catch((e: Error) => e.message);
+            assert.match(String(bad), /400.*Cassandra/);
+        });
+
         it("the adapter pages through all backups with the v4 list, filters by datastore_type and maps Auto", async () => {
             for (let i = 0; i < 105; i++) await h.addBackup(SVC, { instanceId: CASS, name: `hand_${i}` });
             const auto = await h.addBackup(SVC, { instanceId: MONGO, mode: "Automated" });

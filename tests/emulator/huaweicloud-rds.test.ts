@@ -182,6 +182,41 @@ describe("Huawei RDS emulator through the adapter", () => {
         });
     });
 
+    describe("backups the cloud makes (binlog incremental, fragment)", () => {
+        it("an instance with logBackup lists its latest binlog backups as incremental, rolling with the clock; the adapter maps them as not manual", async () => {
+            await h.patchInstance(SVC, MYSQL, { logBackup: true });
+            const list = async (query: Record<string, string> = {}) => (await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL, ...query } })).body;
+            const first = await list();
+            assert.equal(first.total_count, 12);
+            assert.ok(first.backups.every((b: { type: string; status: string }) => b.type === "incremental" && b.status === "COMPLETED"));
+            assert.deepEqual((await list()).backups.map((b: { id: string }) => b.id), first.backups.map((b: { id: string }) => b.id), "stable ids");
+            await h.advance(10 * 60_000);
+            const later = await list({ backup_type: "incremental" });
+            assert.equal(later.total_count, 12);
+            const kept = later.backups.filter((b: { id: string }) => first.backups.some((f: { id: string }) => f.id === b.id));
+            assert.equal(kept.length, 10, "two new binlog backups, the two oldest expired");
+            assert.equal((await list({ backup_type: "manual" })).total_count, 0);
+            const mapped = await rds.listBackups(MYSQL);
+            assert.equal(mapped.length, 12);
+            assert.ok(mapped.every(b => !b.manual && b.status === "COMPLETED" && b.cloudStatus === "COMPLETED"));
+            assert.equal(await rds.findBackupByName(MYSQL, later.backups[0].name), undefined, "a binlog backup is never taken for one of ours");
+            // Binlog backups never make the instance busy.
+            const started = await rds.startBackup({ instanceId: MYSQL, name: "manual-1" });
+            assert.ok(started.backupId);
+        });
+
+        it("refuses to delete incremental and fragment backups, and keeps them", async () => {
+            const inc = await h.addBackup(SVC, { instanceId: MYSQL, mode: "Incremental" });
+            const frag = await h.addBackup(SVC, { instanceId: MYSQL, mode: "Fragment" });
+            const listed = (await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } })).body.backups;
+            assert.deepEqual(listed.map((b: { type: string }) => b.type).sort(), ["fragment", "incremental"]);
+            const outcomes = await rds.deleteBackups(MYSQL, [inc, frag]);
+            assert.deepEqual(outcomes.map(o => [o.result, o.code]), [["failed", "DBS.200001"], ["failed", "DBS.200001"]]);
+            assert.deepEqual((await h.state(SVC)).backups.map((b: { status: string }) => b.status), ["COMPLETED", "COMPLETED"]);
+            assert.equal((await rds.findBackup(MYSQL, frag))?.manual, false);
+        });
+    });
+
     describe("delete", () => {
         it("single delete answers 200 without a body, shows DELETING, then the backup is gone", async () => {
             const id = await h.addBackup(SVC, { instanceId: MYSQL });

@@ -55,6 +55,9 @@ export interface GeminidbJob {
     failReason?: string;
 }
 
+/** Backup types of the admin API's hand-made backups. */
+const GEMINIDB_HAND_TYPES: Record<string, GeminidbBackup["type"]> = { Manual: "Manual", Automated: "Auto", Incremental: "Incremental", Differential: "Differential" };
+
 /** The codes the emulated GeminiDB answers with. */
 export const geminidbErrors = {
     parameter: (msg: string) => new HuaweiApiError(400, "DBS.200001", msg),
@@ -194,13 +197,18 @@ export class GeminidbModel {
         this.sweep();
         const inst = this.instances.get(spec.instanceId);
         if (!inst) throw geminidbErrors.instanceNotFound(spec.instanceId);
-        const auto = spec.mode === "Automated";
+        const type = GEMINIDB_HAND_TYPES[spec.mode ?? "Manual"];
+        if (!type) throw new TypeError(`GeminiDB backup mode must be one of ${Object.keys(GEMINIDB_HAND_TYPES).join(", ")}; got ${spec.mode}`);
+        // Incremental and differential backups exist on Cassandra only (the v3 list documents them for it).
+        if ((type === "Incremental" || type === "Differential") && inst.engine !== "cassandra") {
+            throw new TypeError(`GeminiDB ${type} backups exist on Cassandra instances only; ${inst.id} runs ${inst.engine}`);
+        }
         const buildMs = 60_000;
         const startedAt = this.now() - (spec.ageDays ?? 0) * 86_400_000 - buildMs;
         const backup: GeminidbBackup = {
             id: newHuaweiId("br06"), instanceId: inst.id,
-            name: spec.name ?? `${auto ? "auto" : "manual"}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
-            description: "", type: auto ? "Auto" : "Manual", startedAt, buildMs,
+            name: spec.name ?? `${type.toLowerCase()}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
+            description: "", type, startedAt, buildMs,
             sizeKb: spec.sizeBytes !== undefined ? spec.sizeBytes / 1024 : 2048, fails: false, inUse: false,
         };
         this.backups.set(backup.id, backup);
