@@ -300,8 +300,9 @@ describe("Huawei RDS emulator through the adapter", () => {
         it("rejects a wrong secret with Huawei's error and a message naming the cause, never the secret or signature", async () => {
             const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name: "nightly-1" }, secret: "wrong-secret-value" });
             assert.equal(raw.status, 401);
-            assert.deepEqual(raw.body, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: verify aksk signature fail" });
             assert.ok(raw.requestId);
+            // Gateway errors carry the request id in the body too.
+            assert.deepEqual(raw.body, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: verify aksk signature fail", request_id: raw.requestId });
             const bad = adapter(instantRetry(), { secretKey: "wrong-secret-value" });
             const err = await rejects(bad.startBackup({ instanceId: MYSQL, name: "nightly-1" }));
             assert.match(err.message, /APIGW\.0301.*verify aksk signature fail/);
@@ -356,6 +357,48 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await patient.findBackup(MYSQL, started.backupId!))?.name, "throttled-1");
             assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
             assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        it("a gateway's HTML 502/503 page is a transient error with code HTTP<status> and the request id, retried", async () => {
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 502, code: "BadGateway", html: true, times: 1 });
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } });
+            assert.equal(raw.status, 502);
+            assert.match(raw.text, /<html>[\s\S]*502 Bad Gateway/);
+            assert.match(raw.requestId ?? "", /^[0-9a-f]{32}$/);
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 503, code: "Unavailable", html: true, times: 1 });
+            const delays: number[] = [];
+            assert.deepEqual(await adapter(instantRetry(delays)).listBackups(MYSQL), []);
+            assert.equal(delays.length, 1, "retried once, then answered");
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 502, code: "BadGateway", html: true, times: 10 });
+            const err = await rejects(rds.listBackups(MYSQL));
+            assert.deepEqual([err.code, err.httpStatus, err.kind, err.retryable], ["HTTP502", 502, "transient", true]);
+            assert.match(err.requestId ?? "", /^[0-9a-f]{32}$/);
+            assert.match(err.message, /HTML page "502 Bad Gateway"/);
+            assert.doesNotMatch(err.message, /<html|<center/);
+        });
+
+        it("gateway errors carry request_id in the body (service errors do not); the error keeps it", async () => {
+            await h.fault(SVC, "ListBackups", 429, "APIGW.0308", 1, "The throttling threshold has been reached: policy user over ratelimit, limit:5, time:1 second");
+            const throttled = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } });
+            assert.deepEqual([throttled.status, throttled.body.error_code, throttled.body.request_id], [429, "APIGW.0308", throttled.requestId]);
+            const service = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: {} });
+            assert.deepEqual([service.status, service.body.error_code, "request_id" in service.body], [400, "DBS.200001", false]);
+            await h.fault(SVC, "ListBackups", 429, "APIGW.0308", 10);
+            const err = await rejects(rds.listBackups(MYSQL));
+            assert.deepEqual([err.code, err.kind], ["APIGW.0308", "throttling"]);
+            assert.match(err.requestId ?? "", /^[0-9a-f]{32}$/);
+        });
+
+        it("a connection reset before the service acted changes nothing; after it acted, the change is made and the answer lost", async () => {
+            await h.admin("POST", "/faults", { service: SVC, action: "CreateManualBackup", reset: "before" });
+            const before = await rejects(adapter({ ...instantRetry(), maxAttempts: 1 }).startBackup({ instanceId: MYSQL, name: "reset-1" }));
+            assert.deepEqual([before.code, before.kind], ["NetworkError", "transient"]);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+            await h.admin("POST", "/faults", { service: SVC, action: "CreateManualBackup", reset: "after" });
+            const after = await rejects(adapter({ ...instantRetry(), maxAttempts: 1 }).startBackup({ instanceId: MYSQL, name: "reset-2" }));
+            assert.equal(after.code, "NetworkError");
+            assert.deepEqual((await h.state(SVC)).backups.map((b: { name: string }) => b.name), ["reset-2"]);
+            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 2, mutations: 1 });
         });
 
         it("gives up after the retry budget with the throttling error", async () => {

@@ -193,6 +193,18 @@ describe("Huawei emulator conformance with the official Node SDK", () => {
             assert.equal(wire(await gem.deleteBackup(new nosql.DeleteBackupRequest().withBackupId(old))).httpStatusCode, 202);
         });
 
+        it("gateway answers reach the SDK as its exceptions: throttling with the request id, an HTML 502 as a server error", async () => {
+            await h.admin("POST", "/faults", { service: GEM, action: "ListBackups", status: 429, code: "APIGW.0308", message: "The throttling threshold has been reached" });
+            const throttled = await sdkRejects(gem.listBackups(new nosql.ListBackupsRequest()));
+            assert.deepEqual([throttled.httpStatusCode, throttled.errorCode], [429, "APIGW.0308"]);
+            assert.match(throttled.requestId ?? "", /^[0-9a-f]{32}$/);
+            await h.admin("POST", "/faults", { service: GEM, action: "ListBackups", status: 502, code: "BadGateway", html: true });
+            const page = await sdkRejects(gem.listBackups(new nosql.ListBackupsRequest()));
+            assert.equal(page.httpStatusCode, 502);
+            assert.equal(page.errorCode, undefined);
+            assert.match(page.requestId ?? "", /^[0-9a-f]{32}$/);
+        });
+
         it("refuses a wrong secret with 401 APIGW.0301", async () => {
             const e = await sdkRejects(geminidbClient(h, "not-the-secret").listBackups(new nosql.ListBackupsRequest()));
             assert.deepEqual([e.httpStatusCode, e.errorCode], [401, "APIGW.0301"]);

@@ -74,25 +74,46 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
     return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** The title of an HTML page (`502 Bad Gateway`), or undefined. */
+function htmlTitle(text: string): string | undefined {
+    const m = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(text) ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(text);
+    return m ? m[1].trim() : undefined;
+}
+
 /**
  * Builds a `CloudError` from an error answer. Understands
- * `{error_code, error_msg}`, `{errCode, externalMessage}` (RDS v1) and
- * `{error: {code, message}}`; anything else keeps the HTTP status as code.
+ * `{error_code, error_msg}` (the API gateway's also carry `request_id`),
+ * `{errCode, externalMessage}` (RDS v1) and `{error: {code, message}}`.
+ * An answer without such a body (an HTML page from a gateway or load
+ * balancer, an empty body) gets the code `HTTP<status>`; from a 5xx it is
+ * transient: nothing reached the service that could answer.
  */
 export function errorFromResponse(service: string, operation: string, status: number, text: string,
     headers: { get(name: string): string | null }, secrets: Array<string | undefined>): CloudError {
     let parsed: Record<string, unknown> = {};
-    try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON: use the text */ }
-    const nested = (parsed.error ?? {}) as Record<string, unknown>;
-    const code = String(parsed.error_code ?? parsed.errCode ?? nested.code ?? parsed.code ?? `HTTP${status}`);
-    const rawMessage = parsed.error_msg ?? parsed.externalMessage ?? nested.message ?? parsed.message
-        ?? (text.trim() ? text.trim().slice(0, 300) : `HTTP ${status} without an error body`);
-    const requestId = headers.get("x-request-id") ?? (typeof parsed.request_id === "string" ? parsed.request_id : undefined);
+    try {
+        const value: unknown = JSON.parse(text);
+        if (value && typeof value === "object" && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+    } catch { /* not JSON */ }
+    const nested = (parsed.error && typeof parsed.error === "object" ? parsed.error : {}) as Record<string, unknown>;
+    const cloudCode = parsed.error_code ?? parsed.errCode ?? nested.code ?? parsed.code;
+    const bodyRequestId = typeof parsed.request_id === "string" ? parsed.request_id : undefined;
+    const requestId = headers.get("x-request-id") ?? bodyRequestId;
+    const retryAfterSeconds = parseRetryAfter(headers.get("retry-after"));
+    if (cloudCode === undefined || cloudCode === null || cloudCode === "") {
+        const title = htmlTitle(text);
+        const what = title ? `an HTML page "${title}"` : text.trim() ? "a body that is not a Huawei error" : "no body";
+        return new CloudError({
+            service, operation, code: `HTTP${status}`, httpStatus: status,
+            kind: status >= 500 ? "transient" : kindFromHttpStatus(status),
+            cloudMessage: redact(`the endpoint answered HTTP ${status} with ${what} instead of a Huawei error${status >= 500 ? " (from a gateway or load balancer in front of the service)" : ""}`, secrets),
+            requestId, retryAfterSeconds,
+        });
+    }
+    const rawMessage = parsed.error_msg ?? parsed.externalMessage ?? nested.message ?? parsed.message ?? `HTTP ${status}`;
     return new CloudError({
-        service, operation, code, httpStatus: status, kind: kindFromHttpStatus(status),
-        cloudMessage: redact(String(rawMessage), secrets),
-        requestId: requestId ?? undefined,
-        retryAfterSeconds: parseRetryAfter(headers.get("retry-after")),
+        service, operation, code: String(cloudCode), httpStatus: status, kind: kindFromHttpStatus(status),
+        cloudMessage: redact(String(rawMessage), secrets), requestId, retryAfterSeconds,
     });
 }
 
