@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { errorFromResponse } from "../../provider/clouds/huaweicloud/http";
+import { errorFromResponse, parseRetryAfter } from "../../provider/clouds/huaweicloud/http";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
 
@@ -32,5 +32,34 @@ describe("Huawei error answers become CloudErrors", () => {
     it("a JSON 5xx from the service keeps the service's code", () => {
         const err = errorFromResponse("Huawei Cloud RDS", "op", 500, JSON.stringify({ error_code: "DBS.200005", error_msg: "server failure" }), headers({}), []);
         assert.deepEqual([err.code, err.kind, err.cloudMessage], ["DBS.200005", "server", "server failure"]);
+    });
+});
+
+describe("Huawei error bodies", () => {
+    const headers = (h: Record<string, string>) => ({ get: (n: string) => h[n.toLowerCase()] ?? null });
+
+    it("reads {error_code, error_msg}, {errCode, externalMessage} and {error:{code,message}}", () => {
+        const a = errorFromResponse("Huawei Cloud RDS", "GET /x", 404, '{"error_code":"DBS.200002","error_msg":"gone"}', headers({ "x-request-id": "r1" }), []);
+        assert.equal(a.code, "DBS.200002");
+        assert.equal(a.kind, "client");
+        assert.equal(a.requestId, "r1");
+        assert.equal(errorFromResponse("s", "o", 400, '{"errCode":"DBS.1","externalMessage":"m"}', headers({}), []).code, "DBS.1");
+        assert.equal(errorFromResponse("s", "o", 500, '{"error":{"code":"E","message":"m"}}', headers({}), []).kind, "server");
+        const plain = errorFromResponse("s", "o", 502, "<html>bad gateway</html>", headers({}), []);
+        assert.equal(plain.code, "HTTP502");
+        assert.equal(plain.retryable, true);
+    });
+
+    it("classifies 429 as throttling and honours Retry-After", () => {
+        const e = errorFromResponse("s", "o", 429, '{"error_code":"APIGW.0308","error_msg":"slow down"}', headers({ "retry-after": "3" }), []);
+        assert.equal(e.kind, "throttling");
+        assert.equal(e.retryAfterSeconds, 3);
+        assert.equal(parseRetryAfter(new Date(Date.now() + 5000).toUTCString()) !== undefined, true);
+        assert.equal(parseRetryAfter("soon"), undefined);
+    });
+
+    it("redacts secrets the service echoes back", () => {
+        const e = errorFromResponse("s", "o", 401, '{"error_code":"APIGW.0301","error_msg":"bad sk super-secret-value"}', headers({}), ["super-secret-value"]);
+        assert.doesNotMatch(e.message, /super-secret-value/);
     });
 });
