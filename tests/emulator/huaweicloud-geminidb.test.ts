@@ -122,6 +122,22 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             }
         });
 
+        it("lists jobs of the last 30 days by default, or of a window of at most 30 days; the adapter then reads the backup list", async () => {
+            const started = await gem.startBackup({ instanceId: CASS, name: "month-old" });
+            const byId = async (query: Record<string, string> = {}) => (await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { id: started.jobId!, ...query } })).body;
+            assert.equal((await byId()).total_count, 1);
+            const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+            const startedAt = Date.now();
+            await h.advance(31 * 86_400_000);
+            assert.equal((await byId()).total_count, 0, "older than the default window");
+            const window = { start_time: `${iso(startedAt - 3_600_000)}Z`, end_time: `${iso(startedAt + 3_600_000)}+0000` };
+            assert.equal((await byId(window)).total_count, 1);
+            const tooLong = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { start_time: `${iso(startedAt - 31 * 86_400_000)}Z`, end_time: `${iso(startedAt)}Z` } });
+            assert.deepEqual([tooLong.status, tooLong.body.error_code], [400, "DBS.200001"]);
+            const progress = await gem.creationStatus(CASS, started);
+            assert.deepEqual([progress.status, progress.backup?.name], ["COMPLETED", "month-old"]);
+        });
+
         it("validates the jobs query", async () => {
             const raw = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { limit: "15" } });
             assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"]);

@@ -182,6 +182,20 @@ describe("Huawei RDS emulator through the adapter", () => {
         });
     });
 
+    describe("admin", () => {
+        it("refuses to add an instance whose id exists, on both Huawei services, and keeps the old one", async () => {
+            const id = await h.addBackup(SVC, { instanceId: MYSQL });
+            const again = await h.admin("POST", "/instances", { cloud: "huaweicloud", service: "rds", id: MYSQL, engine: "PostgreSQL" }).catch((e: Error) => e.message);
+            assert.match(String(again), /409.*InstanceAlreadyExists/);
+            const gemini = { cloud: "huaweicloud", service: "geminidb", id: "0000aaaa0000aaaa0000aaaa0000aaaain06", engine: "cassandra" };
+            await h.admin("POST", "/instances", gemini);
+            assert.match(String(await h.admin("POST", "/instances", gemini).catch((e: Error) => e.message)), /409.*InstanceAlreadyExists/);
+            const state = await h.state(SVC);
+            assert.equal(state.instances.find((i: { id: string }) => i.id === MYSQL).engine, "MySQL");
+            assert.deepEqual(state.backups.map((b: { id: string }) => b.id), [id]);
+        });
+    });
+
     describe("backups the cloud makes (binlog incremental, fragment)", () => {
         it("an instance with logBackup lists its latest binlog backups as incremental, rolling with the clock; the adapter maps them as not manual", async () => {
             await h.patchInstance(SVC, MYSQL, { logBackup: true });

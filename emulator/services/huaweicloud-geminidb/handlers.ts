@@ -99,6 +99,27 @@ function listBackups(model: GeminidbModel, version: GeminidbListVersion, query: 
     return { total_count: matching.length, backups: matching.slice(from, to).map(b => renderGeminidbBackup(model, b, version)) };
 }
 
+const JOB_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * The time window of a job query: `start_time`/`end_time` (`yyyy-mm-ddThh:mm:ssZ`,
+ * `Z` or an offset such as `+0000`), by default the last 30 days, at most 30 days long.
+ */
+function jobWindow(now: number, query: URLSearchParams): { from: number; to: number } {
+    const read = (name: string): number | undefined => {
+        const raw = query.get(name);
+        if (raw === null || raw === "") return undefined;
+        const ms = parseQueryTime(raw.replace(/Z$/i, "+0000"), "offset");
+        if (ms === undefined) throw geminidbErrors.parameter(`Invalid ${name} ${raw}: yyyy-mm-ddThh:mm:ssZ.`);
+        return ms;
+    };
+    const [start, end] = [read("start_time"), read("end_time")];
+    const to = end ?? (start !== undefined ? Math.min(now, start + JOB_WINDOW_MS) : now);
+    const from = start ?? to - JOB_WINDOW_MS;
+    if (to < from || to - from > JOB_WINDOW_MS) throw geminidbErrors.parameter("start_time and end_time must span at most 30 days, end after start.");
+    return { from, to };
+}
+
 function listJobs(model: GeminidbModel, query: URLSearchParams) {
     const offset = queryInt(query, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
     const limitRaw = query.get("limit");
@@ -106,8 +127,10 @@ function listJobs(model: GeminidbModel, query: URLSearchParams) {
     const limit = Number(limitRaw ?? 50);
     const [id, status, name] = ["id", "status", "name"].map(k => query.get(k));
     if (status && !["Running", "Completed", "Failed"].includes(status)) throw geminidbErrors.parameter(`Invalid status ${status}.`);
+    const { from, to } = jobWindow(model.now(), query);
     const matching = [...model.jobs.values()]
-        .filter(j => (!id || j.id === id) && (!status || model.jobStatus(j) === status) && (!name || j.name === name))
+        .filter(j => (!id || j.id === id) && (!status || model.jobStatus(j) === status) && (!name || j.name === name)
+            && j.startedAt >= from && j.startedAt <= to)
         .sort((a, b) => b.startedAt - a.startedAt);
     return { total_count: matching.length, jobs: matching.slice(offset, offset + limit).map(j => renderGeminidbJob(model, j)) };
 }

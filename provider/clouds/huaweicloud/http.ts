@@ -186,7 +186,8 @@ export class HuaweicloudHttpClient {
             let parsed: T | undefined;
             if (text.trim()) {
                 try { parsed = JSON.parse(text) as T; } catch {
-                    throw new CloudError({ service: this.serviceName, operation, code: "InvalidResponse", kind: "server",
+                    // Unparsable: most likely a proxy's page, not the service; the call is worth another attempt.
+                    throw new CloudError({ service: this.serviceName, operation, code: "InvalidResponse", kind: "transient",
                         httpStatus: res.status, cloudMessage: "the service answered with a body that is not JSON",
                         requestId: res.headers.get("x-request-id") ?? undefined });
                 }
