@@ -24,7 +24,10 @@ export interface InstanceSpec {
     category?: string;
     /** Alibaba: Running (default) | Stopped | ...; Huawei: ACTIVE (default) | ... */
     state?: string;
-    /** Alibaba log backup on/off (default false). Decides when a data backup may be deleted. */
+    /**
+     * Log backup on/off (default false). Alibaba: decides when a data backup may be deleted.
+     * Huawei RDS: the list carries the instance's binlog backups (`incremental`), one per 5 minutes.
+     */
     logBackup?: boolean;
     /** Alibaba: log backup retention in days (default 7). */
     logRetentionDays?: number;
@@ -45,8 +48,11 @@ export interface InstanceSpec {
 /** A backup made outside Pulumi (by hand, or automated by the cloud), added through the admin API. */
 export interface HandBackupSpec {
     instanceId: string;
-    /** `Manual` (default) or `Automated`. */
-    mode?: "Manual" | "Automated";
+    /**
+     * `Manual` (default) or `Automated`. Huawei only: `Incremental` (RDS binlog, GeminiDB Cassandra),
+     * `Fragment` (RDS), `Differential` (GeminiDB Cassandra): backups the cloud makes, never deletable.
+     */
+    mode?: "Manual" | "Automated" | "Incremental" | "Fragment" | "Differential";
     name?: string;
     /** Age of the backup in days (default 0): lets tests seed old sets. */
     ageDays?: number;
@@ -90,6 +96,19 @@ export interface InjectedFault {
     code: string;
     message?: string;
     times?: number;
+    /**
+     * Answer `status` with an HTML page, as a gateway in front of the API does
+     * for 502/503, instead of the cloud's JSON error body (`code` and `message`
+     * are then not sent).
+     */
+    html?: boolean;
+    /**
+     * Drop the connection without an answer: `before` the service acts (nothing
+     * changes), or `after` it acted (the change is made, the answer is lost).
+     * `status` and `code` may be omitted; they are then recorded as 0 and
+     * `ConnectionReset`.
+     */
+    reset?: "before" | "after";
 }
 
 /** Context the emulator hands each service at creation. */

@@ -8,7 +8,8 @@
  */
 import { randomBytes } from "crypto";
 import type * as http from "http";
-import type { ServiceContext, ServiceKey } from "../core/types";
+import type { InjectedFault, ServiceContext, ServiceKey } from "../core/types";
+import { resetConnection, sendGatewayHtml } from "../core/http-io";
 import { verifyRequest, type VerifyFailure } from "../../provider/clouds/huaweicloud/sign";
 
 /** The IAM token the emulator accepts in `X-Auth-Token` (it has no IAM service to issue real ones). */
@@ -19,6 +20,11 @@ export class HuaweiApiError extends Error {
     constructor(readonly status: number, readonly code: string, message: string) {
         super(message);
         this.name = "HuaweiApiError";
+    }
+
+    /** Errors of the API gateway (`APIG.*`, `APIGW.*`) rather than of the service behind it. */
+    get fromGateway(): boolean {
+        return /^APIGW?\./.test(this.code);
     }
 }
 
@@ -81,9 +87,20 @@ function writeJson(res: http.ServerResponse, requestId: string, status: number, 
     res.end(text);
 }
 
-/** Writes a Huawei error body. */
+/** Writes a Huawei error body; the gateway's own errors also carry `request_id`, as Huawei's API gateway writes them. */
 export function writeHuaweiError(res: http.ServerResponse, requestId: string, err: HuaweiApiError): void {
-    writeJson(res, requestId, err.status, { error_code: err.code, error_msg: err.message });
+    writeJson(res, requestId, err.status, { error_code: err.code, error_msg: err.message, ...(err.fromGateway ? { request_id: requestId } : {}) });
+}
+
+/** Answers an injected fault that is not a plain error body: an HTML gateway page, or a dropped connection. */
+function answerSpecialFault(res: http.ServerResponse, requestId: string, fault: InjectedFault): void {
+    if (fault.reset) {
+        resetConnection(res);
+        return;
+    }
+    // The gateway stamps its request id on every answer, HTML pages included.
+    res.setHeader("X-Request-Id", requestId);
+    sendGatewayHtml(res, fault.status);
 }
 
 /** Checks credentials; throws the gateway's 401 when they do not hold. */
@@ -132,7 +149,13 @@ export function createHuaweiRestHandler(service: ServiceKey, ctx: ServiceContext
                 throw new HuaweiApiError(404, "APIGW.0101", `The API does not exist or has not been published in the environment: project ${params.project_id} is not served by this endpoint`);
             }
             const fault = ctx.takeFault(route.operation);
-            if (fault) throw new HuaweiApiError(fault.status, fault.code, fault.message ?? `injected fault for ${route.operation}`);
+            if (fault?.html || fault?.reset === "before") {
+                answerSpecialFault(res, requestId, fault);
+                return;
+            }
+            // A reset "after" lets the service act, then loses the answer.
+            const resetAfter = fault?.reset === "after" ? fault : undefined;
+            if (fault && !resetAfter) throw new HuaweiApiError(fault.status, fault.code, fault.message ?? `injected fault for ${route.operation}`);
             let body: unknown;
             if (rawBody.length > 0 && req.method !== "GET") {
                 try { body = JSON.parse(rawBody.toString("utf8")); } catch {
@@ -141,8 +164,9 @@ export function createHuaweiRestHandler(service: ServiceKey, ctx: ServiceContext
             }
             const result = route.handle({ params, query: url.searchParams, body });
             mutated = result.mutated === true;
-            writeJson(res, requestId, result.status, result.body);
             if (mutated) ctx.changed();
+            if (resetAfter) answerSpecialFault(res, requestId, resetAfter);
+            else writeJson(res, requestId, result.status, result.body);
         } catch (err) {
             const apiError = err instanceof HuaweiApiError ? err
                 : new HuaweiApiError(500, "DBS.200005", `Internal emulator error in ${service}: ${(err as Error)?.message ?? err}`);

@@ -4,12 +4,14 @@
  * mark one in use), over either service's model.
  */
 import type { EmulatedService, HandBackupSpec, InstanceSpec, ServiceContext } from "../core/types";
+import { HuaweiApiError } from "../protocols/huaweicloud-rest";
 
 /** What a Huawei service model offers the admin API. */
 export interface HuaweiAdminModel {
     addInstance(spec: InstanceSpec & { failNextBackup?: boolean }): unknown;
     updateInstance(id: string, patch: Partial<InstanceSpec> & { failNextBackup?: boolean }): void;
     addHandBackup(spec: HandBackupSpec): { id: string };
+    instances: Map<string, unknown>;
     backups: Map<string, { inUse: boolean }>;
 }
 
@@ -19,6 +21,8 @@ type AdminOps = Pick<EmulatedService, "addInstance" | "updateInstance" | "addBac
 export function huaweiAdminOps(model: HuaweiAdminModel, ctx: ServiceContext): AdminOps {
     return {
         addInstance(spec) {
+            // An existing id is refused rather than silently replaced (its backups would point at a new instance).
+            if (model.instances.has(spec.id)) throw new HuaweiApiError(409, "InstanceAlreadyExists", `Instance ${spec.id} already exists.`);
             model.addInstance(spec);
             ctx.changed();
         },

@@ -123,6 +123,22 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             }
         });
 
+        it("lists jobs of the last 30 days by default, or of a window of at most 30 days; the adapter then reads the backup list", async () => {
+            const started = await gem.startBackup({ instanceId: CASS, name: "month-old" });
+            const byId = async (query: Record<string, string> = {}) => (await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { id: started.jobId!, ...query } })).body;
+            assert.equal((await byId()).total_count, 1);
+            const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+            const startedAt = Date.now();
+            await h.advance(31 * 86_400_000);
+            assert.equal((await byId()).total_count, 0, "older than the default window");
+            const window = { start_time: `${iso(startedAt - 3_600_000)}Z`, end_time: `${iso(startedAt + 3_600_000)}+0000` };
+            assert.equal((await byId(window)).total_count, 1);
+            const tooLong = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { start_time: `${iso(startedAt - 31 * 86_400_000)}Z`, end_time: `${iso(startedAt)}Z` } });
+            assert.deepEqual([tooLong.status, tooLong.body.error_code], [400, "DBS.200001"]);
+            const progress = await gem.creationStatus(CASS, started);
+            assert.deepEqual([progress.status, progress.backup?.name], ["COMPLETED", "month-old"]);
+        });
+
         it("validates the jobs query", async () => {
             const raw = await h.raw(SVC, "GET", "/v3/{project_id}/jobs", { query: { limit: "15" } });
             assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"]);
@@ -131,29 +147,110 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
     });
 
     describe("list", () => {
-        it("requires offset and limit, checks backup_type case and shapes items like v3", async () => {
+        const V3 = "/v3/{project_id}/backups";
+        const V31 = "/v3.1/{project_id}/backups";
+        const V4 = "/v4/{project_id}/backups";
+
+        it("v3 requires offset and limit, checks backup_type case and shapes items like v3", async () => {
             const id = await h.addBackup(SVC, { instanceId: CASS, name: "hand_1", sizeBytes: 1536 });
-            const cases: Array<Record<string, string>> = [{ instance_id: CASS }, { instance_id: CASS, offset: "0", limit: "101" }, { instance_id: CASS, offset: "0", limit: "10", backup_type: "manual" }];
+            const cases: Array<Record<string, string>> = [{ instance_id: CASS }, { instance_id: CASS, offset: "1" }, { instance_id: CASS, offset: "1", limit: "101" },
+                { instance_id: CASS, offset: "0", limit: "10" }, { instance_id: CASS, offset: "1", limit: "10", backup_type: "manual" }];
             for (const query of cases) {
-                const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query });
+                const raw = await h.raw(SVC, "GET", V3, { query });
                 assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"], JSON.stringify(query));
             }
-            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: CASS, offset: "0", limit: "10", backup_type: "Manual" } });
+            const raw = await h.raw(SVC, "GET", V3, { query: { instance_id: CASS, offset: "1", limit: "10", backup_type: "Manual" } });
             const item = raw.body.backups[0];
             assert.equal(raw.body.total_count, 1);
             assert.deepEqual([item.id, item.type, item.status, item.size, item.datastore.type], [id, "Manual", "COMPLETED", 1.5, "cassandra"]);
             assert.match(item.begin_time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+            assert.equal("deletable" in item, false);
             assert.equal((await gem.findBackup(CASS, id))?.sizeBytes, 1536);
         });
 
-        it("pages through all backups, filters by datastore_type and maps Auto", async () => {
+        it("v3 offset is a page number from 1 (limit is the page size); v3.1 and v4 offsets are row indexes from 0", async () => {
+            const ids: string[] = [];
+            for (let i = 0; i < 5; i++) {
+                ids.unshift(await h.addBackup(SVC, { instanceId: CASS, name: `hand_${i}` }));
+                await h.advance(1000);
+            }
+            const listed = async (path: string, query: Record<string, string>) => {
+                const raw = await h.raw(SVC, "GET", path, { query: { instance_id: CASS, ...query } });
+                assert.equal(raw.status, 200, raw.text);
+                assert.equal(raw.body.total_count, 5);
+                return raw.body.backups.map((b: { id: string }) => b.id);
+            };
+            assert.deepEqual(await listed(V3, { offset: "1", limit: "2" }), ids.slice(0, 2));
+            assert.deepEqual(await listed(V3, { offset: "2", limit: "2" }), ids.slice(2, 4));
+            assert.deepEqual(await listed(V3, { offset: "3", limit: "2" }), ids.slice(4));
+            for (const path of [V31, V4]) {
+                assert.deepEqual(await listed(path, {}), ids);
+                assert.deepEqual(await listed(path, { offset: "1", limit: "2" }), ids.slice(1, 3));
+                assert.deepEqual(await listed(path, { offset: "4" }), ids.slice(4));
+                const bad = await h.raw(SVC, "GET", path, { query: { offset: "-1" } });
+                assert.deepEqual([bad.status, bad.body.error_code], [400, "DBS.200001"]);
+            }
+        });
+
+        it("v3.1 and v4 write times with +0000, v3.1 tells whether a backup is deletable, type=DatabaseTable finds no instance backup", async () => {
+            const manual = await h.addBackup(SVC, { instanceId: CASS, name: "hand_1" });
+            const auto = await h.addBackup(SVC, { instanceId: CASS, mode: "Automated" });
+            const v31 = await h.raw(SVC, "GET", V31, { query: { instance_id: CASS } });
+            const byId = Object.fromEntries(v31.body.backups.map((b: { id: string }) => [b.id, b]));
+            assert.deepEqual([byId[manual].deletable, byId[auto].deletable], [true, false]);
+            assert.match(byId[manual].begin_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
+            const v4 = await h.raw(SVC, "GET", V4, { query: { instance_id: CASS, backup_type: "Manual" } });
+            assert.deepEqual(v4.body.backups.map((b: { id: string }) => b.id), [manual]);
+            assert.equal("deletable" in v4.body.backups[0], false);
+            assert.match(v4.body.backups[0].end_time, /\+0000$/);
+            const tables = await h.raw(SVC, "GET", V4, { query: { instance_id: CASS, type: "DatabaseTable" } });
+            assert.deepEqual([tables.status, tables.body.total_count], [200, 0]);
+            const badType = await h.raw(SVC, "GET", V4, { query: { type: "Table" } });
+            assert.deepEqual([badType.status, badType.body.error_code], [400, "DBS.200001"]);
+        });
+
+        it("filters by begin_time/end_time in each version's documented shape", async () => {
+            await h.addBackup(SVC, { instanceId: CASS, name: "old_one", ageDays: 3 });
+            const recent = await h.addBackup(SVC, { instanceId: CASS, name: "new_one" });
+            const now = Date.now();
+            const day = 86_400_000;
+            const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+            const v4 = await h.raw(SVC, "GET", V4, { query: { begin_time: `${iso(now - day)}+0000`, end_time: `${iso(now + day)}+0000` } });
+            assert.deepEqual(v4.body.backups.map((b: { id: string }) => b.id), [recent]);
+            const v3 = await h.raw(SVC, "GET", V3, { query: { offset: "1", limit: "10", begin_time: iso(now - day).replace("T", " "), end_time: iso(now + day).replace("T", " ") } });
+            assert.deepEqual(v3.body.backups.map((b: { id: string }) => b.id), [recent]);
+            const badWindows: Array<Record<string, string>> = [{ begin_time: `${iso(now)}+0000` }, { begin_time: iso(now).replace("T", " "), end_time: iso(now + day).replace("T", " ") }];
+            for (const query of badWindows) {
+                const raw = await h.raw(SVC, "GET", V4, { query });
+                assert.deepEqual([raw.status, raw.body.error_code], [400, "DBS.200001"], JSON.stringify(query));
+            }
+        });
+
+        it("Cassandra incremental and differential backups show in the v3 list only, and are never deletable", async () => {
+            const inc = await h.addBackup(SVC, { instanceId: CASS, mode: "Incremental" });
+            const diff = await h.addBackup(SVC, { instanceId: CASS, mode: "Differential" });
+            const full = await h.addBackup(SVC, { instanceId: CASS });
+            const v3 = await h.raw(SVC, "GET", V3, { query: { instance_id: CASS, offset: "1", limit: "10" } });
+            assert.deepEqual(v3.body.backups.map((b: { type: string }) => b.type).sort(), ["Differential", "Incremental", "Manual"]);
+            const onlyInc = await h.raw(SVC, "GET", V3, { query: { instance_id: CASS, offset: "1", limit: "10", backup_type: "Incremental" } });
+            assert.deepEqual(onlyInc.body.backups.map((b: { id: string }) => b.id), [inc]);
+            assert.deepEqual((await gem.listBackups(CASS)).map(b => b.backupId), [full], "v4 lists full backups only");
+            const refused = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${diff}`);
+            assert.deepEqual([refused.status, refused.body.error_code], [400, "DBS.200001"]);
+            const bad = await h.admin("POST", "/backups", { service: SVC, instanceId: MONGO, mode: "Incremental" }).catch((e: Error) => e.message);
+            assert.match(String(bad), /400.*Cassandra/);
+        });
+
+        it("the adapter pages through all backups with the v4 list, filters by datastore_type and maps Auto", async () => {
             for (let i = 0; i < 105; i++) await h.addBackup(SVC, { instanceId: CASS, name: `hand_${i}` });
             const auto = await h.addBackup(SVC, { instanceId: MONGO, mode: "Automated" });
             const all = await gem.listBackups(CASS);
             assert.equal(all.length, 105);
+            assert.equal(new Set(all.map(b => b.backupId)).size, 105);
             assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
+            assert.equal((await h.calls(SVC, "ShowAllInstancesBackups")).calls, 0);
             assert.equal((await gem.listBackups(MONGO)).find(b => b.backupId === auto)?.manual, false);
-            const mongo = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { datastore_type: "mongodb", offset: "0", limit: "100" } });
+            const mongo = await h.raw(SVC, "GET", V3, { query: { datastore_type: "mongodb", offset: "1", limit: "100" } });
             assert.deepEqual(mongo.body.backups.map((b: { id: string }) => b.id), [auto]);
             assert.equal((await gem.findBackupByName(CASS, "hand_3"))?.name, "hand_3");
             assert.equal((await h.state(SVC)).backups.length, 106);
@@ -201,6 +298,19 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             const state = await h.state(SVC);
             assert.equal(state.jobs.length, 0);
             assert.equal(state.backups.length, 2);
+        });
+
+        it("a running backup job refuses deletes and batch deletes with 403 DBS.200019; a busy batch is not replayed id by id", async () => {
+            const [a, b] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
+            await gem.startBackup({ instanceId: CASS, name: "running-1" });
+            const single = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${a}`);
+            assert.deepEqual([single.status, single.body.error_code], [403, "DBS.200019"]);
+            const outcomes = await gem.deleteBackups(CASS, [a, b]);
+            assert.deepEqual(outcomes.map(o => [o.result, o.code]), [["failed", "DBS.200019"], ["failed", "DBS.200019"]]);
+            assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 5, "retried within the retry budget");
+            assert.equal((await h.calls(SVC, "DeleteBackup")).calls, 1, "only the raw call above");
+            await h.advance(BUILD_MS + 1000);
+            assert.deepEqual((await gem.deleteBackups(CASS, [a, b])).map(o => o.result), ["deleted", "deleted"]);
         });
 
         it("a refused batch falls back to single deletes to learn each id's outcome", async () => {

@@ -183,6 +183,55 @@ describe("Huawei RDS emulator through the adapter", () => {
         });
     });
 
+    describe("admin", () => {
+        it("refuses to add an instance whose id exists, on both Huawei services, and keeps the old one", async () => {
+            const id = await h.addBackup(SVC, { instanceId: MYSQL });
+            const again = await h.admin("POST", "/instances", { cloud: "huaweicloud", service: "rds", id: MYSQL, engine: "PostgreSQL" }).catch((e: Error) => e.message);
+            assert.match(String(again), /409.*InstanceAlreadyExists/);
+            const gemini = { cloud: "huaweicloud", service: "geminidb", id: "0000aaaa0000aaaa0000aaaa0000aaaain06", engine: "cassandra" };
+            await h.admin("POST", "/instances", gemini);
+            assert.match(String(await h.admin("POST", "/instances", gemini).catch((e: Error) => e.message)), /409.*InstanceAlreadyExists/);
+            const state = await h.state(SVC);
+            assert.equal(state.instances.find((i: { id: string }) => i.id === MYSQL).engine, "MySQL");
+            assert.deepEqual(state.backups.map((b: { id: string }) => b.id), [id]);
+        });
+    });
+
+    describe("backups the cloud makes (binlog incremental, fragment)", () => {
+        it("an instance with logBackup lists its latest binlog backups as incremental, rolling with the clock; the adapter maps them as not manual", async () => {
+            await h.patchInstance(SVC, MYSQL, { logBackup: true });
+            const list = async (query: Record<string, string> = {}) => (await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL, ...query } })).body;
+            const first = await list();
+            assert.equal(first.total_count, 12);
+            assert.ok(first.backups.every((b: { type: string; status: string }) => b.type === "incremental" && b.status === "COMPLETED"));
+            assert.deepEqual((await list()).backups.map((b: { id: string }) => b.id), first.backups.map((b: { id: string }) => b.id), "stable ids");
+            await h.advance(10 * 60_000);
+            const later = await list({ backup_type: "incremental" });
+            assert.equal(later.total_count, 12);
+            const kept = later.backups.filter((b: { id: string }) => first.backups.some((f: { id: string }) => f.id === b.id));
+            assert.equal(kept.length, 10, "two new binlog backups, the two oldest expired");
+            assert.equal((await list({ backup_type: "manual" })).total_count, 0);
+            const mapped = await rds.listBackups(MYSQL);
+            assert.equal(mapped.length, 12);
+            assert.ok(mapped.every(b => !b.manual && b.status === "COMPLETED" && b.cloudStatus === "COMPLETED"));
+            assert.equal(await rds.findBackupByName(MYSQL, later.backups[0].name), undefined, "a binlog backup is never taken for one of ours");
+            // Binlog backups never make the instance busy.
+            const started = await rds.startBackup({ instanceId: MYSQL, name: "manual-1" });
+            assert.ok(started.backupId);
+        });
+
+        it("refuses to delete incremental and fragment backups, and keeps them", async () => {
+            const inc = await h.addBackup(SVC, { instanceId: MYSQL, mode: "Incremental" });
+            const frag = await h.addBackup(SVC, { instanceId: MYSQL, mode: "Fragment" });
+            const listed = (await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } })).body.backups;
+            assert.deepEqual(listed.map((b: { type: string }) => b.type).sort(), ["fragment", "incremental"]);
+            const outcomes = await rds.deleteBackups(MYSQL, [inc, frag]);
+            assert.deepEqual(outcomes.map(o => [o.result, o.code]), [["failed", "DBS.200001"], ["failed", "DBS.200001"]]);
+            assert.deepEqual((await h.state(SVC)).backups.map((b: { status: string }) => b.status), ["COMPLETED", "COMPLETED"]);
+            assert.equal((await rds.findBackup(MYSQL, frag))?.manual, false);
+        });
+    });
+
     describe("delete", () => {
         it("single delete answers 200 without a body, shows DELETING, then the backup is gone", async () => {
             const id = await h.addBackup(SVC, { instanceId: MYSQL });
@@ -218,6 +267,23 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 0);
         });
 
+        it("a backup in progress refuses single and batch deletes with 409 DBS.201205; the adapter retries them, then reports the refusal", async () => {
+            const [mine, other] = [await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MSSQL })];
+            await rds.startBackup({ instanceId: MYSQL, name: "running-1" });
+            await rds.startBackup({ instanceId: MSSQL, name: "running-2" });
+            const raw = await h.raw(SVC, "DELETE", `/v3/{project_id}/backups/${mine}`);
+            assert.deepEqual([raw.status, raw.body.error_code], [409, "DBS.201205"]);
+            const batch = await h.raw(SVC, "POST", "/v3/{project_id}/backups/batch-delete", { body: { backup_ids: [other] } });
+            assert.deepEqual(batch.body.delete_results, [{ backup_id: other, error_code: "DBS.201205", error_msg: `A backup operation is in progress on instance ${MSSQL}. Wait until it finishes.` }]);
+            const delays: number[] = [];
+            const [single] = await adapter(instantRetry(delays)).deleteBackups(MYSQL, [mine]);
+            assert.deepEqual([single.result, single.code], ["failed", "DBS.201205"]);
+            assert.equal(delays.length, 4, "busy deletes are retried within the retry budget");
+            await h.advance(BUILD_MS + 1000);
+            assert.deepEqual((await rds.deleteBackups(MYSQL, [mine])).map(o => o.result), ["deleted"]);
+            assert.deepEqual((await rds.deleteBackups(MSSQL, [other])).map(o => o.result), ["deleted"]);
+        });
+
         it("SQL Server: one batch call with per-id results, chunks of 50", async () => {
             const ids: string[] = [];
             for (let i = 0; i < 53; i++) ids.push(await h.addBackup(SVC, { instanceId: MSSQL }));
@@ -249,8 +315,9 @@ describe("Huawei RDS emulator through the adapter", () => {
         it("rejects a wrong secret with Huawei's error and a message naming the cause, never the secret or signature", async () => {
             const raw = await h.raw(SVC, "POST", "/v3/{project_id}/backups", { body: { instance_id: MYSQL, name: "nightly-1" }, secret: "wrong-secret-value" });
             assert.equal(raw.status, 401);
-            assert.deepEqual(raw.body, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: verify aksk signature fail" });
             assert.ok(raw.requestId);
+            // Gateway errors carry the request id in the body too.
+            assert.deepEqual(raw.body, { error_code: "APIGW.0301", error_msg: "Incorrect IAM authentication information: verify aksk signature fail", request_id: raw.requestId });
             const bad = adapter(instantRetry(), { secretKey: "wrong-secret-value" });
             const err = await rejects(bad.startBackup({ instanceId: MYSQL, name: "nightly-1" }));
             assert.match(err.message, /APIGW\.0301.*verify aksk signature fail/);
@@ -305,6 +372,48 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await patient.findBackup(MYSQL, started.backupId!))?.name, "throttled-1");
             assert.equal((await h.calls(SVC, "ListBackups")).calls, 2);
             assert.equal((await h.state(SVC)).backups.length, 1);
+        });
+
+        it("a gateway's HTML 502/503 page is a transient error with code HTTP<status> and the request id, retried", async () => {
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 502, code: "BadGateway", html: true, times: 1 });
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } });
+            assert.equal(raw.status, 502);
+            assert.match(raw.text, /<html>[\s\S]*502 Bad Gateway/);
+            assert.match(raw.requestId ?? "", /^[0-9a-f]{32}$/);
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 503, code: "Unavailable", html: true, times: 1 });
+            const delays: number[] = [];
+            assert.deepEqual(await adapter(instantRetry(delays)).listBackups(MYSQL), []);
+            assert.equal(delays.length, 1, "retried once, then answered");
+            await h.admin("POST", "/faults", { service: SVC, action: "ListBackups", status: 502, code: "BadGateway", html: true, times: 10 });
+            const err = await rejects(rds.listBackups(MYSQL));
+            assert.deepEqual([err.code, err.httpStatus, err.kind, err.retryable], ["HTTP502", 502, "transient", true]);
+            assert.match(err.requestId ?? "", /^[0-9a-f]{32}$/);
+            assert.match(err.message, /HTML page "502 Bad Gateway"/);
+            assert.doesNotMatch(err.message, /<html|<center/);
+        });
+
+        it("gateway errors carry request_id in the body (service errors do not); the error keeps it", async () => {
+            await h.fault(SVC, "ListBackups", 429, "APIGW.0308", 1, "The throttling threshold has been reached: policy user over ratelimit, limit:5, time:1 second");
+            const throttled = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL } });
+            assert.deepEqual([throttled.status, throttled.body.error_code, throttled.body.request_id], [429, "APIGW.0308", throttled.requestId]);
+            const service = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: {} });
+            assert.deepEqual([service.status, service.body.error_code, "request_id" in service.body], [400, "DBS.200001", false]);
+            await h.fault(SVC, "ListBackups", 429, "APIGW.0308", 10);
+            const err = await rejects(rds.listBackups(MYSQL));
+            assert.deepEqual([err.code, err.kind], ["APIGW.0308", "throttling"]);
+            assert.match(err.requestId ?? "", /^[0-9a-f]{32}$/);
+        });
+
+        it("a connection reset before the service acted changes nothing; after it acted, the change is made and the answer lost", async () => {
+            await h.admin("POST", "/faults", { service: SVC, action: "CreateManualBackup", reset: "before" });
+            const before = await rejects(adapter({ ...instantRetry(), maxAttempts: 1 }).startBackup({ instanceId: MYSQL, name: "reset-1" }));
+            assert.deepEqual([before.code, before.kind], ["NetworkError", "transient"]);
+            assert.equal((await h.state(SVC)).backups.length, 0);
+            await h.admin("POST", "/faults", { service: SVC, action: "CreateManualBackup", reset: "after" });
+            const after = await rejects(adapter({ ...instantRetry(), maxAttempts: 1 }).startBackup({ instanceId: MYSQL, name: "reset-2" }));
+            assert.equal(after.code, "NetworkError");
+            assert.deepEqual((await h.state(SVC)).backups.map((b: { name: string }) => b.name), ["reset-2"]);
+            assert.deepEqual(await h.calls(SVC, "CreateManualBackup"), { calls: 2, mutations: 1 });
         });
 
         it("gives up after the retry budget with the throttling error", async () => {

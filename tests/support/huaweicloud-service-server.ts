@@ -5,7 +5,7 @@
  */
 import fetch from "node-fetch";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
-import type { InstanceSpec } from "../../emulator/core/types";
+import type { HandBackupSpec, InstanceSpec } from "../../emulator/core/types";
 import type { HuaweicloudSettings } from "../../provider/clouds/adapter";
 import type { RetryOptions } from "../../provider/retry";
 import { signRequest } from "../../provider/clouds/huaweicloud/sign";
@@ -77,7 +77,7 @@ export class HuaweiTestEmulator {
         return (await this.admin("GET", "/calls"))[service][operation] ?? { calls: 0, mutations: 0 };
     }
 
-    async addBackup(service: HuaweiServiceKey, spec: { instanceId: string; mode?: "Manual" | "Automated"; name?: string; sizeBytes?: number; ageDays?: number }): Promise<string> {
+    async addBackup(service: HuaweiServiceKey, spec: HandBackupSpec): Promise<string> {
         return (await this.admin("POST", "/backups", { service, ...spec })).backupId;
     }
 

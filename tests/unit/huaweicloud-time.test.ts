@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { formatOffsetTime, formatUtcSpaceTime, kilobytesToBytes, parseHuaweiTime } from "../../provider/clouds/huaweicloud/time";
-import { errorFromResponse, parseRetryAfter } from "../../provider/clouds/huaweicloud/http";
+import { kilobytesToBytes, parseHuaweiTime } from "../../provider/clouds/huaweicloud/time";
+import { localTime, offsetTime, parseQueryTime, spaceTime } from "../../emulator/protocols/huaweicloud-time";
 
 describe("Huawei time and size parsing", () => {
     it("reads RDS times with +0800-style offsets", () => {
@@ -32,40 +32,19 @@ describe("Huawei time and size parsing", () => {
         assert.equal(kilobytesToBytes("n/a"), undefined);
     });
 
-    it("formats times the way the APIs write them, and reads them back", () => {
+    it("the emulator writes each documented shape with its own code, and the provider reads every one back", () => {
         const ms = Date.parse("2018-08-06T04:41:14Z");
-        assert.equal(formatOffsetTime(ms, 480), "2018-08-06T12:41:14+0800");
-        assert.equal(formatOffsetTime(ms, 0), "2018-08-06T04:41:14+0000");
-        assert.equal(formatUtcSpaceTime(ms), "2018-08-06 04:41:14");
-        assert.equal(parseHuaweiTime(formatOffsetTime(ms, 480)), new Date(ms).toISOString());
-    });
-});
-
-describe("Huawei error bodies", () => {
-    const headers = (h: Record<string, string>) => ({ get: (n: string) => h[n.toLowerCase()] ?? null });
-
-    it("reads {error_code, error_msg}, {errCode, externalMessage} and {error:{code,message}}", () => {
-        const a = errorFromResponse("Huawei Cloud RDS", "GET /x", 404, '{"error_code":"DBS.200002","error_msg":"gone"}', headers({ "x-request-id": "r1" }), []);
-        assert.equal(a.code, "DBS.200002");
-        assert.equal(a.kind, "client");
-        assert.equal(a.requestId, "r1");
-        assert.equal(errorFromResponse("s", "o", 400, '{"errCode":"DBS.1","externalMessage":"m"}', headers({}), []).code, "DBS.1");
-        assert.equal(errorFromResponse("s", "o", 500, '{"error":{"code":"E","message":"m"}}', headers({}), []).kind, "server");
-        const plain = errorFromResponse("s", "o", 502, "<html>bad gateway</html>", headers({}), []);
-        assert.equal(plain.code, "HTTP502");
-        assert.equal(plain.retryable, true);
+        const written = [offsetTime(ms, 480), offsetTime(ms, 0), offsetTime(ms, -90), spaceTime(ms), localTime(ms)];
+        assert.deepEqual(written, ["2018-08-06T12:41:14+0800", "2018-08-06T04:41:14+0000", "2018-08-06T03:11:14-0130", "2018-08-06 04:41:14", "2018-08-06T04:41:14"]);
+        for (const text of written) assert.equal(parseHuaweiTime(text), new Date(ms).toISOString(), text);
     });
 
-    it("classifies 429 as throttling and honours Retry-After", () => {
-        const e = errorFromResponse("s", "o", 429, '{"error_code":"APIGW.0308","error_msg":"slow down"}', headers({ "retry-after": "3" }), []);
-        assert.equal(e.kind, "throttling");
-        assert.equal(e.retryAfterSeconds, 3);
-        assert.equal(parseRetryAfter(new Date(Date.now() + 5000).toUTCString()) !== undefined, true);
-        assert.equal(parseRetryAfter("soon"), undefined);
-    });
-
-    it("redacts secrets the service echoes back", () => {
-        const e = errorFromResponse("s", "o", 401, '{"error_code":"APIGW.0301","error_msg":"bad sk super-secret-value"}', headers({}), ["super-secret-value"]);
-        assert.doesNotMatch(e.message, /super-secret-value/);
+    it("the emulator reads query times only in the shape the API documents", () => {
+        const ms = Date.parse("2018-08-06T04:41:14Z");
+        assert.equal(parseQueryTime("2018-08-06T12:41:14+0800", "offset"), ms);
+        assert.equal(parseQueryTime("2018-08-06 04:41:14", "space"), ms);
+        for (const [text, form] of [["2018-08-06 04:41:14", "offset"], ["2018-08-06T04:41:14Z", "offset"], ["2018-08-06T04:41:14+0000", "space"], ["2018-13-06 04:41:14", "space"]] as const) {
+            assert.equal(parseQueryTime(text, form), undefined, `${text} as ${form}`);
+        }
     });
 });

@@ -1,23 +1,34 @@
 /**
- * GeminiDB v3 backup and job APIs: parameters in, model calls, wire shapes
- * out. Operation names (call counts, faults): `CreateBackup`, `ListBackups`,
- * `DeleteBackup`, `BatchDeleteBackups`, `ListJobs`.
+ * GeminiDB backup and job APIs: parameters in, model calls, wire shapes out.
+ * Operation names (call counts, faults) follow the official SDK's methods:
+ * `CreateBackup`, `ShowAllInstancesBackups` (v3 list), `ShowAllInstancesBackupsNew`
+ * (v3.1 list), `ListBackups` (v4 list), `DeleteBackup`, `BatchDeleteBackups`, `ListJobs`.
  */
-import { formatOffsetTime, formatUtcSpaceTime } from "../../../provider/clouds/huaweicloud/time";
+import { offsetTime, parseQueryTime, spaceTime } from "../../protocols/huaweicloud-time";
 import { queryInt, type RestRoute } from "../../protocols/huaweicloud-rest";
 import { geminidbErrors, type GeminidbBackup, type GeminidbJob, type GeminidbModel } from "./model";
 
-/** A backup as `GET /v3/{project_id}/backups` lists it (v3: times `yyyy-mm-dd hh:mm:ss` UTC, size KB). */
-export function renderGeminidbBackup(model: GeminidbModel, b: GeminidbBackup): Record<string, unknown> {
+/** The three generations of the backup list: paths, paging and item shapes differ. */
+export type GeminidbListVersion = "v3" | "v3.1" | "v4";
+
+/**
+ * A backup as a list shows it. v3: times `yyyy-mm-dd hh:mm:ss` UTC; v3.1/v4:
+ * `yyyy-mm-ddThh:mm:ss+0000`; v3.1 adds `deletable`. Size in KB.
+ */
+export function renderGeminidbBackup(model: GeminidbModel, b: GeminidbBackup, version: GeminidbListVersion = "v3"): Record<string, unknown> {
     const inst = model.instances.get(b.instanceId);
     const status = model.backupStatus(b);
-    return {
+    const time = version === "v3" ? spaceTime : (ms: number) => offsetTime(ms, 0);
+    const item: Record<string, unknown> = {
         id: b.id, name: b.name, description: b.description, instance_id: b.instanceId, instance_name: inst?.name ?? "",
         datastore: { type: inst?.engine ?? "", version: inst?.engineVersion ?? "" },
         type: b.type, status, size: status === "BUILDING" ? 0 : b.sizeKb,
-        begin_time: formatUtcSpaceTime(b.startedAt),
-        end_time: status === "BUILDING" ? "" : formatUtcSpaceTime(b.startedAt + b.buildMs),
+        begin_time: time(b.startedAt),
+        end_time: status === "BUILDING" ? "" : time(b.startedAt + b.buildMs),
     };
+    // Guess: the doc says only "whether it can be deleted"; true when a delete would be accepted now.
+    if (version === "v3.1") item.deletable = model.refusalOf(b) === undefined;
+    return item;
 }
 
 /** A job as `GET /v3/{project_id}/jobs` lists it. */
@@ -26,8 +37,8 @@ export function renderGeminidbJob(model: GeminidbModel, j: GeminidbJob): Record<
     const elapsed = Math.min(1, j.durationMs > 0 ? (model.now() - j.startedAt) / j.durationMs : 1);
     return {
         id: j.id, name: j.name, status,
-        start_time: formatOffsetTime(j.startedAt, 0),
-        end_time: status === "Running" ? "" : formatOffsetTime(j.startedAt + j.durationMs, 0),
+        start_time: offsetTime(j.startedAt, 0),
+        end_time: status === "Running" ? "" : offsetTime(j.startedAt + j.durationMs, 0),
         progress: status === "Running" ? `${Math.max(1, Math.min(99, Math.floor(elapsed * 100)))}%` : "",
         instance: { id: j.instanceId, name: model.instances.get(j.instanceId)?.name ?? "" },
         fail_reason: status === "Failed" ? j.failReason ?? "" : "",
@@ -39,19 +50,74 @@ function asObject(body: unknown): Record<string, unknown> {
     return body as Record<string, unknown>;
 }
 
-function listBackups(model: GeminidbModel, query: URLSearchParams) {
-    // The v3 doc marks offset and limit mandatory; offset is read as a row index from 0 (guess: the doc's wording says page number).
-    if (query.get("offset") === null || query.get("limit") === null) throw geminidbErrors.parameter("offset and limit are mandatory.");
+/** Rows `[from, to)` of the matching backups, per the version's paging rule. */
+function pageOf(version: GeminidbListVersion, query: URLSearchParams): { from: number; to: number } {
+    if (version === "v3") {
+        // v3: offset and limit are mandatory; offset is a page number from 1 and limit the page size.
+        if (query.get("offset") === null || query.get("limit") === null) throw geminidbErrors.parameter("offset and limit are mandatory.");
+        const page = queryInt(query, "offset", 1, Number.MAX_SAFE_INTEGER, 1);
+        const size = queryInt(query, "limit", 1, 100, 100);
+        return { from: (page - 1) * size, to: page * size };
+    }
+    // v3.1 and v4: offset is a row index from 0, both optional.
     const offset = queryInt(query, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
-    const limit = queryInt(query, "limit", 1, 100, 100);
-    const [instanceId, backupId, type, datastore] = ["instance_id", "backup_id", "backup_type", "datastore_type"].map(k => query.get(k));
-    if (type && !["Auto", "Manual"].includes(type)) throw geminidbErrors.parameter(`Invalid backup_type ${type}: Auto or Manual.`);
+    return { from: offset, to: offset + queryInt(query, "limit", 1, 100, 100) };
+}
+
+/** The `begin_time`/`end_time` window of a list query, in the version's documented time shape. */
+function windowOf(version: GeminidbListVersion, query: URLSearchParams): { begin?: number; end?: number } {
+    const [beginRaw, endRaw] = [query.get("begin_time"), query.get("end_time")];
+    if (!beginRaw && !endRaw) return {};
+    if (!beginRaw || !endRaw) throw geminidbErrors.parameter("begin_time and end_time must be given together.");
+    const form = version === "v3" ? "space" : "offset";
+    const [begin, end] = [parseQueryTime(beginRaw, form), parseQueryTime(endRaw, form)];
+    if (begin === undefined || end === undefined || end <= begin) {
+        throw geminidbErrors.parameter(`Invalid begin_time or end_time: ${form === "space" ? "yyyy-mm-dd hh:mm:ss" : "yyyy-mm-ddThh:mm:ss+hhmm"}, end after begin.`);
+    }
+    return { begin, end };
+}
+
+function listBackups(model: GeminidbModel, version: GeminidbListVersion, query: URLSearchParams) {
+    const { from, to } = pageOf(version, query);
+    const [instanceId, backupId, type, datastore, level] = ["instance_id", "backup_id", "backup_type", "datastore_type", "type"].map(k => query.get(k));
+    // v3 also documents Cassandra's incremental and differential backups.
+    const types = version === "v3" ? ["Auto", "Manual", "Incremental", "Differential"] : ["Auto", "Manual"];
+    if (type && !types.includes(type)) throw geminidbErrors.parameter(`Invalid backup_type ${type}: ${types.join(", ")} (case-sensitive).`);
+    if (version !== "v3" && level && !["Instance", "DatabaseTable"].includes(level)) {
+        throw geminidbErrors.parameter(`Invalid type ${level}: Instance or DatabaseTable.`);
+    }
+    const { begin, end } = windowOf(version, query);
     model.sweep();
     const matching = [...model.backups.values()]
-        .filter(b => (!instanceId || b.instanceId === instanceId) && (!backupId || b.id === backupId) && (!type || b.type === type)
-            && (!datastore || model.instances.get(b.instanceId)?.engine === datastore))
+        .filter(b => (!instanceId || b.instanceId === instanceId) && (!backupId || b.id === backupId)
+            && (type ? b.type === type : version === "v3" || b.type === "Auto" || b.type === "Manual")
+            && (!datastore || model.instances.get(b.instanceId)?.engine === datastore)
+            // Every emulated backup is an instance backup: a DatabaseTable query finds none.
+            && (version === "v3" || (level ?? "Instance") === "Instance")
+            && (begin === undefined || (b.startedAt >= begin && b.startedAt <= end!)))
         .sort((a, b) => b.startedAt - a.startedAt);
-    return { total_count: matching.length, backups: matching.slice(offset, offset + limit).map(b => renderGeminidbBackup(model, b)) };
+    return { total_count: matching.length, backups: matching.slice(from, to).map(b => renderGeminidbBackup(model, b, version)) };
+}
+
+const JOB_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * The time window of a job query: `start_time`/`end_time` (`yyyy-mm-ddThh:mm:ssZ`,
+ * `Z` or an offset such as `+0000`), by default the last 30 days, at most 30 days long.
+ */
+function jobWindow(now: number, query: URLSearchParams): { from: number; to: number } {
+    const read = (name: string): number | undefined => {
+        const raw = query.get(name);
+        if (raw === null || raw === "") return undefined;
+        const ms = parseQueryTime(raw.replace(/Z$/i, "+0000"), "offset");
+        if (ms === undefined) throw geminidbErrors.parameter(`Invalid ${name} ${raw}: yyyy-mm-ddThh:mm:ssZ.`);
+        return ms;
+    };
+    const [start, end] = [read("start_time"), read("end_time")];
+    const to = end ?? (start !== undefined ? Math.min(now, start + JOB_WINDOW_MS) : now);
+    const from = start ?? to - JOB_WINDOW_MS;
+    if (to < from || to - from > JOB_WINDOW_MS) throw geminidbErrors.parameter("start_time and end_time must span at most 30 days, end after start.");
+    return { from, to };
 }
 
 function listJobs(model: GeminidbModel, query: URLSearchParams) {
@@ -61,8 +127,10 @@ function listJobs(model: GeminidbModel, query: URLSearchParams) {
     const limit = Number(limitRaw ?? 50);
     const [id, status, name] = ["id", "status", "name"].map(k => query.get(k));
     if (status && !["Running", "Completed", "Failed"].includes(status)) throw geminidbErrors.parameter(`Invalid status ${status}.`);
+    const { from, to } = jobWindow(model.now(), query);
     const matching = [...model.jobs.values()]
-        .filter(j => (!id || j.id === id) && (!status || model.jobStatus(j) === status) && (!name || j.name === name))
+        .filter(j => (!id || j.id === id) && (!status || model.jobStatus(j) === status) && (!name || j.name === name)
+            && j.startedAt >= from && j.startedAt <= to)
         .sort((a, b) => b.startedAt - a.startedAt);
     return { total_count: matching.length, jobs: matching.slice(offset, offset + limit).map(j => renderGeminidbJob(model, j)) };
 }
@@ -76,8 +144,12 @@ export function geminidbRoutes(model: GeminidbModel): RestRoute[] {
                 const { job, backup } = model.create(req.params.instance_id, body.name, body.description);
                 return { status: 202, body: { job_id: job.id, backup_id: backup.id }, mutated: true };
             } },
-        { method: "GET", pattern: "/v3/{project_id}/backups", operation: "ListBackups",
-            handle: req => ({ status: 200, body: listBackups(model, req.query) }) },
+        { method: "GET", pattern: "/v3/{project_id}/backups", operation: "ShowAllInstancesBackups",
+            handle: req => ({ status: 200, body: listBackups(model, "v3", req.query) }) },
+        { method: "GET", pattern: "/v3.1/{project_id}/backups", operation: "ShowAllInstancesBackupsNew",
+            handle: req => ({ status: 200, body: listBackups(model, "v3.1", req.query) }) },
+        { method: "GET", pattern: "/v4/{project_id}/backups", operation: "ListBackups",
+            handle: req => ({ status: 200, body: listBackups(model, "v4", req.query) }) },
         { method: "DELETE", pattern: "/v3/{project_id}/instances/backups", operation: "BatchDeleteBackups",
             handle: req => {
                 const ids = asObject(req.body).backup_ids;

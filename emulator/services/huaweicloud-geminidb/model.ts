@@ -30,7 +30,8 @@ export interface GeminidbBackup {
     instanceId: string;
     name: string;
     description: string;
-    type: "Manual" | "Auto";
+    /** `Manual`, `Auto`, or Cassandra's `Incremental` / `Differential` (made by the cloud, never deletable). */
+    type: "Manual" | "Auto" | "Incremental" | "Differential";
     startedAt: number;
     buildMs: number;
     sizeKb: number;
@@ -54,6 +55,9 @@ export interface GeminidbJob {
     failReason?: string;
 }
 
+/** Backup types of the admin API's hand-made backups. */
+const GEMINIDB_HAND_TYPES: Record<string, GeminidbBackup["type"]> = { Manual: "Manual", Automated: "Auto", Incremental: "Incremental", Differential: "Differential" };
+
 /** The codes the emulated GeminiDB answers with. */
 export const geminidbErrors = {
     parameter: (msg: string) => new HuaweiApiError(400, "DBS.200001", msg),
@@ -65,7 +69,7 @@ export const geminidbErrors = {
     backupNotFound: (id: string) => new HuaweiApiError(400, "DBS.201214", `The backup file does not exist: ${id}.`),
     restoring: (id: string) => new HuaweiApiError(400, "DBS.201319", `The backup ${id} cannot be deleted: a restoration from it is in progress.`),
     // Guess: the code refusing to delete an automated backup is not documented.
-    automated: (id: string) => new HuaweiApiError(400, "DBS.200001", `Backup ${id} is an automated backup; only manual backups can be deleted.`),
+    automated: (id: string) => new HuaweiApiError(400, "DBS.200001", `Backup ${id} is not a manual backup; only manual backups can be deleted.`),
 };
 
 /** GeminiDB backups and jobs of all seeded instances. */
@@ -144,14 +148,28 @@ export class GeminidbModel {
         return { job, backup };
     }
 
+    /** The creation job running on the instance, if any ("one operation at a time"). */
+    private runningBackupJob(instanceId: string): GeminidbJob | undefined {
+        return [...this.jobs.values()].find(j => j.instanceId === instanceId && j.name === "BackupInstance" && this.jobStatus(j) === "Running");
+    }
+
+    /** The error a delete of this backup would get now, or undefined when it would be accepted. */
+    refusalOf(b: GeminidbBackup): HuaweiApiError | undefined {
+        // Guess: a backup whose delete job still runs is answered as already gone.
+        if (b.deleteJobId) return geminidbErrors.backupNotFound(b.id);
+        if (b.type !== "Manual") return geminidbErrors.automated(b.id);
+        // A backup job on the instance (this backup's or another's) refuses deletes as it refuses creates.
+        if (this.backupStatus(b) === "BUILDING" || this.runningBackupJob(b.instanceId)) return geminidbErrors.busy(b.instanceId);
+        if (b.inUse) return geminidbErrors.restoring(b.id);
+        return undefined;
+    }
+
     /** Throws the error a delete of this backup gets, or returns it. */
     private deletable(id: string): GeminidbBackup {
         const b = this.backups.get(id);
-        // Guess: a backup whose delete job still runs is answered as already gone.
-        if (!b || b.deleteJobId) throw geminidbErrors.backupNotFound(id);
-        if (b.type === "Auto") throw geminidbErrors.automated(id);
-        if (this.backupStatus(b) === "BUILDING") throw geminidbErrors.busy(b.instanceId);
-        if (b.inUse) throw geminidbErrors.restoring(id);
+        if (!b) throw geminidbErrors.backupNotFound(id);
+        const refusal = this.refusalOf(b);
+        if (refusal) throw refusal;
         return b;
     }
 
@@ -179,13 +197,18 @@ export class GeminidbModel {
         this.sweep();
         const inst = this.instances.get(spec.instanceId);
         if (!inst) throw geminidbErrors.instanceNotFound(spec.instanceId);
-        const auto = spec.mode === "Automated";
+        const type = GEMINIDB_HAND_TYPES[spec.mode ?? "Manual"];
+        if (!type) throw new TypeError(`GeminiDB backup mode must be one of ${Object.keys(GEMINIDB_HAND_TYPES).join(", ")}; got ${spec.mode}`);
+        // Incremental and differential backups exist on Cassandra only (the v3 list documents them for it).
+        if ((type === "Incremental" || type === "Differential") && inst.engine !== "cassandra") {
+            throw new TypeError(`GeminiDB ${type} backups exist on Cassandra instances only; ${inst.id} runs ${inst.engine}`);
+        }
         const buildMs = 60_000;
         const startedAt = this.now() - (spec.ageDays ?? 0) * 86_400_000 - buildMs;
         const backup: GeminidbBackup = {
             id: newHuaweiId("br06"), instanceId: inst.id,
-            name: spec.name ?? `${auto ? "auto" : "manual"}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
-            description: "", type: auto ? "Auto" : "Manual", startedAt, buildMs,
+            name: spec.name ?? `${type.toLowerCase()}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
+            description: "", type, startedAt, buildMs,
             sizeKb: spec.sizeBytes !== undefined ? spec.sizeBytes / 1024 : 2048, fails: false, inUse: false,
         };
         this.backups.set(backup.id, backup);

@@ -3,7 +3,7 @@
  * Operation names (call counts, faults): `CreateManualBackup`, `ListBackups`,
  * `DeleteManualBackup`, `BatchDeleteBackups`.
  */
-import { formatOffsetTime, parseHuaweiTime } from "../../../provider/clouds/huaweicloud/time";
+import { localTime, offsetTime, parseQueryTime } from "../../protocols/huaweicloud-time";
 import { queryInt, type RestRoute } from "../../protocols/huaweicloud-rest";
 import { rdsErrors, type RdsBackup, type RdsModel } from "./model";
 
@@ -20,8 +20,8 @@ export function renderRdsBackup(model: RdsModel, b: RdsBackup): Record<string, u
     return {
         id: b.id, instance_id: b.instanceId, name: b.name, description: b.description, type: b.type, status,
         size: finished ? b.sizeKb : 0,
-        begin_time: formatOffsetTime(b.startedAt, REGION_OFFSET_MINUTES),
-        ...(finished ? { end_time: formatOffsetTime(b.startedAt + b.buildMs, REGION_OFFSET_MINUTES) } : {}),
+        begin_time: offsetTime(b.startedAt, REGION_OFFSET_MINUTES),
+        ...(finished ? { end_time: offsetTime(b.startedAt + b.buildMs, REGION_OFFSET_MINUTES) } : {}),
         datastore: { type: inst?.engine ?? "", version: inst?.engineVersion ?? "" },
         databases: b.databases.map(name => ({ name })),
         associated_with_ddm: false,
@@ -48,7 +48,7 @@ function createBackup(model: RdsModel, body: unknown) {
     const backup = model.create({ instanceId: b.instance_id, name: b.name, description: b.description as string | undefined, databases });
     const { size: _size, end_time: _end, datastore: _ds, associated_with_ddm: _ddm, ...shown } = renderRdsBackup(model, backup);
     // The create answer documents a begin_time without an offset.
-    return { backup: { ...shown, begin_time: new Date(backup.startedAt).toISOString().slice(0, 19) } };
+    return { backup: { ...shown, begin_time: localTime(backup.startedAt) } };
 }
 
 function listBackups(model: RdsModel, query: URLSearchParams) {
@@ -63,12 +63,14 @@ function listBackups(model: RdsModel, query: URLSearchParams) {
     if (status && !STATUSES.includes(status)) throw rdsErrors.parameter(`Invalid status ${status}.`);
     const [beginRaw, endRaw] = [query.get("begin_time"), query.get("end_time")];
     if (!beginRaw !== !endRaw) throw rdsErrors.parameter("begin_time and end_time must be given together.");
-    const begin = beginRaw ? parseHuaweiTime(beginRaw) : undefined;
-    const end = endRaw ? parseHuaweiTime(endRaw) : undefined;
-    if (beginRaw && (!begin || !end || end <= begin)) throw rdsErrors.parameter("Invalid begin_time or end_time.");
+    const begin = beginRaw ? parseQueryTime(beginRaw, "offset") : undefined;
+    const end = endRaw ? parseQueryTime(endRaw, "offset") : undefined;
+    if (beginRaw && (begin === undefined || end === undefined || end <= begin)) {
+        throw rdsErrors.parameter("Invalid begin_time or end_time: yyyy-mm-ddThh:mm:ss+hhmm, end after begin.");
+    }
     const matching = model.list(instanceId).filter(b =>
         (!backupId || b.id === backupId) && (!type || b.type === type) && (!status || model.status(b) === status)
-        && (!begin || (b.startedAt >= Date.parse(begin) && b.startedAt <= Date.parse(end!))));
+        && (begin === undefined || (b.startedAt >= begin && b.startedAt <= end!)));
     return { backups: matching.slice(offset, offset + limit).map(b => renderRdsBackup(model, b)), total_count: matching.length };
 }
 

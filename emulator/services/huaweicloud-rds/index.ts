@@ -31,7 +31,7 @@ export function createHuaweicloudRdsService(ctx: ServiceContext): EmulatedServic
             const s = (state ?? {}) as { instances?: RdsInstance[]; backups?: Array<RdsBackup & Record<string, unknown>> };
             model.instances.clear();
             model.backups.clear();
-            for (const i of s.instances ?? []) model.instances.set(i.id, { ...i, databases: [...(i.databases ?? [])], failNextBackup: i.failNextBackup ?? false });
+            for (const i of s.instances ?? []) model.instances.set(i.id, { ...i, databases: [...(i.databases ?? [])], failNextBackup: i.failNextBackup ?? false, logBackup: i.logBackup ?? false });
             for (const raw of s.backups ?? []) {
                 const { status: _status, listed: _listed, ...b } = raw;
                 model.backups.set(b.id, b as RdsBackup);

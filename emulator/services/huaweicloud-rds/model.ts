@@ -5,12 +5,17 @@
  * until its delete time has passed and then disappears. Rules and codes
  * follow the RDS v3 docs; the ones the docs leave open are marked "guess".
  */
+import { createHash } from "crypto";
 import type { HandBackupSpec, InstanceSpec } from "../../core/types";
 import { BACKUP_NAME_PATTERN, HuaweiApiError, isInvalidDescription, newHuaweiId } from "../../protocols/huaweicloud-rest";
 
 /** Simulated durations at timeScale 1. */
 export const RDS_BUILD_MS = 15_000;
 export const RDS_DELETE_MS = 10_000;
+/** Emulated interval of binlog (incremental) backups on an instance with `logBackup` on. */
+export const RDS_LOG_BACKUP_INTERVAL_MS = 5 * 60_000;
+/** How many of the latest binlog backups the list shows (an hour's worth); older ones expire. */
+export const RDS_LOG_BACKUPS_SHOWN = 12;
 
 export type RdsBackupStatus = "BUILDING" | "COMPLETED" | "FAILED" | "DELETING";
 
@@ -25,14 +30,19 @@ export interface RdsInstance {
     databases: string[];
     /** The next backup created on this instance ends FAILED. */
     failNextBackup: boolean;
+    /** Binlog backups on: the list carries `incremental` backups made by the cloud. */
+    logBackup: boolean;
 }
+
+/** `manual` and `auto` are full backups; `incremental` (binlog) and `fragment` are made by the cloud. */
+export type RdsBackupType = "manual" | "auto" | "incremental" | "fragment";
 
 export interface RdsBackup {
     id: string;
     instanceId: string;
     name: string;
     description: string;
-    type: "manual" | "auto";
+    type: RdsBackupType;
     databases: string[];
     startedAt: number;
     buildMs: number;
@@ -41,6 +51,8 @@ export interface RdsBackup {
     inUse: boolean;
     deleteRequestedAt?: number;
     deleteMs?: number;
+    /** Binlog backups: the interval they belong to. */
+    logSlot?: number;
 }
 
 const ENGINES: Record<string, { engine: string; version: string; suffix: string }> = {
@@ -57,6 +69,9 @@ function engineInfo(engine: string) {
     return info;
 }
 
+/** Backup types of the admin API's hand-made backups. */
+const RDS_HAND_TYPES: Record<string, RdsBackupType> = { Manual: "manual", Automated: "auto", Incremental: "incremental", Fragment: "fragment" };
+
 /** The codes the emulated RDS answers with. */
 export const rdsErrors = {
     parameter: (msg: string) => new HuaweiApiError(400, "DBS.200001", msg),
@@ -70,7 +85,7 @@ export const rdsErrors = {
     // Guess: DELETE on an unknown id (candidates in the docs: DBS.201010, DBS.201203, DBS.280214).
     backupNotFound: (id: string) => new HuaweiApiError(404, "DBS.201010", `The backup does not exist: ${id}.`),
     // Guess: the code refusing to delete an automated backup is not documented.
-    automated: (id: string) => new HuaweiApiError(400, "DBS.200001", `Backup ${id} is an automated backup; only manual backups can be deleted.`),
+    automated: (id: string) => new HuaweiApiError(400, "DBS.200001", `Backup ${id} is not a manual backup; only manual backups can be deleted.`),
     inUse: (id: string) => new HuaweiApiError(400, "DBS.200054", `the backup is in use: ${id}`),
     beingDeleted: (id: string) => new HuaweiApiError(400, "RDS.3016", `The backup file ${id} is being deleted. Try again later.`),
 };
@@ -87,6 +102,7 @@ export class RdsModel {
         const instance: RdsInstance = {
             id: spec.id, name: spec.name ?? spec.id, engine: info.engine, engineVersion: spec.engineVersion ?? info.version,
             state: spec.state ?? "ACTIVE", databases: [...(spec.databases ?? [])], failNextBackup: spec.failNextBackup ?? false,
+            logBackup: spec.logBackup ?? false,
         };
         this.instances.set(instance.id, instance);
         return instance;
@@ -100,6 +116,7 @@ export class RdsModel {
         if (patch.name !== undefined) inst.name = patch.name;
         if (patch.databases !== undefined) inst.databases = [...patch.databases];
         if (patch.failNextBackup !== undefined) inst.failNextBackup = patch.failNextBackup;
+        if (patch.logBackup !== undefined) inst.logBackup = patch.logBackup;
     }
 
     /** The status a backup shows now. */
@@ -109,11 +126,39 @@ export class RdsModel {
         return b.fails ? "FAILED" : "COMPLETED";
     }
 
-    /** Drops backups whose deletion has finished; call before reading. */
+    /** Drops backups whose deletion has finished and brings binlog backups up to date; call before reading. */
     sweep(): void {
         const now = this.now();
         for (const [id, b] of this.backups) {
             if (b.deleteRequestedAt !== undefined && now >= b.deleteRequestedAt + (b.deleteMs ?? 0)) this.backups.delete(id);
+        }
+        this.sweepLogBackups(now);
+    }
+
+    /**
+     * Guess: binlog backups are listed as `incremental`, one per interval, the
+     * latest `RDS_LOG_BACKUPS_SHOWN` of them; each is finished when it shows.
+     * Ids are derived from instance and interval, so every list agrees.
+     */
+    private sweepLogBackups(now: number): void {
+        const last = Math.floor(now / RDS_LOG_BACKUP_INTERVAL_MS);
+        const first = last - RDS_LOG_BACKUPS_SHOWN + 1;
+        for (const [id, b] of this.backups) {
+            const inst = this.instances.get(b.instanceId);
+            if (b.type === "incremental" && b.logSlot !== undefined && (!inst?.logBackup || b.logSlot < first)) this.backups.delete(id);
+        }
+        for (const inst of this.instances.values()) {
+            if (!inst.logBackup) continue;
+            for (let slot = first; slot <= last; slot++) {
+                const id = createHash("sha256").update(`${inst.id}/binlog/${slot}`).digest("hex").slice(0, 32) + engineInfo(inst.engine).suffix;
+                if (this.backups.has(id)) continue;
+                const endsAt = slot * RDS_LOG_BACKUP_INTERVAL_MS;
+                this.backups.set(id, {
+                    id, instanceId: inst.id, name: `binlog_${new Date(endsAt).toISOString().replace(/\D/g, "").slice(0, 14)}`, description: "",
+                    type: "incremental", databases: [], startedAt: endsAt - 20_000, buildMs: 20_000, sizeKb: 16 + (slot % 7) * 8,
+                    fails: false, inUse: false, logSlot: slot,
+                });
+            }
         }
     }
 
@@ -157,14 +202,20 @@ export class RdsModel {
         return [...this.backups.values()].filter(b => b.instanceId === instanceId).sort((a, b) => b.startedAt - a.startedAt);
     }
 
+    /** True while a backup of the instance is being built. */
+    private backupInProgress(instanceId: string): boolean {
+        return [...this.backups.values()].some(b => b.instanceId === instanceId && this.status(b) === "BUILDING");
+    }
+
     /** Throws the error a delete of this backup gets, or returns the backup. */
     private deletable(id: string): RdsBackup {
         const b = this.backups.get(id);
         if (!b) throw rdsErrors.backupNotFound(id);
-        if (b.type === "auto") throw rdsErrors.automated(id);
+        if (b.type !== "manual") throw rdsErrors.automated(id);
         const status = this.status(b);
         if (status === "DELETING") throw rdsErrors.beingDeleted(id);
-        if (status === "BUILDING") throw rdsErrors.busy(b.instanceId);
+        // One operation at a time: a backup in progress on the instance (this one or another) refuses deletes as it refuses creates.
+        if (status === "BUILDING" || this.backupInProgress(b.instanceId)) throw rdsErrors.busy(b.instanceId);
         if (b.inUse) throw rdsErrors.inUse(id);
         return b;
     }
@@ -205,13 +256,14 @@ export class RdsModel {
     addHandBackup(spec: HandBackupSpec): RdsBackup {
         this.sweep();
         const inst = this.instance(spec.instanceId);
-        const auto = spec.mode === "Automated";
+        const type = RDS_HAND_TYPES[spec.mode ?? "Manual"];
+        if (!type) throw new TypeError(`Huawei RDS backup mode must be one of ${Object.keys(RDS_HAND_TYPES).join(", ")}; got ${spec.mode}`);
         const buildMs = 60_000;
         const startedAt = this.now() - (spec.ageDays ?? 0) * 86_400_000 - buildMs;
         const backup: RdsBackup = {
             id: newHuaweiId(engineInfo(inst.engine).suffix), instanceId: inst.id,
-            name: spec.name ?? `${auto ? "auto" : "manual"}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
-            description: "", type: auto ? "auto" : "manual", databases: [], startedAt, buildMs,
+            name: spec.name ?? `${type}_${new Date(startedAt).toISOString().replace(/\D/g, "").slice(0, 14)}_${Math.random().toString(36).slice(2, 6)}`,
+            description: "", type, databases: [], startedAt, buildMs,
             sizeKb: spec.sizeBytes !== undefined ? spec.sizeBytes / 1024 : 2048, fails: false, inUse: false,
         };
         this.backups.set(backup.id, backup);

@@ -10,7 +10,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { GEMINIDB_BUSY_CODES, HuaweicloudHttpClient, isBusyRefusal, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
 
@@ -25,8 +25,7 @@ export const GEMINIDB_DEFAULT_DESCRIPTION = "created by pulumi-db-backups";
 const PAGE_SIZE = 100;
 const SINGLE_DELETE_CONCURRENCY = 4;
 
-/** A backup as `GET /v3/{project_id}/backups` lists it. */
-/** A backup as the GeminiDB list shows it. */
+/** A backup as the GeminiDB v4 list shows it. */
 export type GeminidbBackupItem = HuaweiBackupItem;
 
 /** A job as `GET /v3/{project_id}/jobs` lists it. */
@@ -59,7 +58,7 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     private readonly client: HuaweicloudHttpClient;
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, { ...options, busyCodes: GEMINIDB_BUSY_CODES });
     }
 
     async maxIdsPerDelete(_instanceId: string): Promise<number> {
@@ -131,7 +130,10 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         } catch (err) {
             // A rule refusal names one backup at most; replaying singly tells each id's fate.
             // Credentials and exhausted retries would fail the same way for every id, so stop there.
-            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401) return ids.map(id => geminidbDeleteOutcome(id, err));
+            // So would a busy instance (a backup job running): it refuses every id alike.
+            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || isBusyRefusal(err, GEMINIDB_BUSY_CODES)) {
+                return ids.map(id => geminidbDeleteOutcome(id, err));
+            }
             return mapLimit(ids, SINGLE_DELETE_CONCURRENCY, id => this.deleteOne(id));
         }
     }
@@ -151,9 +153,10 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     }
 
     private async listPage(instanceId: string, offset: number, backupId?: string): Promise<ListAnswer> {
-        // offset is taken as a 0-based row index, like v3.1/v4 (the v3 doc's "page number" wording is unconfirmed).
+        // The v4 list: offset is a documented row index from 0 and both paging parameters are optional
+        // (the v3 list counts pages from 1 instead); v4 is also what Huawei's Terraform provider reads.
         const res = await this.client.call<ListAnswer>({
-            method: "GET", path: "/v3/{project_id}/backups", query: { instance_id: instanceId, backup_id: backupId, offset, limit: PAGE_SIZE },
+            method: "GET", path: "/v4/{project_id}/backups", query: { instance_id: instanceId, backup_id: backupId, offset, limit: PAGE_SIZE },
         });
         return res.body ?? {};
     }

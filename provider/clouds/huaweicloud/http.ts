@@ -12,8 +12,17 @@ import { CloudError, kindFromHttpStatus, redact } from "../../errors";
 import { retryCall, type RetryOptions } from "../../retry";
 import { signRequest } from "./sign";
 
-/** "Another operation is running on the instance" codes: the call may succeed later. */
-export const HUAWEI_BUSY_CODES = ["DBS.200019", "DBS.201015", "DBS.201205", "DBS.201202"];
+/** Huawei RDS "another operation (or backup) is running on the instance" codes (API docs and Huawei's Terraform provider). */
+export const RDS_BUSY_CODES: readonly string[] = ["DBS.200011", "DBS.200018", "DBS.200019", "DBS.200047", "DBS.201202", "DBS.201205", "DBS.201206", "DBS.280011"];
+/** GeminiDB "another operation is running on the instance" codes (`DBS.280005`: server busy, retry later). */
+export const GEMINIDB_BUSY_CODES: readonly string[] = ["DBS.200019", "DBS.201015", "DBS.280005"];
+/** Every Huawei busy code: the call may succeed later. */
+export const HUAWEI_BUSY_CODES: readonly string[] = [...new Set([...RDS_BUSY_CODES, ...GEMINIDB_BUSY_CODES])];
+
+/** True when the error is one of these busy refusals. */
+export function isBusyRefusal(err: unknown, codes: readonly string[] = HUAWEI_BUSY_CODES): boolean {
+    return err instanceof CloudError && codes.includes(err.code);
+}
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -33,7 +42,7 @@ export interface HuaweiCall {
     query?: Record<string, string | number | undefined>;
     /** JSON body (sent as-is after `JSON.stringify`). */
     body?: unknown;
-    /** Also retry the "another operation is running" codes (`HUAWEI_BUSY_CODES`). */
+    /** Also retry the service's "another operation is running" codes (`busyCodes` of the client). */
     retryBusy?: boolean;
 }
 
@@ -50,6 +59,8 @@ export interface HuaweicloudHttpOptions {
     timeoutMs?: number;
     /** Clock used for `X-Sdk-Date` (tests). */
     now?: () => Date;
+    /** The service's busy codes, retried for calls with `retryBusy` (default: every Huawei busy code). */
+    busyCodes?: readonly string[];
 }
 
 /**
@@ -63,25 +74,46 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
     return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** The title of an HTML page (`502 Bad Gateway`), or undefined. */
+function htmlTitle(text: string): string | undefined {
+    const m = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(text) ?? /<h1[^>]*>([^<]{1,200})<\/h1>/i.exec(text);
+    return m ? m[1].trim() : undefined;
+}
+
 /**
  * Builds a `CloudError` from an error answer. Understands
- * `{error_code, error_msg}`, `{errCode, externalMessage}` (RDS v1) and
- * `{error: {code, message}}`; anything else keeps the HTTP status as code.
+ * `{error_code, error_msg}` (the API gateway's also carry `request_id`),
+ * `{errCode, externalMessage}` (RDS v1) and `{error: {code, message}}`.
+ * An answer without such a body (an HTML page from a gateway or load
+ * balancer, an empty body) gets the code `HTTP<status>`; from a 5xx it is
+ * transient: nothing reached the service that could answer.
  */
 export function errorFromResponse(service: string, operation: string, status: number, text: string,
     headers: { get(name: string): string | null }, secrets: Array<string | undefined>): CloudError {
     let parsed: Record<string, unknown> = {};
-    try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { /* not JSON: use the text */ }
-    const nested = (parsed.error ?? {}) as Record<string, unknown>;
-    const code = String(parsed.error_code ?? parsed.errCode ?? nested.code ?? parsed.code ?? `HTTP${status}`);
-    const rawMessage = parsed.error_msg ?? parsed.externalMessage ?? nested.message ?? parsed.message
-        ?? (text.trim() ? text.trim().slice(0, 300) : `HTTP ${status} without an error body`);
-    const requestId = headers.get("x-request-id") ?? (typeof parsed.request_id === "string" ? parsed.request_id : undefined);
+    try {
+        const value: unknown = JSON.parse(text);
+        if (value && typeof value === "object" && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+    } catch { /* not JSON */ }
+    const nested = (parsed.error && typeof parsed.error === "object" ? parsed.error : {}) as Record<string, unknown>;
+    const cloudCode = parsed.error_code ?? parsed.errCode ?? nested.code ?? parsed.code;
+    const bodyRequestId = typeof parsed.request_id === "string" ? parsed.request_id : undefined;
+    const requestId = headers.get("x-request-id") ?? bodyRequestId;
+    const retryAfterSeconds = parseRetryAfter(headers.get("retry-after"));
+    if (cloudCode === undefined || cloudCode === null || cloudCode === "") {
+        const title = htmlTitle(text);
+        const what = title ? `an HTML page "${title}"` : text.trim() ? "a body that is not a Huawei error" : "no body";
+        return new CloudError({
+            service, operation, code: `HTTP${status}`, httpStatus: status,
+            kind: status >= 500 ? "transient" : kindFromHttpStatus(status),
+            cloudMessage: redact(`the endpoint answered HTTP ${status} with ${what} instead of a Huawei error${status >= 500 ? " (from a gateway or load balancer in front of the service)" : ""}`, secrets),
+            requestId, retryAfterSeconds,
+        });
+    }
+    const rawMessage = parsed.error_msg ?? parsed.externalMessage ?? nested.message ?? parsed.message ?? `HTTP ${status}`;
     return new CloudError({
-        service, operation, code, httpStatus: status, kind: kindFromHttpStatus(status),
-        cloudMessage: redact(String(rawMessage), secrets),
-        requestId: requestId ?? undefined,
-        retryAfterSeconds: parseRetryAfter(headers.get("retry-after")),
+        service, operation, code: String(cloudCode), httpStatus: status, kind: kindFromHttpStatus(status),
+        cloudMessage: redact(String(rawMessage), secrets), requestId, retryAfterSeconds,
     });
 }
 
@@ -103,7 +135,7 @@ export class HuaweicloudHttpClient {
         const retry = this.options.retry ?? {};
         return retryCall(() => this.attempt<T>(call), {
             ...retry,
-            retryIf: err => (call.retryBusy === true && err instanceof CloudError && HUAWEI_BUSY_CODES.includes(err.code))
+            retryIf: err => (call.retryBusy === true && isBusyRefusal(err, this.options.busyCodes))
                 || (retry.retryIf?.(err) ?? false),
         });
     }
@@ -167,7 +199,8 @@ export class HuaweicloudHttpClient {
             let parsed: T | undefined;
             if (text.trim()) {
                 try { parsed = JSON.parse(text) as T; } catch {
-                    throw new CloudError({ service: this.serviceName, operation, code: "InvalidResponse", kind: "server",
+                    // Unparsable: most likely a proxy's page, not the service; the call is worth another attempt.
+                    throw new CloudError({ service: this.serviceName, operation, code: "InvalidResponse", kind: "transient",
                         httpStatus: res.status, cloudMessage: "the service answered with a body that is not JSON",
                         requestId: res.headers.get("x-request-id") ?? undefined });
                 }

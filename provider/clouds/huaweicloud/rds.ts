@@ -9,7 +9,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { HuaweicloudHttpClient, listAllPages, RDS_BUSY_CODES } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 
 /** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
@@ -56,7 +56,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     private readonly engines = new Map<string, string>();
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, { ...options, busyCodes: RDS_BUSY_CODES });
     }
 
     async maxIdsPerDelete(instanceId: string): Promise<number> {

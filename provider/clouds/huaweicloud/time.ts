@@ -2,7 +2,7 @@
  * Huawei APIs write times in several shapes: RDS lists use
  * `2018-08-06T12:41:14+0800`, GeminiDB v3 lists `2018-08-06 12:41:14` (UTC),
  * jobs `2023-09-12T06:44:01+0000`. Users get ISO 8601 UTC whatever the source.
- * The formatters at the bottom let the emulator answer in the same shapes.
+ * (The emulator writes these shapes with its own code, not this file's.)
  */
 
 const TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -41,28 +41,4 @@ export function kilobytesToBytes(kb: number | string | null | undefined): number
     if (kb === null || kb === undefined || kb === "") return undefined;
     const n = typeof kb === "number" ? kb : Number(kb);
     return Number.isFinite(n) ? Math.round(n * 1024) : undefined;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-function fields(ms: number) {
-    const d = new Date(ms);
-    return {
-        date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
-        time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
-    };
-}
-
-/** Formats epoch ms as `yyyy-mm-ddThh:mm:ss±hhmm` in the given UTC offset (minutes), e.g. `+0800`. */
-export function formatOffsetTime(ms: number, offsetMinutes = 0): string {
-    const f = fields(ms + offsetMinutes * 60_000);
-    const sign = offsetMinutes < 0 ? "-" : "+";
-    const abs = Math.abs(offsetMinutes);
-    return `${f.date}T${f.time}${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
-}
-
-/** Formats epoch ms as `yyyy-mm-dd hh:mm:ss` in UTC (GeminiDB v3 lists). */
-export function formatUtcSpaceTime(ms: number): string {
-    const f = fields(ms);
-    return `${f.date} ${f.time}`;
 }
