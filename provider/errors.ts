@@ -115,8 +115,10 @@ export function redact(text: string, secrets: Array<string | undefined>): string
         if (!s || s.length < 4) continue;
         for (const form of spellings(s)) out = out.split(form).join("***");
     }
-    // Query-string credentials and signatures, whatever produced them.
-    return out.replace(/(AccessKeyId|Signature|SecurityToken|Access|X-Security-Token|X-Auth-Token)=([^&,\s]+)/gi, "$1=***");
+    // Query-string credentials and signatures, whatever produced them, and a URL's user-info (`https://user:pass@host`).
+    return out
+        .replace(/(AccessKeyId|Signature|SecurityToken|Access|X-Security-Token|X-Auth-Token)=([^&,\s]+)/gi, "$1=***")
+        .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@");
 }
 
 /** What a user can do about a cloud error code, appended to messages. */

@@ -22,18 +22,21 @@ const ALICLOUD_DB_NAME = /^[a-z]([a-z0-9_]{0,62}[a-z0-9])?$/;
 /** Retention-set labels: 1–64 characters of letters, digits, `.`, `_`, `:` and `-`, starting with a letter or digit. */
 export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
-const duration = z.string().refine(s => parseDuration(s) !== undefined, {
-    message: "must be a duration like \"30m\", \"90s\", \"1h30m\" or \"500ms\"",
+const duration = z.string().refine(s => (parseDuration(s) ?? 0) > 0, {
+    message: "must be a positive duration like \"30m\", \"90s\", \"1h30m\" or \"500ms\"",
 });
 
 /** Where a backup lives and how it is made: shared by `ManualBackup` and `BackupRetentionSet`. */
 const targetShape = {
     cloud: z.enum(["alicloud", "huaweicloud"]),
     service: z.enum(["rds", "geminidb"]).default("rds"),
-    instanceId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, "must contain only letters, digits, '-', '_' and '.'"),
+    instanceId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, "must contain only letters, digits, '-', '_' and '.'")
+        .refine(id => !/^\.+$/.test(id), "must be an instance id, not a path segment like \".\" or \"..\" (it becomes part of the API's URL path)"),
     region: z.string().min(1).regex(/^[a-z0-9-]+$/, "must be a region id such as cn-hangzhou or ap-southeast-1").optional(),
     description: z.string().max(256).optional(),
-    databases: z.array(z.string().min(1)).min(1).optional(),
+    databases: z.array(z.string().min(1)).min(1)
+        .refine(list => new Set(list).size === list.length, list => ({ message: `lists ${list.find((d, i) => list.indexOf(d) !== i)} more than once; name each database once` }))
+        .optional(),
     backupMethod: z.enum(["Physical", "Logical", "Snapshot"]).optional(),
     backupStrategy: z.enum(["db", "instance"]).optional(),
     waitForCompletion: z.boolean().default(true),
@@ -112,6 +115,9 @@ export const retentionSetSchema = z.object({
     adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional(),
 }).strict().superRefine((v, ctx) => {
     cloudRules(v, ctx);
+    if (v.cloud === "alicloud" && v.namePrefix !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["namePrefix"], message: "Alibaba Cloud RDS backup sets have no name, so a name prefix would be ignored; remove it" });
+    }
     const seen = new Set<string>();
     v.labels.forEach((l, i) => {
         if (seen.has(l)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", i], message: `duplicate label "${l}": labels must be unique` });

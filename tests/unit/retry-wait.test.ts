@@ -95,6 +95,13 @@ describe("error text", () => {
         assert.equal(hintFor("SomethingElse"), "");
     });
 
+    it("redacts the user-info of any URL it prints", () => {
+        const text = redact("POST https://deploy:s3cret-pw@rds.example.com/ failed; also http://tok3n@10.0.0.1:8080/x", []);
+        assert.ok(!text.includes("s3cret-pw") && !text.includes("tok3n"), text);
+        assert.match(text, /https:\/\/\*\*\*@rds\.example\.com\//);
+        assert.match(text, /http:\/\/\*\*\*@10\.0\.0\.1:8080/);
+    });
+
     it("redacts secrets and credential pairs", () => {
         const text = redact("failed, URL: http://x/?AccessKeyId=AKID123&Signature=abc%3D&Foo=1 secret=s3cr3tvalue", ["s3cr3tvalue"]);
         assert.ok(!text.includes("AKID123") && !text.includes("abc%3D") && !text.includes("s3cr3tvalue"), text);
