@@ -42,16 +42,25 @@ function validateFault(input: unknown): InjectedFault {
     const f = input as Record<string, unknown>;
     if (!SERVICE_KEYS.includes(f.service as ServiceKey)) throw new TypeError(`fault.service must be one of ${SERVICE_KEYS.join(", ")}`);
     if (typeof f.action !== "string" || f.action === "") throw new TypeError("fault.action must be a non-empty string (an action name or *)");
-    if (typeof f.status !== "number" || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) throw new TypeError("fault.status must be an HTTP error status (400-599)");
-    if (typeof f.code !== "string" || f.code === "") throw new TypeError("fault.code must be a non-empty string");
+    if (f.reset !== undefined && f.reset !== "before" && f.reset !== "after") throw new TypeError('fault.reset must be "before" or "after"');
+    if (f.html !== undefined && typeof f.html !== "boolean") throw new TypeError("fault.html must be true or false");
+    if (f.reset !== undefined && f.html === true) throw new TypeError("fault.html and fault.reset exclude each other: a reset connection answers nothing");
+    // A reset answers nothing, so its status and code are optional labels.
+    const status = f.reset !== undefined && f.status === undefined ? 0 : f.status;
+    const code = f.reset !== undefined && f.code === undefined ? "ConnectionReset" : f.code;
+    const unsent = f.reset !== undefined && status === 0;
+    if (!unsent && (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599)) throw new TypeError("fault.status must be an HTTP error status (400-599)");
+    if (typeof code !== "string" || code === "") throw new TypeError("fault.code must be a non-empty string");
     if (f.message !== undefined && typeof f.message !== "string") throw new TypeError("fault.message must be a string");
     if (f.times !== undefined && (typeof f.times !== "number" || !Number.isInteger(f.times) || f.times < 1)) throw new TypeError("fault.times must be a positive integer");
     return {
         service: f.service as ServiceKey,
         action: f.action,
-        status: f.status,
-        code: f.code,
+        status: status as number,
+        code,
         ...(f.message !== undefined ? { message: f.message as string } : {}),
         ...(f.times !== undefined ? { times: f.times as number } : {}),
+        ...(f.html === true ? { html: true } : {}),
+        ...(f.reset !== undefined ? { reset: f.reset as "before" | "after" } : {}),
     };
 }

@@ -28,3 +28,22 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
     res.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
     res.end(text);
 }
+
+const REASONS: Record<number, string> = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" };
+
+/** Writes the plain HTML error page a gateway answers for an upstream failure (a fault with `html: true`). */
+export function sendGatewayHtml(res: http.ServerResponse, status: number): void {
+    const title = `${status} ${REASONS[status] ?? "Error"}`;
+    const text = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>gateway</center>\r\n</body>\r\n</html>\r\n`;
+    res.writeHead(status, { "content-type": "text/html", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+}
+
+/** Drops the client's connection without an answer (a fault with `reset`). */
+export function resetConnection(res: http.ServerResponse): void {
+    const socket = res.socket;
+    if (!socket) return;
+    // A TCP RST, as a dropped load-balancer connection looks to the client.
+    if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
+    else socket.destroy();
+}

@@ -86,6 +86,19 @@ export interface InjectedFault {
     code: string;
     message?: string;
     times?: number;
+    /**
+     * Answer `status` with an HTML page, as a gateway in front of the API does
+     * for 502/503, instead of the cloud's JSON error body (`code` and `message`
+     * are then not sent).
+     */
+    html?: boolean;
+    /**
+     * Drop the connection without an answer: `before` the service acts (nothing
+     * changes), or `after` it acted (the change is made, the answer is lost).
+     * `status` and `code` may be omitted; they are then recorded as 0 and
+     * `ConnectionReset`.
+     */
+    reset?: "before" | "after";
 }
 
 /** Context the emulator hands each service at creation. */
