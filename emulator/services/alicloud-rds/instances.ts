@@ -22,6 +22,39 @@ export interface InstanceRecord {
     minDeleteAgeDays?: number;
     databases: string[];
     failNextBackup: boolean;
+    /** Minutes a finished job stays listed by id; absent = the emulator default. */
+    taskRetentionMinutes?: number;
+    /** Daily automated-backup window `HH:mmZ-HH:mmZ`; absent = no automated backups. */
+    preferredBackupTime?: string;
+    deleteDuringBackup: "refuse" | "allow";
+}
+
+const WINDOW_RE = /^([01]\d|2[0-3]):([0-5]\d)Z-([01]\d|2[0-3]):([0-5]\d)Z$/;
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** The window `HH:mmZ-HH:mmZ` as minutes after midnight UTC; a window ending before it starts runs past midnight. */
+export function parseBackupWindow(text: string): { startMinute: number; durationMinutes: number } | undefined {
+    const m = WINDOW_RE.exec(text);
+    if (!m) return undefined;
+    const start = +m[1] * 60 + +m[2];
+    const end = +m[3] * 60 + +m[4];
+    if (start === end) return undefined;
+    return { startMinute: start, durationMinutes: (end - start + 1440) % 1440 };
+}
+
+/** Automated-backup windows of the instance that overlap [fromMs, toMs], oldest first. */
+export function automatedWindows(instance: InstanceRecord, fromMs: number, toMs: number): Array<{ startMs: number; endMs: number }> {
+    const window = instance.preferredBackupTime ? parseBackupWindow(instance.preferredBackupTime) : undefined;
+    if (!window || toMs < fromMs) return [];
+    const out: Array<{ startMs: number; endMs: number }> = [];
+    // Start a day early: a window that began yesterday may still be open.
+    for (let day = Math.floor(fromMs / DAY_MS) - 1; day <= Math.floor(toMs / DAY_MS); day++) {
+        const startMs = day * DAY_MS + window.startMinute * MINUTE_MS;
+        const endMs = startMs + window.durationMinutes * MINUTE_MS;
+        if (endMs >= fromMs && startMs <= toMs) out.push({ startMs, endMs });
+    }
+    return out;
 }
 
 const ENGINES = ["MySQL", "PostgreSQL", "SQLServer", "MariaDB"];
@@ -46,6 +79,12 @@ function checkFields(spec: Partial<InstanceSpec>): void {
         const v = spec[k];
         assertType(v === undefined || (typeof v === "number" && Number.isFinite(v) && v >= 0), `instance.${k} must be a number >= 0`);
     }
+    assertType(spec.taskRetentionMinutes === undefined || (typeof spec.taskRetentionMinutes === "number" && Number.isFinite(spec.taskRetentionMinutes) && spec.taskRetentionMinutes >= 0),
+        "instance.taskRetentionMinutes must be a number >= 0");
+    assertType(spec.preferredBackupTime === undefined || spec.preferredBackupTime === null || (typeof spec.preferredBackupTime === "string" && parseBackupWindow(spec.preferredBackupTime) !== undefined),
+        "instance.preferredBackupTime must be a UTC window HH:mmZ-HH:mmZ (e.g. 02:00Z-03:00Z), or null for none");
+    assertType(spec.deleteDuringBackup === undefined || spec.deleteDuringBackup === "refuse" || spec.deleteDuringBackup === "allow",
+        'instance.deleteDuringBackup must be "refuse" or "allow"');
     assertType(spec.databases === undefined || (Array.isArray(spec.databases) && spec.databases.every((d) => typeof d === "string")), "instance.databases must be an array of strings");
 }
 
@@ -68,10 +107,13 @@ export function instanceFromSpec(spec: InstanceSpec): InstanceRecord {
         ...(spec.minDeleteAgeDays !== undefined ? { minDeleteAgeDays: spec.minDeleteAgeDays } : {}),
         databases: [...(spec.databases ?? [])],
         failNextBackup: spec.failNextBackup ?? false,
+        ...(spec.taskRetentionMinutes !== undefined ? { taskRetentionMinutes: spec.taskRetentionMinutes } : {}),
+        ...(typeof spec.preferredBackupTime === "string" ? { preferredBackupTime: spec.preferredBackupTime } : {}),
+        deleteDuringBackup: spec.deleteDuringBackup ?? "refuse",
     };
 }
 
-/** Applies an admin patch; `id`, `cloud` and `service` cannot change. `minDeleteAgeDays: null` returns to the documented rule. */
+/** Applies an admin patch; `id`, `cloud` and `service` cannot change. `minDeleteAgeDays: null` returns to the documented rule, `preferredBackupTime: null` turns automated backups off. */
 export function patchInstance(record: InstanceRecord, patch: Partial<InstanceSpec>): void {
     checkFields({ ...patch, minDeleteAgeDays: patch.minDeleteAgeDays ?? undefined });
     if (patch.id !== undefined && patch.id !== record.id) throw new TypeError("instance.id cannot be changed");
@@ -85,6 +127,10 @@ export function patchInstance(record: InstanceRecord, patch: Partial<InstanceSpe
     else if (patch.minDeleteAgeDays !== undefined) record.minDeleteAgeDays = patch.minDeleteAgeDays;
     if (patch.databases !== undefined) record.databases = [...patch.databases];
     if (patch.failNextBackup !== undefined) record.failNextBackup = patch.failNextBackup;
+    if (patch.taskRetentionMinutes !== undefined) record.taskRetentionMinutes = patch.taskRetentionMinutes;
+    if (patch.preferredBackupTime === null) delete record.preferredBackupTime;
+    else if (patch.preferredBackupTime !== undefined) record.preferredBackupTime = patch.preferredBackupTime;
+    if (patch.deleteDuringBackup !== undefined) record.deleteDuringBackup = patch.deleteDuringBackup;
 }
 
 /**

@@ -54,7 +54,12 @@ export interface ModelOptions {
     timeScale: number;
     /** Listing lag at timeScale 1, read at each job's end so admins may change it. */
     describeLagMs(): number;
+    /** Minutes a finished job stays listed by id, for instances without their own setting. */
+    taskRetentionMinutes(): number;
 }
+
+/** Default of `taskRetentionMinutes`: the cloud does not document it; an hour outlasts any sensible poll. */
+export const DEFAULT_TASK_RETENTION_MINUTES = 60;
 
 /** JSON form of the model (admin `/state` and the state file); derived fields are ignored by `restore`. */
 export interface AlicloudRdsSnapshot {
@@ -126,14 +131,18 @@ export class AlicloudRdsModel {
         return job.jobId;
     }
 
-    /** DescribeBackupTasks: with a job id, that job whatever its state; without, only unfinished jobs. */
+    /**
+     * DescribeBackupTasks: with a job id, that job whatever its state until its
+     * retention after the end runs out; without, only unfinished jobs.
+     */
     listJobs(instanceId: string, filter: TaskFilter): BackupJobRecord[] {
         this.settle();
         const now = this.options.now();
-        this.requireInstance(instanceId);
+        const instance = this.requireInstance(instanceId);
+        const retentionMs = (instance.taskRetentionMinutes ?? this.options.taskRetentionMinutes()) * 60_000;
         return this.jobsOf(instanceId).filter((job) => {
             if (filter.jobId !== undefined) {
-                if (job.jobId !== filter.jobId) return false;
+                if (job.jobId !== filter.jobId || now > jobEndMs(job) + retentionMs) return false;
             } else if (!jobIsRunning(job, now)) return false;
             if (filter.mode !== undefined && job.mode !== filter.mode) return false;
             const status = jobStateAt(job, now).status;
