@@ -65,4 +65,86 @@ describe("alicloud RDS emulator: jobs over time", () => {
             assert.strictEqual((await rdsState(emu)).jobs.length, 1, "the admin state still shows the job");
         });
     });
+
+    describe("one operation at a time", () => {
+        it("answers DeleteBackup, single and batched, with 400 BackupJobExists while a job runs, and deletes once it ended", async () => {
+            await addRdsInstance(emu, "rm-busydel0001");
+            const first = await rds(client, "CreateBackup", { DBInstanceId: "rm-busydel0001" });
+            await advance(emu, JOB_MS);
+            const [done] = await taskById(client, "rm-busydel0001", first.BackupJobId);
+            const second = await rds(client, "CreateBackup", { DBInstanceId: "rm-busydel0001" });
+            await advance(emu, JOB_MS);
+            const [other] = await taskById(client, "rm-busydel0001", second.BackupJobId);
+            await rds(client, "CreateBackup", { DBInstanceId: "rm-busydel0001" });
+            await expectRdsError(rds(client, "DeleteBackup", { DBInstanceId: "rm-busydel0001", BackupId: done.BackupId }), 400, "BackupJobExists");
+            await expectRdsError(rds(client, "DeleteBackup", { DBInstanceId: "rm-busydel0001", BackupId: `${done.BackupId},${other.BackupId}` }), 400, "BackupJobExists");
+            assert.strictEqual((await rdsState(emu)).backups.filter((b) => b.instanceId === "rm-busydel0001").length, 2, "nothing was deleted");
+            await advance(emu, JOB_MS);
+            await rds(client, "DeleteBackup", { DBInstanceId: "rm-busydel0001", BackupId: `${done.BackupId},${other.BackupId}` });
+            assert.strictEqual((await rdsState(emu)).backups.filter((b) => b.instanceId === "rm-busydel0001").length, 1);
+        });
+
+        it("deletes during a job when the instance setting deleteDuringBackup is allow", async () => {
+            await addRdsInstance(emu, "rm-busydel0002", { deleteDuringBackup: "allow" });
+            const { BackupJobId } = await rds(client, "CreateBackup", { DBInstanceId: "rm-busydel0002" });
+            await advance(emu, JOB_MS);
+            const [done] = await taskById(client, "rm-busydel0002", BackupJobId);
+            await rds(client, "CreateBackup", { DBInstanceId: "rm-busydel0002" });
+            await rds(client, "DeleteBackup", { DBInstanceId: "rm-busydel0002", BackupId: done.BackupId });
+            const bad = await admin(emu, "PATCH", "/instances/alicloudRds/rm-busydel0002", { deleteDuringBackup: "sometimes" });
+            assert.strictEqual(bad.status, 400);
+        });
+    });
+
+    describe("automated-backup window (preferredBackupTime)", () => {
+        /** Moves the clock to the next `HH:mm` UTC plus `extraMs`. */
+        async function advanceTo(hour: number, minute: number, extraMs = 0): Promise<void> {
+            const now = new Date((await admin(emu, "GET", "/state")).body.clock.now).getTime();
+            const day = 86_400_000;
+            const target = Math.floor(now / day) * day + (hour * 60 + minute) * 60_000;
+            await advance(emu, ((target - now + day) % day) + extraMs);
+        }
+
+        it("occupies the instance while the window is open: an Automated job is listed, CreateBackup and DeleteBackup answer BackupJobExists", async () => {
+            await addRdsInstance(emu, "rm-autowin0001", { preferredBackupTime: "02:00Z-03:00Z" });
+            const { BackupJobId } = await rds(client, "CreateBackup", { DBInstanceId: "rm-autowin0001" });
+            await advance(emu, JOB_MS);
+            const [manual] = await taskById(client, "rm-autowin0001", BackupJobId);
+            await advanceTo(2, 10);
+
+            const running = (await rds(client, "DescribeBackupTasks", { DBInstanceId: "rm-autowin0001" })).Items.BackupJob;
+            assert.strictEqual(running.length, 1);
+            assert.deepStrictEqual([running[0].JobMode, running[0].TaskAction, running[0].BackupId], ["Automated", "NormalBackupTask", ""]);
+            assert.match(running[0].BackupJobId, /^\d+$/);
+            assert.strictEqual((await rds(client, "DescribeBackupTasks", { DBInstanceId: "rm-autowin0001", BackupMode: "Manual" })).Items.BackupJob.length, 0);
+            await expectRdsError(rds(client, "CreateBackup", { DBInstanceId: "rm-autowin0001" }), 400, "BackupJobExists");
+            await expectRdsError(rds(client, "DeleteBackup", { DBInstanceId: "rm-autowin0001", BackupId: manual.BackupId }), 400, "BackupJobExists");
+
+            await advance(emu, 51 * 60_000);
+            assert.deepStrictEqual((await rds(client, "DescribeBackupTasks", { DBInstanceId: "rm-autowin0001" })).Items.BackupJob, []);
+            const [finished] = await taskById(client, "rm-autowin0001", running[0].BackupJobId);
+            assert.strictEqual(finished.BackupStatus, "Finished");
+            const automated = (await rds(client, "DescribeBackups", { DBInstanceId: "rm-autowin0001", BackupMode: "Automated" })).Items.Backup;
+            assert.deepStrictEqual(automated.map((b: any) => [b.BackupId, b.BackupInitiator, b.BackupStatus]), [[finished.BackupId, "System", "Success"]]);
+            assert.strictEqual(automated[0].BackupStartTime.slice(11), "02:00:00Z");
+            await rds(client, "CreateBackup", { DBInstanceId: "rm-autowin0001" });
+        });
+
+        it("runs every day, across midnight too, and stops when the setting is cleared", async () => {
+            await addRdsInstance(emu, "rm-autowin0002", { preferredBackupTime: "23:30Z-00:30Z" });
+            await advanceTo(0, 10);
+            await expectRdsError(rds(client, "CreateBackup", { DBInstanceId: "rm-autowin0002" }), 400, "BackupJobExists");
+            await advance(emu, 3 * 86_400_000);
+            const sets = (await rds(client, "DescribeBackups", { DBInstanceId: "rm-autowin0002", BackupMode: "Automated" })).Items.Backup;
+            assert.ok(sets.length >= 3, `one automated set per day, got ${sets.length}`);
+            assert.strictEqual((await admin(emu, "PATCH", "/instances/alicloudRds/rm-autowin0002", { preferredBackupTime: null })).status, 200);
+            await advance(emu, 2 * 86_400_000);
+            const after = (await rds(client, "DescribeBackups", { DBInstanceId: "rm-autowin0002", BackupMode: "Automated" })).Items.Backup;
+            assert.strictEqual(after.length, sets.length);
+            await advanceTo(0, 0);
+            await rds(client, "CreateBackup", { DBInstanceId: "rm-autowin0002" });
+            const bad = await admin(emu, "PATCH", "/instances/alicloudRds/rm-autowin0002", { preferredBackupTime: "2:00-3:00" });
+            assert.deepStrictEqual([bad.status, /HH:mmZ-HH:mmZ/.test(JSON.stringify(bad.body))], [400, true]);
+        });
+    });
 });

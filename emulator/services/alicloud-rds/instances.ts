@@ -27,6 +27,8 @@ export interface InstanceRecord {
     /** Daily automated-backup window `HH:mmZ-HH:mmZ`; absent = no automated backups. */
     preferredBackupTime?: string;
     deleteDuringBackup: "refuse" | "allow";
+    /** Automated windows that ended up to this time have produced their sets. */
+    automatedSettledMs?: number;
 }
 
 const WINDOW_RE = /^([01]\d|2[0-3]):([0-5]\d)Z-([01]\d|2[0-3]):([0-5]\d)Z$/;

@@ -14,7 +14,8 @@ export type JobStatus = "NoStart" | "Preparing" | "Uploading" | "Checking" | "Fi
 export interface BackupJobRecord {
     jobId: string;
     instanceId: string;
-    mode: "Manual";
+    /** `Automated` jobs are the instance's own, run in its automated-backup window; they are derived, never stored. */
+    mode: "Manual" | "Automated";
     method: string;
     strategy?: string;
     dbNames: string[];

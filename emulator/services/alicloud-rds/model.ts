@@ -7,12 +7,14 @@
 import { createHash } from "crypto";
 import type { HandBackupSpec, InstanceSpec } from "../../core/types";
 import { rdsErrors } from "./errors";
-import { instanceFromSpec, minDeleteAgeDays, patchInstance, supportsBackupDelete, type InstanceRecord } from "./instances";
+import { automatedWindows, instanceFromSpec, minDeleteAgeDays, patchInstance, supportsBackupDelete, type InstanceRecord } from "./instances";
 import { BASE_JOB_DURATION_MS, jobEndMs, jobIsRunning, jobStateAt, type BackupJobRecord } from "./jobs";
 
 const DAY_MS = 86_400_000;
 /** Documented cap: at most 20 backups per instance per day. */
 export const MAX_BACKUPS_PER_DAY = 20;
+/** After a clock jump, automated windows older than this many days produce no set. */
+export const MAX_AUTOMATED_CATCH_UP_DAYS = 31;
 
 /** Who made a set: a CreateBackup call, a person outside Pulumi (admin), or the cloud's automated policy. */
 export type BackupOrigin = "api" | "hand" | "automated";
@@ -91,14 +93,22 @@ export class AlicloudRdsModel {
 
     /** Adds an instance; 409 when the id is taken. */
     addInstance(spec: InstanceSpec): void {
+        this.settle();
         const record = instanceFromSpec(spec);
         if (this.instances.has(record.id)) throw rdsErrors.instanceExists(record.id);
+        // Automated windows before the instance existed produce nothing.
+        record.automatedSettledMs = this.options.now();
         this.instances.set(record.id, record);
     }
 
-    /** Changes instance fields (state, lock mode, retention, failNextBackup, ...). */
+    /** Changes instance fields (state, lock mode, retention, failNextBackup, automated window, ...). */
     updateInstance(id: string, patch: Partial<InstanceSpec>): void {
-        patchInstance(this.requireInstance(id), patch);
+        this.settle();
+        const instance = this.requireInstance(id);
+        const hadWindow = instance.preferredBackupTime;
+        patchInstance(instance, patch);
+        // A window set now starts producing sets from now on.
+        if (instance.preferredBackupTime !== hadWindow) instance.automatedSettledMs = this.options.now();
     }
 
     /** CreateBackup rules, in the order the API reports them; returns the new job id. */
@@ -110,7 +120,7 @@ export class AlicloudRdsModel {
         if (instance.lockMode !== "Unlock") throw rdsErrors.lockModeCreate();
         if (input.method === "Logical" && instance.databases.length === 0) throw rdsErrors.invalidBackupMethod();
         if (input.dbNames.some((db) => !instance.databases.includes(db))) throw rdsErrors.dbNotFound();
-        if (this.jobsOf(instance.id).some((j) => jobIsRunning(j, now))) throw rdsErrors.backupJobExists();
+        if (this.runningJob(instance, now)) throw rdsErrors.backupJobExists();
         if (this.backupsToday(instance.id, now) >= MAX_BACKUPS_PER_DAY) throw rdsErrors.backupTimesExceeded();
 
         const job: BackupJobRecord = {
@@ -140,7 +150,7 @@ export class AlicloudRdsModel {
         const now = this.options.now();
         const instance = this.requireInstance(instanceId);
         const retentionMs = (instance.taskRetentionMinutes ?? this.options.taskRetentionMinutes()) * 60_000;
-        return this.jobsOf(instanceId).filter((job) => {
+        return [...this.jobsOf(instanceId), ...this.automatedJobs(instance, now - retentionMs, now)].filter((job) => {
             if (filter.jobId !== undefined) {
                 if (job.jobId !== filter.jobId || now > jobEndMs(job) + retentionMs) return false;
             } else if (!jobIsRunning(job, now)) return false;
@@ -180,6 +190,8 @@ export class AlicloudRdsModel {
         if (!supportsBackupDelete(instance)) throw rdsErrors.incorrectType();
         if (instance.state !== "Running") throw rdsErrors.incorrectState();
         if (instance.lockMode !== "Unlock") throw rdsErrors.lockModeDelete();
+        // Guess: the docs name no busy code for DeleteBackup; CreateBackup's one-job-at-a-time code is used.
+        if (instance.deleteDuringBackup !== "allow" && this.runningJob(instance, now)) throw rdsErrors.backupJobExists();
         const sets = backupIds.map((id) => {
             const set = this.backups.get(id);
             if (!set || set.instanceId !== instanceId) throw rdsErrors.backupSetNotFound();
@@ -266,6 +278,28 @@ export class AlicloudRdsModel {
         return [...this.jobs.values()].filter((j) => j.instanceId === instanceId);
     }
 
+    /** The job occupying the instance now (a manual one, or the automated one of an open window), if any. */
+    private runningJob(instance: InstanceRecord, now: number): BackupJobRecord | undefined {
+        return [...this.jobsOf(instance.id), ...this.automatedJobs(instance, now, now)].find((j) => jobIsRunning(j, now));
+    }
+
+    /** The automated jobs of windows overlapping [fromMs, toMs], derived from the window (never stored). */
+    private automatedJobs(instance: InstanceRecord, fromMs: number, toMs: number): BackupJobRecord[] {
+        return automatedWindows(instance, fromMs, toMs).map(({ startMs, endMs }) => ({
+            // A stable id per instance and window, far above the manual job ids.
+            jobId: String(900_000_000 + (digestInt(`${instance.id}@${startMs}`) % 99_000_000)),
+            instanceId: instance.id,
+            mode: "Automated",
+            method: "Physical",
+            dbNames: [],
+            startMs,
+            durationMs: endMs - startMs,
+            willFail: false,
+            backupId: String(900_000_000 + (digestInt(`set:${instance.id}@${startMs}`) % 99_000_000)),
+            settled: false,
+        }));
+    }
+
     /** Jobs started today plus sets made outside a job today (UTC day of the emulated clock). */
     private backupsToday(instanceId: string, now: number): number {
         const today = utcDay(now);
@@ -277,6 +311,7 @@ export class AlicloudRdsModel {
     /** Materializes the set of every job that finished by now; derived from the clock, so it needs no persistence signal. */
     private settle(): void {
         const now = this.options.now();
+        this.settleAutomated(now);
         for (const job of this.jobs.values()) {
             if (job.settled || jobIsRunning(job, now)) continue;
             job.settled = true;
@@ -295,6 +330,26 @@ export class AlicloudRdsModel {
                 method: job.method,
                 dbNames: job.dbNames,
             });
+        }
+    }
+
+    /**
+     * Lists the Automated set of every window that closed since the last look.
+     * After a long clock jump only the last `MAX_AUTOMATED_CATCH_UP_DAYS` days
+     * produce sets (the automated retention policy is not modelled).
+     */
+    private settleAutomated(now: number): void {
+        for (const instance of this.instances.values()) {
+            const since = Math.max(instance.automatedSettledMs ?? now, now - MAX_AUTOMATED_CATCH_UP_DAYS * DAY_MS);
+            for (const job of this.automatedJobs(instance, since, now)) {
+                const endMs = jobEndMs(job);
+                if (endMs <= since || endMs > now || this.backups.has(job.backupId)) continue;
+                this.newSet(instance, {
+                    backupId: job.backupId, startMs: job.startMs, endMs, visibleAtMs: endMs,
+                    mode: "Automated", origin: "automated", method: job.method, dbNames: [],
+                });
+            }
+            instance.automatedSettledMs = now;
         }
     }
 

@@ -67,6 +67,7 @@ export function renderBackupJob(job: BackupJobRecord, nowMs: number): Record<str
         BackupProgressStatus: status,
         JobMode: job.mode,
         Process: String(process),
-        TaskAction: "TempBackupTask",
+        // Ad hoc (manual) jobs are TempBackupTask; the policy's own jobs NormalBackupTask.
+        TaskAction: job.mode === "Automated" ? "NormalBackupTask" : "TempBackupTask",
     };
 }
