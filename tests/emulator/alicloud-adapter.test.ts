@@ -272,7 +272,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             }
         });
 
-        it("reports FAILED with a reason when the job fails", async () => {
+        it("reports FAILED with a reason and the Failed set's id when the job fails; the set lists as FAILED", async () => {
             await admin.patchInstance("alicloudRds", HA, { failNextBackup: true });
             const started = await adapter.startBackup({ instanceId: HA });
             const failed = await settle(adapter, HA, started);
@@ -281,8 +281,14 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.match(failed.failReason ?? "", new RegExp(`${started.jobId}.*Failed`));
             const rds = (await admin.state()).alicloudRds as any;
             assert.strictEqual(rds.jobs.find((j: any) => j.jobId === started.jobId).status, "Failed");
-            assert.ok(!rds.backups.some((b: any) => b.jobId === started.jobId), "a failed job leaves no set");
+            const set = rds.backups.find((b: any) => b.jobId === started.jobId);
+            assert.strictEqual(set.status, "Failed", "a failed job leaves a set with BackupStatus Failed");
+            assert.strictEqual(failed.backupId, set.backupId);
+            assert.deepStrictEqual([failed.backup?.status, failed.backup?.cloudStatus], ["FAILED", "Failed"]);
+            const listed = (await adapter.listBackups(HA)).find(b => b.backupId === set.backupId);
+            assert.deepStrictEqual([listed?.status, listed?.cloudStatus], ["FAILED", "Failed"], "never reported as COMPLETED");
             assert.strictEqual(rds.instances.find((i: any) => i.id === HA).failNextBackup, false);
+            assert.deepStrictEqual(await adapter.deleteBackups(HA, [set.backupId]), [{ backupId: set.backupId, result: "deleted" }]);
         });
     });
 

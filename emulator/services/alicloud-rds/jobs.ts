@@ -21,7 +21,7 @@ export interface BackupJobRecord {
     dbNames: string[];
     startMs: number;
     durationMs: number;
-    /** The job ends Failed and produces no set (seeded with the instance's `failNextBackup`). */
+    /** The job ends Failed and its set has BackupStatus Failed (seeded with the instance's `failNextBackup`). */
     willFail: boolean;
     /** Id of the set the job produces, reserved at creation and revealed once Finished. */
     backupId: string;

@@ -315,11 +315,13 @@ export class AlicloudRdsModel {
         for (const job of this.jobs.values()) {
             if (job.settled || jobIsRunning(job, now)) continue;
             job.settled = true;
-            if (job.willFail) continue;
             const instance = this.instances.get(job.instanceId);
             if (!instance) continue;
             const endMs = jobEndMs(job);
+            // A failed job leaves its set behind with BackupStatus Failed (guess: nothing stored, size 0).
+            const failed: Partial<BackupSetRecord> = job.willFail ? { status: "Failed", sizeBytes: 0 } : {};
             this.newSet(instance, {
+                ...failed,
                 backupId: job.backupId,
                 jobId: job.jobId,
                 startMs: job.startMs,

@@ -125,7 +125,7 @@ export class AlicloudRdsAdapter implements BackupAdapter {
             const job = (res.Items?.BackupJob ?? []).find(j => String(j.BackupJobId) === String(started.jobId));
             if (!job) return { status: "BUILDING", cloudStatus: "NotListed" };
             cloudStatus = job.BackupStatus;
-            if (job.BackupStatus === "Failed") return { status: "FAILED", cloudStatus, failReason: `backup job ${started.jobId} ended Failed` };
+            if (job.BackupStatus === "Failed") return this.failedJob(instanceId, String(started.jobId), job.BackupId ? String(job.BackupId) : undefined);
             if (JOB_BUILDING.has(job.BackupStatus) || !job.BackupId) {
                 return { status: "BUILDING", cloudStatus, progress: job.Process ? `${job.Process}%` : undefined };
             }
@@ -136,6 +136,14 @@ export class AlicloudRdsAdapter implements BackupAdapter {
         if (!backup) return { status: "BUILDING", cloudStatus, backupId };
         if (backup.status === "FAILED") return { status: "FAILED", cloudStatus: backup.cloudStatus, backupId, backup, failReason: `backup set ${backupId} has BackupStatus Failed` };
         return { status: "COMPLETED", cloudStatus: backup.cloudStatus, backupId, backup };
+    }
+
+    /** A Failed job may leave a set with BackupStatus Failed; its id is reported so the lifecycle can delete it. */
+    private async failedJob(instanceId: string, jobId: string, backupId: string | undefined): Promise<CreationProgress> {
+        const failReason = `backup job ${jobId} ended Failed` + (backupId ? ` (backup set ${backupId} has BackupStatus Failed)` : "");
+        if (!backupId) return { status: "FAILED", cloudStatus: "Failed", failReason };
+        const backup = await this.findBackup(instanceId, backupId);
+        return { status: "FAILED", cloudStatus: "Failed", backupId, failReason, ...(backup ? { backup } : {}) };
     }
 
     async findBackup(instanceId: string, backupId: string): Promise<CloudBackup | undefined> {
