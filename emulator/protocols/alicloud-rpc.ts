@@ -59,13 +59,15 @@ export function createAlicloudRpcHandler(options: AlicloudRpcOptions): (req: htt
     return async (req, body, res) => {
         const requestId = newRequestId();
         const hostId = String(req.headers.host ?? "localhost");
+        // The Date header tells the emulated clock, the one backup times are in, as a cloud's Date and times agree.
+        const headers = { "x-acs-request-id": requestId, date: new Date(ctx.now()).toUTCString() };
         const render = (err: AlicloudApiError) => sendJson(res, err.status, {
             RequestId: requestId,
             HostId: hostId,
             Code: err.code,
             Message: err.message,
             Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(err.code)}&product=${product}`,
-        }, { "x-acs-request-id": requestId });
+        }, headers);
 
         const method = (req.method ?? "GET").toUpperCase();
         const url = new URL(req.url ?? "/", "http://emulator.invalid");
@@ -93,7 +95,7 @@ export function createAlicloudRpcHandler(options: AlicloudRpcOptions): (req: htt
             if (mutated) ctx.changed();
             // The service acted; the answer is lost on the way back.
             if (fault?.reset === "after") return resetConnection(res);
-            sendJson(res, 200, { RequestId: requestId, ...result.body }, { "x-acs-request-id": requestId });
+            sendJson(res, 200, { RequestId: requestId, ...result.body }, headers);
         } catch (err) {
             // A refusal is lost on the way back as much as a success is.
             if (fault?.reset === "after") resetConnection(res);
