@@ -4,6 +4,7 @@
  * on the instance (which engines may delete sets, how old a set must be).
  */
 import type { InstanceSpec } from "../../core/types";
+import { parseBackupWindow } from "./automated";
 
 /** An RDS instance as the model stores it (every spec default resolved). */
 export interface InstanceRecord {
@@ -29,34 +30,6 @@ export interface InstanceRecord {
     deleteDuringBackup: "refuse" | "allow";
     /** Automated windows that ended up to this time have produced their sets. */
     automatedSettledMs?: number;
-}
-
-const WINDOW_RE = /^([01]\d|2[0-3]):([0-5]\d)Z-([01]\d|2[0-3]):([0-5]\d)Z$/;
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
-
-/** The window `HH:mmZ-HH:mmZ` as minutes after midnight UTC; a window ending before it starts runs past midnight. */
-export function parseBackupWindow(text: string): { startMinute: number; durationMinutes: number } | undefined {
-    const m = WINDOW_RE.exec(text);
-    if (!m) return undefined;
-    const start = +m[1] * 60 + +m[2];
-    const end = +m[3] * 60 + +m[4];
-    if (start === end) return undefined;
-    return { startMinute: start, durationMinutes: (end - start + 1440) % 1440 };
-}
-
-/** Automated-backup windows of the instance that overlap [fromMs, toMs], oldest first. */
-export function automatedWindows(instance: InstanceRecord, fromMs: number, toMs: number): Array<{ startMs: number; endMs: number }> {
-    const window = instance.preferredBackupTime ? parseBackupWindow(instance.preferredBackupTime) : undefined;
-    if (!window || toMs < fromMs) return [];
-    const out: Array<{ startMs: number; endMs: number }> = [];
-    // Start a day early: a window that began yesterday may still be open.
-    for (let day = Math.floor(fromMs / DAY_MS) - 1; day <= Math.floor(toMs / DAY_MS); day++) {
-        const startMs = day * DAY_MS + window.startMinute * MINUTE_MS;
-        const endMs = startMs + window.durationMinutes * MINUTE_MS;
-        if (endMs >= fromMs && startMs <= toMs) out.push({ startMs, endMs });
-    }
-    return out;
 }
 
 const ENGINES = ["MySQL", "PostgreSQL", "SQLServer", "MariaDB"];

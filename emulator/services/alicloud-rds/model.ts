@@ -7,7 +7,8 @@
 import { createHash } from "crypto";
 import type { HandBackupSpec, InstanceSpec } from "../../core/types";
 import { rdsErrors } from "./errors";
-import { automatedWindows, instanceFromSpec, minDeleteAgeDays, patchInstance, supportsBackupDelete, type InstanceRecord } from "./instances";
+import { automatedJobs } from "./automated";
+import { instanceFromSpec, minDeleteAgeDays, patchInstance, supportsBackupDelete, type InstanceRecord } from "./instances";
 import { BASE_JOB_DURATION_MS, jobEndMs, jobIsRunning, jobStateAt, type BackupJobRecord } from "./jobs";
 
 const DAY_MS = 86_400_000;
@@ -150,7 +151,7 @@ export class AlicloudRdsModel {
         const now = this.options.now();
         const instance = this.requireInstance(instanceId);
         const retentionMs = (instance.taskRetentionMinutes ?? this.options.taskRetentionMinutes()) * 60_000;
-        return [...this.jobsOf(instanceId), ...this.automatedJobs(instance, now - retentionMs, now)].filter((job) => {
+        return [...this.jobsOf(instanceId), ...automatedJobs(instance, now - retentionMs, now)].filter((job) => {
             if (filter.jobId !== undefined) {
                 if (job.jobId !== filter.jobId || now > jobEndMs(job) + retentionMs) return false;
             } else if (!jobIsRunning(job, now)) return false;
@@ -280,24 +281,7 @@ export class AlicloudRdsModel {
 
     /** The job occupying the instance now (a manual one, or the automated one of an open window), if any. */
     private runningJob(instance: InstanceRecord, now: number): BackupJobRecord | undefined {
-        return [...this.jobsOf(instance.id), ...this.automatedJobs(instance, now, now)].find((j) => jobIsRunning(j, now));
-    }
-
-    /** The automated jobs of windows overlapping [fromMs, toMs], derived from the window (never stored). */
-    private automatedJobs(instance: InstanceRecord, fromMs: number, toMs: number): BackupJobRecord[] {
-        return automatedWindows(instance, fromMs, toMs).map(({ startMs, endMs }) => ({
-            // A stable id per instance and window, far above the manual job ids.
-            jobId: String(900_000_000 + (digestInt(`${instance.id}@${startMs}`) % 99_000_000)),
-            instanceId: instance.id,
-            mode: "Automated",
-            method: "Physical",
-            dbNames: [],
-            startMs,
-            durationMs: endMs - startMs,
-            willFail: false,
-            backupId: String(900_000_000 + (digestInt(`set:${instance.id}@${startMs}`) % 99_000_000)),
-            settled: false,
-        }));
+        return [...this.jobsOf(instance.id), ...automatedJobs(instance, now, now)].find((j) => jobIsRunning(j, now));
     }
 
     /** Jobs started today plus sets made outside a job today (UTC day of the emulated clock). */
@@ -343,7 +327,7 @@ export class AlicloudRdsModel {
     private settleAutomated(now: number): void {
         for (const instance of this.instances.values()) {
             const since = Math.max(instance.automatedSettledMs ?? now, now - MAX_AUTOMATED_CATCH_UP_DAYS * DAY_MS);
-            for (const job of this.automatedJobs(instance, since, now)) {
+            for (const job of automatedJobs(instance, since, now)) {
                 const endMs = jobEndMs(job);
                 if (endMs <= since || endMs > now || this.backups.has(job.backupId)) continue;
                 this.newSet(instance, {
