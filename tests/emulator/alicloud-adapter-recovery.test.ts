@@ -161,6 +161,16 @@ describe("AlicloudRdsAdapter when answers are lost", () => {
                 await proxy.close();
             }
         });
+
+        it("answers BackupJobExists, for the lifecycle to wait, when the lost call met a job that was already running", async () => {
+            const first = await made.adapter.startBackup({ instanceId: HA });
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "after" });
+            const err = await rejection(made.adapter.startBackup({ instanceId: HA }));
+            assert.deepStrictEqual([err.code, err.httpStatus], ["BackupJobExists", 400]);
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 4, mutations: 1 }, "1 + the lost call + 2 more, none started a job");
+            assert.deepStrictEqual((await rdsOf(admin)).jobs.map(j => j.jobId), [first.jobId]);
+            assert.deepStrictEqual(made.lines, []);
+        });
     });
 
     describe("a job DescribeBackupTasks no longer lists", () => {

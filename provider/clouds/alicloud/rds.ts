@@ -85,7 +85,8 @@ export class AlicloudRdsAdapter implements BackupAdapter {
                 lost ??= err as CloudError;
                 const found = await this.lostCreate(req.instanceId, baseline, before, lost);
                 if (found) return found;
-                if (call >= MAX_CREATE_CALLS) throw lost;
+                // Nothing of this call is on the instance: the last answer stands (a busy instance is waited on by the lifecycle).
+                if (call >= MAX_CREATE_CALLS) throw err;
                 await (this.options.retry?.sleep ?? realSleep)(backoffDelay(call, this.options.retry ?? {}));
             }
         }
