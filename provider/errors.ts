@@ -56,6 +56,41 @@ export function kindFromHttpStatus(status: number | undefined): ErrorKind {
     return "client";
 }
 
+/**
+ * An answer whose body is not in the API's format (a gateway's HTML error page,
+ * a cut-off body): `JSON.parse`'s SyntaxError, or the plain `{ name: "SyntaxError" }`
+ * object `json-bigint` (inside `@alicloud/pop-core`) throws.
+ */
+export function isUnparsableAnswer(err: unknown): boolean {
+    return err instanceof SyntaxError || (typeof err === "object" && err !== null && (err as { name?: unknown }).name === "SyntaxError");
+}
+
+/** The HTTP status an error carries, whatever client raised it (`statusCode`, `status` or `httpStatus`). */
+export function httpStatusOf(err: unknown): number | undefined {
+    const e = err as { statusCode?: unknown; status?: unknown; httpStatus?: unknown } | undefined;
+    const status = e?.httpStatus ?? e?.statusCode ?? e?.status;
+    return typeof status === "number" && Number.isInteger(status) ? status : undefined;
+}
+
+/**
+ * Kind of an error answer: any 5xx is a server error and an answer that could
+ * not be parsed is transient, whatever its status (a gateway speaks before the
+ * API does); otherwise as the status says.
+ */
+export function kindOfAnswer(status: number | undefined, parsable: boolean): ErrorKind {
+    if (status === 429) return "throttling";
+    if (status !== undefined && status >= 500) return "server";
+    if (!parsable) return "transient";
+    return kindFromHttpStatus(status);
+}
+
+/** A short description of a body that is not JSON: its HTML title, or its first line, at most 80 characters. */
+export function summarizeBody(text: string): string {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+    const line = (title ?? text).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
 /** Network-level failures (connection refused/reset, timeouts) are transient. */
 export function isNetworkError(err: unknown): boolean {
     const code = (err as { code?: string })?.code ?? "";

@@ -4,7 +4,7 @@
  * with exponential backoff, full jitter and a bounded number of attempts.
  * Sleep and randomness are injectable so tests can assert the delays.
  */
-import { CloudError, isNetworkError } from "./errors";
+import { CloudError, httpStatusOf, isNetworkError, isUnparsableAnswer } from "./errors";
 
 export interface RetryOptions {
     /** Total attempts including the first (default 5). */
@@ -25,10 +25,15 @@ export interface RetryOptions {
 
 export const realSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
-/** True when an error is worth another attempt of the same call. */
+/**
+ * True when an error is worth another attempt of the same call: a retryable
+ * `CloudError`, and for errors no adapter classified, a network failure, an
+ * answer that could not be parsed, or any 5xx.
+ */
 export function isRetryable(err: unknown): boolean {
     if (err instanceof CloudError) return err.retryable;
-    return isNetworkError(err);
+    const status = httpStatusOf(err);
+    return isNetworkError(err) || isUnparsableAnswer(err) || (status !== undefined && status >= 500);
 }
 
 /** The delay before retry number `attempt` (1-based): full jitter over an exponential ceiling. */

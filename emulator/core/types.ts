@@ -38,6 +38,22 @@ export interface InstanceSpec {
     minDeleteAgeDays?: number;
     /** Alibaba lock mode: Unlock (default) | ManualLock | LockByExpiration | ... */
     lockMode?: string;
+    /**
+     * Alibaba: minutes (emulated clock) a finished job stays queryable by id in
+     * DescribeBackupTasks; after that the job is not listed any more. Default:
+     * `faults.alicloudTaskRetentionMinutes` (60).
+     */
+    taskRetentionMinutes?: number;
+    /**
+     * Alibaba: the daily automated-backup window, `HH:mmZ-HH:mmZ` in UTC (the
+     * documented PreferredBackupTime format). While it is open an Automated job
+     * occupies the instance (listed by DescribeBackupTasks; CreateBackup and
+     * DeleteBackup answer BackupJobExists); when it closes an Automated set is
+     * listed. Absent (default): no automated backups run.
+     */
+    preferredBackupTime?: string | null;
+    /** Alibaba: `refuse` (default) answers DeleteBackup with BackupJobExists while a backup job runs; `allow` deletes anyway. */
+    deleteDuringBackup?: "refuse" | "allow";
     /** Databases on the instance (Alibaba `DBName`, Huawei `databases`). */
     databases?: string[];
     name?: string;
@@ -84,6 +100,8 @@ export interface EmulatorOptions {
 export interface FaultOptions {
     /** Alibaba: how long (simulated ms at timeScale 1) a finished job's set stays invisible to DescribeBackups. Default 0. */
     alicloudDescribeLagMs?: number;
+    /** Alibaba: default of the instance setting `taskRetentionMinutes` (emulated minutes a finished job stays listed by id). Default 60. */
+    alicloudTaskRetentionMinutes?: number;
 }
 
 /** One injected failure: the next `times` calls of `action` on `service` answer this error. */

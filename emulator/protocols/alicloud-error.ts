@@ -20,7 +20,9 @@ export const gatewayErrors = {
         new AlicloudApiError(400, "InvalidTimeStamp.Expired", `Specified time stamp or date value is expired. (Timestamp ${timestamp} is more than 15 minutes away from server time.)`),
     accessKeyNotFound: () => new AlicloudApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
     unsupportedSignature: () =>
-        new AlicloudApiError(400, "InvalidParameter", "This endpoint verifies SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 only."),
+        new AlicloudApiError(400, "InvalidParameter", "This endpoint verifies SignatureMethod HMAC-SHA1 with SignatureVersion 1.0, or an ACS3-HMAC-SHA256 Authorization header."),
+    incompleteSignature: (detail: string) =>
+        new AlicloudApiError(400, "IncompleteSignature", `The request signature does not conform to Alibaba Cloud standards. (${detail})`),
     signatureMismatch: (stringToSign: string) =>
         new AlicloudApiError(400, "SignatureDoesNotMatch", `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`),
     nonceUsed: () => new AlicloudApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already."),

@@ -52,6 +52,13 @@ export interface StartedBackup {
     jobId?: string;
     /** Backup id, when the cloud gives it at once (Huawei); Alibaba gives it only when the job ends. */
     backupId?: string;
+    /**
+     * ISO 8601 UTC, the cloud's clock just before the create call (Alibaba):
+     * finds the set of a job the cloud no longer lists. Worth keeping in state.
+     */
+    startedAt?: string;
+    /** What happened beyond a plain create (e.g. a job taken over after a lost answer); worth a log line. */
+    note?: string;
 }
 
 /** One poll of a running creation. */

@@ -130,7 +130,9 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             const err = await rejection(adapter.startBackup({ instanceId: "rm-nosuchinstance01" }));
             assert.deepStrictEqual([err.code, err.httpStatus, err.kind], ["InvalidDBInstanceName.NotFound", 404, "client"]);
             assert.ok(err.requestId);
-            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 1, mutations: 0 });
+            // The listing taken before a create already answers it; no create is sent.
+            assert.deepStrictEqual(await callsOf(admin, "DescribeBackupTasks"), { calls: 1, mutations: 0 });
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 0, mutations: 0 });
             const state = await admin.state();
             assert.ok(!state.alicloudRds.instances.some((i: any) => i.id === "rm-nosuchinstance01"));
         });
@@ -169,18 +171,26 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(await callsOf(admin, "DescribeBackupTasks"), { calls: 1, mutations: 0 });
         });
 
-        it("retries a read on a server error, but never CreateBackup", async () => {
+        it("retries a read on a server error; CreateBackup only after the instance shows no job started", async () => {
             await admin.fault({ service: "alicloudRds", action: "DescribeBackups", status: 503, code: "ServiceUnavailable", times: 1 });
             const listed = await adapter.listBackups(HA);
             assert.ok(Array.isArray(listed));
             assert.deepStrictEqual(await callsOf(admin, "DescribeBackups"), { calls: 2, mutations: 0 });
 
-            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 1 });
+            retries.length = 0;
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 3 });
             const before = ((await admin.state()).alicloudRds as any).jobs.length;
             const err = await rejection(adapter.startBackup({ instanceId: HA }));
             assert.deepStrictEqual([err.code, err.kind, err.httpStatus], ["ServiceUnavailable", "server", 503]);
-            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 1, mutations: 0 });
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 3, mutations: 0 }, "each create followed a look at the instance");
             assert.strictEqual(((await admin.state()).alicloudRds as any).jobs.length, before);
+            assert.deepStrictEqual(retries, [], "the retry loop itself never repeats a create after a server error");
+
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 1 });
+            const started = await adapter.startBackup({ instanceId: HA });
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 5, mutations: 1 });
+            assert.strictEqual(((await admin.state()).alicloudRds as any).jobs.length, before + 1, "exactly one job");
+            assert.strictEqual((await settle(adapter, HA, started)).status, "COMPLETED");
         });
     });
 
@@ -272,7 +282,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             }
         });
 
-        it("reports FAILED with a reason when the job fails", async () => {
+        it("reports FAILED with a reason and the Failed set's id when the job fails; the set lists as FAILED", async () => {
             await admin.patchInstance("alicloudRds", HA, { failNextBackup: true });
             const started = await adapter.startBackup({ instanceId: HA });
             const failed = await settle(adapter, HA, started);
@@ -281,8 +291,14 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.match(failed.failReason ?? "", new RegExp(`${started.jobId}.*Failed`));
             const rds = (await admin.state()).alicloudRds as any;
             assert.strictEqual(rds.jobs.find((j: any) => j.jobId === started.jobId).status, "Failed");
-            assert.ok(!rds.backups.some((b: any) => b.jobId === started.jobId), "a failed job leaves no set");
+            const set = rds.backups.find((b: any) => b.jobId === started.jobId);
+            assert.strictEqual(set.status, "Failed", "a failed job leaves a set with BackupStatus Failed");
+            assert.strictEqual(failed.backupId, set.backupId);
+            assert.deepStrictEqual([failed.backup?.status, failed.backup?.cloudStatus], ["FAILED", "Failed"]);
+            const listed = (await adapter.listBackups(HA)).find(b => b.backupId === set.backupId);
+            assert.deepStrictEqual([listed?.status, listed?.cloudStatus], ["FAILED", "Failed"], "never reported as COMPLETED");
             assert.strictEqual(rds.instances.find((i: any) => i.id === HA).failNextBackup, false);
+            assert.deepStrictEqual(await adapter.deleteBackups(HA, [set.backupId]), [{ backupId: set.backupId, result: "deleted" }]);
         });
     });
 

@@ -68,14 +68,18 @@ describe("alicloud RDS emulator", () => {
             assert.deepStrictEqual((await rdsCalls(emu, "CreateBackup")).mutations, 1);
         });
 
-        it("ends the job Failed without a set when the instance is seeded to fail", async () => {
+        it("ends the job Failed, leaving a set with BackupStatus Failed, when the instance is seeded to fail", async () => {
             await addRdsInstance(emu, "rm-failing0001");
             assert.strictEqual((await admin(emu, "PATCH", "/instances/alicloudRds/rm-failing0001", { failNextBackup: true })).status, 200);
             const { BackupJobId } = await rds(client, "CreateBackup", { DBInstanceId: "rm-failing0001" });
             const job = await waitForJob(client, "rm-failing0001", BackupJobId);
-            assert.deepStrictEqual([job.BackupStatus, job.BackupId], ["Failed", ""]);
+            assert.strictEqual(job.BackupStatus, "Failed");
+            assert.match(job.BackupId, /^\d+$/, "the failed job names its set");
+            const listed = await rds(client, "DescribeBackups", { DBInstanceId: "rm-failing0001", BackupStatus: "Failed" });
+            assert.deepStrictEqual(listed.Items.Backup.map((b: any) => [b.BackupId, b.BackupStatus, b.IsAvail, b.BackupSize]), [[job.BackupId, "Failed", 0, 0]]);
+            assert.strictEqual((await rds(client, "DescribeBackups", { DBInstanceId: "rm-failing0001", BackupStatus: "Success" })).Items.Backup.length, 0);
             const state = await rdsState(emu);
-            assert.strictEqual(state.backups.filter((b) => b.instanceId === "rm-failing0001").length, 0);
+            assert.deepStrictEqual(state.backups.filter((b) => b.instanceId === "rm-failing0001").map((b) => [b.jobId, b.status]), [[BackupJobId, "Failed"]]);
             assert.strictEqual(state.instances.find((i) => i.id === "rm-failing0001").failNextBackup, false, "the flag is consumed by one job");
             assert.strictEqual(await createFinishedBackup(client, "rm-failing0001").then((id) => /^\d+$/.test(id)), true);
         });

@@ -1,8 +1,10 @@
 /**
  * Helpers shared by the Alibaba RDS emulator suites: a pop-core client bound to
- * an emulator, a hand-rolled signed request (to control Timestamp and nonce),
- * admin API calls, and assertions on rejected calls.
+ * an emulator, hand-rolled signed requests (V1 to control Timestamp and nonce,
+ * V3 to change a request after signing), admin API calls, and assertions on
+ * rejected calls.
  */
+import { OpenApiUtil } from "@alicloud/openapi-core";
 import * as assert from "assert";
 import { createHmac, randomUUID } from "crypto";
 import * as http from "http";
@@ -139,13 +141,43 @@ export function rawRpc(emu: RunningEmulator, params: Record<string, string>, opt
     const sent: Record<string, string> = { ...all, ...options.tamper, Signature: signature };
     const encoded = Object.keys(sent).map((k) => `${enc(k)}=${enc(sent[k])}`).join("&");
     const url = new URL(emu.endpoints.alicloudRds + (method === "GET" ? `/?${encoded}` : "/"));
+    return sendRequest(url, method, method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {}, method === "POST" ? encoded : undefined);
+}
+
+/** One HTTP request to the emulator; resolves to the status and parsed JSON body. */
+function sendRequest(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
-        const req = http.request(url, { method, headers: method === "POST" ? { "content-type": "application/x-www-form-urlencoded" } : {} }, (res) => {
+        const req = http.request(url, { method, headers }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
         });
         req.on("error", reject);
-        req.end(method === "POST" ? encoded : undefined);
+        req.end(body);
     });
+}
+
+/**
+ * Sends a V3 (`ACS3-HMAC-SHA256`) request whose Authorization header is computed
+ * by the official signer of `@alicloud/openapi-core`, so a test can change the
+ * query or the body after signing, or sign with extra unsigned headers.
+ */
+export function rawAcs3(emu: RunningEmulator, action: string, query: Record<string, string>,
+    options: { tamperQuery?: Record<string, string>; body?: string; signedBody?: string; unsignedHeaders?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+    const host = new URL(emu.endpoints.alicloudRds).host;
+    const signedBody = options.signedBody ?? options.body ?? "";
+    const headers: Record<string, string> = {
+        host,
+        "x-acs-action": action,
+        "x-acs-version": "2014-08-15",
+        "x-acs-date": aliTimestamp(new Date()),
+        "x-acs-signature-nonce": randomUUID(),
+        "x-acs-content-sha256": OpenApiUtil.hash(Buffer.from(signedBody), "ACS3-HMAC-SHA256").toString("hex"),
+        ...(options.body !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+    };
+    const authorization = OpenApiUtil.getAuthorization({ pathname: "/", method: "POST", query, headers } as never, "ACS3-HMAC-SHA256",
+        headers["x-acs-content-sha256"], emu.accessKeys[0].id, emu.accessKeys[0].secret);
+    const sent = { ...query, ...options.tamperQuery };
+    const qs = Object.keys(sent).map((k) => `${enc(k)}=${enc(sent[k])}`).join("&");
+    return sendRequest(new URL(`${emu.endpoints.alicloudRds}/?${qs}`), "POST", { ...headers, ...options.unsignedHeaders, authorization }, options.body);
 }

@@ -5,7 +5,7 @@
 import type { EmulatedService, ServiceContext } from "../../core/types";
 import { createAlicloudRpcHandler } from "../../protocols/alicloud-rpc";
 import { createAlicloudRdsActions } from "./handlers";
-import { AlicloudRdsModel } from "./model";
+import { AlicloudRdsModel, DEFAULT_TASK_RETENTION_MINUTES } from "./model";
 
 /** The API version the emulated RDS accepts. */
 export const ALICLOUD_RDS_API_VERSION = "2014-08-15";
@@ -16,6 +16,7 @@ export function createAlicloudRdsService(ctx: ServiceContext): EmulatedService {
         now: () => ctx.now(),
         timeScale: ctx.timeScale,
         describeLagMs: () => ctx.faults.alicloudDescribeLagMs ?? 0,
+        taskRetentionMinutes: () => ctx.faults.alicloudTaskRetentionMinutes ?? DEFAULT_TASK_RETENTION_MINUTES,
     });
     const handle = createAlicloudRpcHandler({
         ctx,

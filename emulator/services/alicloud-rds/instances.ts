@@ -4,6 +4,7 @@
  * on the instance (which engines may delete sets, how old a set must be).
  */
 import type { InstanceSpec } from "../../core/types";
+import { parseBackupWindow } from "./automated";
 
 /** An RDS instance as the model stores it (every spec default resolved). */
 export interface InstanceRecord {
@@ -22,6 +23,13 @@ export interface InstanceRecord {
     minDeleteAgeDays?: number;
     databases: string[];
     failNextBackup: boolean;
+    /** Minutes a finished job stays listed by id; absent = the emulator default. */
+    taskRetentionMinutes?: number;
+    /** Daily automated-backup window `HH:mmZ-HH:mmZ`; absent = no automated backups. */
+    preferredBackupTime?: string;
+    deleteDuringBackup: "refuse" | "allow";
+    /** Automated windows that ended up to this time have produced their sets. */
+    automatedSettledMs?: number;
 }
 
 const ENGINES = ["MySQL", "PostgreSQL", "SQLServer", "MariaDB"];
@@ -46,6 +54,12 @@ function checkFields(spec: Partial<InstanceSpec>): void {
         const v = spec[k];
         assertType(v === undefined || (typeof v === "number" && Number.isFinite(v) && v >= 0), `instance.${k} must be a number >= 0`);
     }
+    assertType(spec.taskRetentionMinutes === undefined || (typeof spec.taskRetentionMinutes === "number" && Number.isFinite(spec.taskRetentionMinutes) && spec.taskRetentionMinutes >= 0),
+        "instance.taskRetentionMinutes must be a number >= 0");
+    assertType(spec.preferredBackupTime === undefined || spec.preferredBackupTime === null || (typeof spec.preferredBackupTime === "string" && parseBackupWindow(spec.preferredBackupTime) !== undefined),
+        "instance.preferredBackupTime must be a UTC window HH:mmZ-HH:mmZ (e.g. 02:00Z-03:00Z), or null for none");
+    assertType(spec.deleteDuringBackup === undefined || spec.deleteDuringBackup === "refuse" || spec.deleteDuringBackup === "allow",
+        'instance.deleteDuringBackup must be "refuse" or "allow"');
     assertType(spec.databases === undefined || (Array.isArray(spec.databases) && spec.databases.every((d) => typeof d === "string")), "instance.databases must be an array of strings");
 }
 
@@ -68,10 +82,13 @@ export function instanceFromSpec(spec: InstanceSpec): InstanceRecord {
         ...(spec.minDeleteAgeDays !== undefined ? { minDeleteAgeDays: spec.minDeleteAgeDays } : {}),
         databases: [...(spec.databases ?? [])],
         failNextBackup: spec.failNextBackup ?? false,
+        ...(spec.taskRetentionMinutes !== undefined ? { taskRetentionMinutes: spec.taskRetentionMinutes } : {}),
+        ...(typeof spec.preferredBackupTime === "string" ? { preferredBackupTime: spec.preferredBackupTime } : {}),
+        deleteDuringBackup: spec.deleteDuringBackup ?? "refuse",
     };
 }
 
-/** Applies an admin patch; `id`, `cloud` and `service` cannot change. `minDeleteAgeDays: null` returns to the documented rule. */
+/** Applies an admin patch; `id`, `cloud` and `service` cannot change. `minDeleteAgeDays: null` returns to the documented rule, `preferredBackupTime: null` turns automated backups off. */
 export function patchInstance(record: InstanceRecord, patch: Partial<InstanceSpec>): void {
     checkFields({ ...patch, minDeleteAgeDays: patch.minDeleteAgeDays ?? undefined });
     if (patch.id !== undefined && patch.id !== record.id) throw new TypeError("instance.id cannot be changed");
@@ -85,6 +102,10 @@ export function patchInstance(record: InstanceRecord, patch: Partial<InstanceSpe
     else if (patch.minDeleteAgeDays !== undefined) record.minDeleteAgeDays = patch.minDeleteAgeDays;
     if (patch.databases !== undefined) record.databases = [...patch.databases];
     if (patch.failNextBackup !== undefined) record.failNextBackup = patch.failNextBackup;
+    if (patch.taskRetentionMinutes !== undefined) record.taskRetentionMinutes = patch.taskRetentionMinutes;
+    if (patch.preferredBackupTime === null) delete record.preferredBackupTime;
+    else if (patch.preferredBackupTime !== undefined) record.preferredBackupTime = patch.preferredBackupTime;
+    if (patch.deleteDuringBackup !== undefined) record.deleteDuringBackup = patch.deleteDuringBackup;
 }
 
 /**

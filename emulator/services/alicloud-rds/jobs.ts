@@ -14,13 +14,14 @@ export type JobStatus = "NoStart" | "Preparing" | "Uploading" | "Checking" | "Fi
 export interface BackupJobRecord {
     jobId: string;
     instanceId: string;
-    mode: "Manual";
+    /** `Automated` jobs are the instance's own, run in its automated-backup window; they are derived, never stored. */
+    mode: "Manual" | "Automated";
     method: string;
     strategy?: string;
     dbNames: string[];
     startMs: number;
     durationMs: number;
-    /** The job ends Failed and produces no set (seeded with the instance's `failNextBackup`). */
+    /** The job ends Failed and its set has BackupStatus Failed (seeded with the instance's `failNextBackup`). */
     willFail: boolean;
     /** Id of the set the job produces, reserved at creation and revealed once Finished. */
     backupId: string;

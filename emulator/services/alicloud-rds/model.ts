@@ -7,12 +7,15 @@
 import { createHash } from "crypto";
 import type { HandBackupSpec, InstanceSpec } from "../../core/types";
 import { rdsErrors } from "./errors";
+import { automatedJobs } from "./automated";
 import { instanceFromSpec, minDeleteAgeDays, patchInstance, supportsBackupDelete, type InstanceRecord } from "./instances";
 import { BASE_JOB_DURATION_MS, jobEndMs, jobIsRunning, jobStateAt, type BackupJobRecord } from "./jobs";
 
 const DAY_MS = 86_400_000;
 /** Documented cap: at most 20 backups per instance per day. */
 export const MAX_BACKUPS_PER_DAY = 20;
+/** After a clock jump, automated windows older than this many days produce no set. */
+export const MAX_AUTOMATED_CATCH_UP_DAYS = 31;
 
 /** Who made a set: a CreateBackup call, a person outside Pulumi (admin), or the cloud's automated policy. */
 export type BackupOrigin = "api" | "hand" | "automated";
@@ -54,7 +57,12 @@ export interface ModelOptions {
     timeScale: number;
     /** Listing lag at timeScale 1, read at each job's end so admins may change it. */
     describeLagMs(): number;
+    /** Minutes a finished job stays listed by id, for instances without their own setting. */
+    taskRetentionMinutes(): number;
 }
+
+/** Default of `taskRetentionMinutes`: the cloud does not document it; an hour outlasts any sensible poll. */
+export const DEFAULT_TASK_RETENTION_MINUTES = 60;
 
 /** JSON form of the model (admin `/state` and the state file); derived fields are ignored by `restore`. */
 export interface AlicloudRdsSnapshot {
@@ -86,14 +94,22 @@ export class AlicloudRdsModel {
 
     /** Adds an instance; 409 when the id is taken. */
     addInstance(spec: InstanceSpec): void {
+        this.settle();
         const record = instanceFromSpec(spec);
         if (this.instances.has(record.id)) throw rdsErrors.instanceExists(record.id);
+        // Automated windows before the instance existed produce nothing.
+        record.automatedSettledMs = this.options.now();
         this.instances.set(record.id, record);
     }
 
-    /** Changes instance fields (state, lock mode, retention, failNextBackup, ...). */
+    /** Changes instance fields (state, lock mode, retention, failNextBackup, automated window, ...). */
     updateInstance(id: string, patch: Partial<InstanceSpec>): void {
-        patchInstance(this.requireInstance(id), patch);
+        this.settle();
+        const instance = this.requireInstance(id);
+        const hadWindow = instance.preferredBackupTime;
+        patchInstance(instance, patch);
+        // A window set now starts producing sets from now on.
+        if (instance.preferredBackupTime !== hadWindow) instance.automatedSettledMs = this.options.now();
     }
 
     /** CreateBackup rules, in the order the API reports them; returns the new job id. */
@@ -105,7 +121,7 @@ export class AlicloudRdsModel {
         if (instance.lockMode !== "Unlock") throw rdsErrors.lockModeCreate();
         if (input.method === "Logical" && instance.databases.length === 0) throw rdsErrors.invalidBackupMethod();
         if (input.dbNames.some((db) => !instance.databases.includes(db))) throw rdsErrors.dbNotFound();
-        if (this.jobsOf(instance.id).some((j) => jobIsRunning(j, now))) throw rdsErrors.backupJobExists();
+        if (this.runningJob(instance, now)) throw rdsErrors.backupJobExists();
         if (this.backupsToday(instance.id, now) >= MAX_BACKUPS_PER_DAY) throw rdsErrors.backupTimesExceeded();
 
         const job: BackupJobRecord = {
@@ -126,14 +142,18 @@ export class AlicloudRdsModel {
         return job.jobId;
     }
 
-    /** DescribeBackupTasks: with a job id, that job whatever its state; without, only unfinished jobs. */
+    /**
+     * DescribeBackupTasks: with a job id, that job whatever its state until its
+     * retention after the end runs out; without, only unfinished jobs.
+     */
     listJobs(instanceId: string, filter: TaskFilter): BackupJobRecord[] {
         this.settle();
         const now = this.options.now();
-        this.requireInstance(instanceId);
-        return this.jobsOf(instanceId).filter((job) => {
+        const instance = this.requireInstance(instanceId);
+        const retentionMs = (instance.taskRetentionMinutes ?? this.options.taskRetentionMinutes()) * 60_000;
+        return [...this.jobsOf(instanceId), ...automatedJobs(instance, now - retentionMs, now)].filter((job) => {
             if (filter.jobId !== undefined) {
-                if (job.jobId !== filter.jobId) return false;
+                if (job.jobId !== filter.jobId || now > jobEndMs(job) + retentionMs) return false;
             } else if (!jobIsRunning(job, now)) return false;
             if (filter.mode !== undefined && job.mode !== filter.mode) return false;
             const status = jobStateAt(job, now).status;
@@ -171,6 +191,8 @@ export class AlicloudRdsModel {
         if (!supportsBackupDelete(instance)) throw rdsErrors.incorrectType();
         if (instance.state !== "Running") throw rdsErrors.incorrectState();
         if (instance.lockMode !== "Unlock") throw rdsErrors.lockModeDelete();
+        // Guess: the docs name no busy code for DeleteBackup; CreateBackup's one-job-at-a-time code is used.
+        if (instance.deleteDuringBackup !== "allow" && this.runningJob(instance, now)) throw rdsErrors.backupJobExists();
         const sets = backupIds.map((id) => {
             const set = this.backups.get(id);
             if (!set || set.instanceId !== instanceId) throw rdsErrors.backupSetNotFound();
@@ -257,6 +279,11 @@ export class AlicloudRdsModel {
         return [...this.jobs.values()].filter((j) => j.instanceId === instanceId);
     }
 
+    /** The job occupying the instance now (a manual one, or the automated one of an open window), if any. */
+    private runningJob(instance: InstanceRecord, now: number): BackupJobRecord | undefined {
+        return [...this.jobsOf(instance.id), ...automatedJobs(instance, now, now)].find((j) => jobIsRunning(j, now));
+    }
+
     /** Jobs started today plus sets made outside a job today (UTC day of the emulated clock). */
     private backupsToday(instanceId: string, now: number): number {
         const today = utcDay(now);
@@ -268,14 +295,17 @@ export class AlicloudRdsModel {
     /** Materializes the set of every job that finished by now; derived from the clock, so it needs no persistence signal. */
     private settle(): void {
         const now = this.options.now();
+        this.settleAutomated(now);
         for (const job of this.jobs.values()) {
             if (job.settled || jobIsRunning(job, now)) continue;
             job.settled = true;
-            if (job.willFail) continue;
             const instance = this.instances.get(job.instanceId);
             if (!instance) continue;
             const endMs = jobEndMs(job);
+            // A failed job leaves its set behind with BackupStatus Failed (guess: nothing stored, size 0).
+            const failed: Partial<BackupSetRecord> = job.willFail ? { status: "Failed", sizeBytes: 0 } : {};
             this.newSet(instance, {
+                ...failed,
                 backupId: job.backupId,
                 jobId: job.jobId,
                 startMs: job.startMs,
@@ -286,6 +316,26 @@ export class AlicloudRdsModel {
                 method: job.method,
                 dbNames: job.dbNames,
             });
+        }
+    }
+
+    /**
+     * Lists the Automated set of every window that closed since the last look.
+     * After a long clock jump only the last `MAX_AUTOMATED_CATCH_UP_DAYS` days
+     * produce sets (the automated retention policy is not modelled).
+     */
+    private settleAutomated(now: number): void {
+        for (const instance of this.instances.values()) {
+            const since = Math.max(instance.automatedSettledMs ?? now, now - MAX_AUTOMATED_CATCH_UP_DAYS * DAY_MS);
+            for (const job of automatedJobs(instance, since, now)) {
+                const endMs = jobEndMs(job);
+                if (endMs <= since || endMs > now || this.backups.has(job.backupId)) continue;
+                this.newSet(instance, {
+                    backupId: job.backupId, startMs: job.startMs, endMs, visibleAtMs: endMs,
+                    mode: "Automated", origin: "automated", method: job.method, dbNames: [],
+                });
+            }
+            instance.automatedSettledMs = now;
         }
     }
 

@@ -61,12 +61,13 @@ export function renderBackupJob(job: BackupJobRecord, nowMs: number): Record<str
     const { status, process } = jobStateAt(job, nowMs);
     return {
         BackupJobId: job.jobId,
-        // Guess: the set id is only revealed once the job Finished (a failed job has none).
-        BackupId: status === "Finished" ? job.backupId : "",
+        // Guess: the set id is revealed once the job ended, Finished or Failed (its set then has BackupStatus Failed).
+        BackupId: status === "Finished" || status === "Failed" ? job.backupId : "",
         BackupStatus: status,
         BackupProgressStatus: status,
         JobMode: job.mode,
         Process: String(process),
-        TaskAction: "TempBackupTask",
+        // Ad hoc (manual) jobs are TempBackupTask; the policy's own jobs NormalBackupTask.
+        TaskAction: job.mode === "Automated" ? "NormalBackupTask" : "TempBackupTask",
     };
 }

@@ -3,132 +3,132 @@
  * interface. The cloud's two-step quirk stays here: `CreateBackup` returns a
  * job id only; the backup-set id comes from `DescribeBackupTasks` once the job
  * is `Finished`, and the set may show in `DescribeBackups` a little later.
+ * Without an idempotency token, a lost create answer and a job the cloud stops
+ * listing are resolved by looking at the instance (`job-lookup.ts`).
  */
-import RPCClient = require("@alicloud/pop-core");
 import type { AlicloudSettings, BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, StartedBackup } from "../adapter";
-import { CloudError, ErrorKind, isNetworkError, kindFromHttpStatus, redact } from "../../errors";
-import { retryCall, RetryOptions } from "../../retry";
+import { CloudError } from "../../errors";
+import { backoffDelay, realSleep, RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
+import { ALICLOUD_RDS_SERVICE, AlicloudRpcClient } from "./client";
+import { appearedSince, describeCandidates, setsStartedNear, takeBaseline, type Candidate, type CreateBaseline } from "./job-lookup";
+import { describeAllSets, describeJob, JOB_BUILDING, toBackup, type BackupSet } from "./sets";
 
-const SERVICE = "Alibaba Cloud RDS";
+export { alicloudErrorKind } from "./client";
+
 /** `DeleteBackup` accepts at most 100 comma-separated ids. */
 export const ALICLOUD_MAX_IDS_PER_DELETE = 100;
 /** Codes by which the cloud refuses a delete because of its rules: the delete may work later, or never; it is not retried in a loop. */
 const DELETE_BLOCKED_CODES = new Set(["OperationDenied.BackupSetDeleteNotSupport", "IncorrectDBInstanceType", "IncorrectDBInstanceState",
     "IncorrectDBInstanceLockMode", "IncorrectDBInstanceCharacterType", "ReadDBInstanceNotSupport"]);
-const JOB_BUILDING = new Set(["NoStart", "Checking", "Preparing", "Waiting", "Uploading"]);
+/** How many `CreateBackup` calls one start may make when answers are lost and the instance shows no new job. */
+const MAX_CREATE_CALLS = 3;
+/** A job not listed this soon after its create may just not be listed yet. */
+export const NOT_LISTED_GRACE_MS = 60_000;
+/** After that, how long its set may still lag in `DescribeBackups` before the job is given up as lost. */
+export const SET_LISTING_LAG_MS = 5 * 60_000;
 
-interface BackupTask { BackupJobId: string; BackupId?: string; BackupStatus: string; BackupProgressStatus?: string; Process?: string }
-interface BackupSet {
-    BackupId: string; DBInstanceId: string; BackupStatus: string; BackupStartTime?: string; BackupEndTime?: string;
-    BackupSize?: number | string; BackupMode?: string; BackupMethod?: string; StoreStatus?: string; DBNames?: string;
+export interface AlicloudAdapterOptions {
+    retry?: RetryOptions;
+    timeoutMs?: number;
+    /** Receives a line whenever the adapter does more than the call asked (a lost answer resolved). */
+    log?: (line: string) => void;
 }
 
-/** Classifies an Alibaba error code the way the cloud's own tooling does. */
-export function alicloudErrorKind(code: string, status?: number): ErrorKind {
-    if (/Throttling/i.test(code)) return "throttling";
-    if (code === "ServiceUnavailable" || code === "InternalError" || code === "InternalFailure") return "server";
-    return kindFromHttpStatus(status);
-}
-
-function isoUtc(t?: string): string | undefined {
-    if (!t) return undefined;
-    const d = new Date(t);
-    return isNaN(d.getTime()) ? undefined : d.toISOString();
-}
-
-function toBackup(s: BackupSet): CloudBackup {
-    return {
-        backupId: String(s.BackupId),
-        instanceId: s.DBInstanceId,
-        status: s.BackupStatus === "Success" ? "COMPLETED" : "FAILED",
-        cloudStatus: s.BackupStatus,
-        startedAt: isoUtc(s.BackupStartTime),
-        finishedAt: isoUtc(s.BackupEndTime),
-        sizeBytes: s.BackupSize === undefined ? undefined : Number(s.BackupSize),
-        manual: s.BackupMode !== "Automated",
-        backupMethod: s.BackupMethod,
-        storeStatus: s.StoreStatus,
-    };
+/** The cloud may have acted although no answer arrived (connection lost, timeout, 5xx, unreadable answer). */
+function answerLost(err: unknown): boolean {
+    return err instanceof CloudError && (err.kind === "transient" || err.kind === "server");
 }
 
 export class AlicloudRdsAdapter implements BackupAdapter {
-    readonly displayName = SERVICE;
-    private readonly client: RPCClient;
+    readonly displayName = ALICLOUD_RDS_SERVICE;
+    private readonly rpc: AlicloudRpcClient;
+    /** Cloud start times of the jobs this process started, for a state that kept only the job id. */
+    private readonly startTimes = new Map<string, number>();
 
-    constructor(private readonly settings: AlicloudSettings, private readonly options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new RPCClient({
-            endpoint: settings.endpoint.replace(/\/+$/, ""),
-            apiVersion: "2014-08-15",
-            accessKeyId: settings.accessKeyId,
-            accessKeySecret: settings.accessKeySecret,
-            securityToken: settings.securityToken,
-        });
-    }
-
-    /**
-     * One RPC call, always POST (with GET the client puts the key id and
-     * signature into the URL and its error text), retried when retryable.
-     * `CreateBackup` is not idempotent: it is retried only on throttling, when
-     * the cloud surely did not start a job.
-     */
-    private call<T>(action: string, params: Record<string, string>): Promise<T> {
-        const retry: RetryOptions = action === "CreateBackup"
-            ? { ...this.options.retry, retryable: err => err instanceof CloudError && err.kind === "throttling" }
-            : { ...this.options.retry };
-        return retryCall(async () => {
-            try {
-                return await this.client.request<T>(action, params, { method: "POST", timeout: this.options.timeoutMs ?? 15_000 });
-            } catch (err) {
-                throw this.toCloudError(action, err);
-            }
-        }, retry);
-    }
-
-    private toCloudError(action: string, err: unknown): CloudError {
-        const e = err as { code?: string; data?: { Code?: string; Message?: string; RequestId?: string }; entry?: { response?: { statusCode?: number } }; message?: string };
-        const secrets = [this.settings.accessKeySecret, this.settings.securityToken, this.settings.accessKeyId];
-        if (e.data?.Code) {
-            const status = e.entry?.response?.statusCode;
-            return new CloudError({
-                service: SERVICE, operation: action, code: e.data.Code, cloudMessage: redact(e.data.Message ?? "", secrets),
-                httpStatus: status, requestId: e.data.RequestId, kind: alicloudErrorKind(e.data.Code, status),
-            });
-        }
-        const network = isNetworkError(err) || err instanceof SyntaxError;
-        return new CloudError({
-            service: SERVICE, operation: action, code: network ? "NetworkError" : (e.code ?? "UnknownError"),
-            // pop-core glues "<method> <url> failed." to the cause without a separator: name the host and cause code instead.
-            cloudMessage: network && e.code
-                ? `could not reach ${new URL(this.settings.endpoint).host} (${e.code})`
-                : redact(`${e.message ?? err} (endpoint ${this.settings.endpoint})`, secrets),
-            kind: network ? "transient" : "client",
-        });
+    constructor(private readonly settings: AlicloudSettings, private readonly options: AlicloudAdapterOptions = {}) {
+        this.rpc = new AlicloudRpcClient(settings, options);
     }
 
     async maxIdsPerDelete(): Promise<number> {
         return ALICLOUD_MAX_IDS_PER_DELETE;
     }
 
+    /**
+     * Starts a backup. The instance is listed first, so that when the answer is
+     * lost the job it started can be told apart: one new job or set is taken
+     * over (and said so in `note`), several fail with their ids named, none
+     * means the cloud did not act and the create is made again.
+     */
     async startBackup(req: CreateBackupRequest): Promise<StartedBackup> {
         const params: Record<string, string> = { DBInstanceId: req.instanceId };
         if (req.backupMethod) params.BackupMethod = req.backupMethod;
         if (req.backupStrategy) params.BackupStrategy = req.backupStrategy;
         if (req.databases?.length) params.DBName = req.databases.join(",");
-        const res = await this.call<{ BackupJobId: string }>("CreateBackup", params);
-        return { jobId: String(res.BackupJobId) };
+        const baseline = await takeBaseline(this.rpc, req.instanceId);
+        let lost: CloudError | undefined;
+        for (let call = 1; ; call++) {
+            const before = this.rpc.serverNow();
+            try {
+                const res = await this.rpc.call<{ BackupJobId?: string | number }>("CreateBackup", params);
+                if (res.BackupJobId === undefined || res.BackupJobId === "") {
+                    throw new CloudError({ service: this.displayName, operation: "CreateBackup", code: "InvalidResponse", kind: "transient",
+                        cloudMessage: "the answer carries no BackupJobId" });
+                }
+                const jobId = String(res.BackupJobId);
+                this.startTimes.set(jobId, before);
+                return { jobId, startedAt: new Date(before).toISOString() };
+            } catch (err) {
+                // After a lost answer, "a job exists" may be that very job.
+                const busyAfterLoss = lost !== undefined && err instanceof CloudError && err.code === "BackupJobExists";
+                if (!answerLost(err) && !busyAfterLoss) throw err;
+                lost ??= err as CloudError;
+                const found = await this.lostCreate(req.instanceId, baseline, before, lost);
+                if (found) return found;
+                // Nothing of this call is on the instance: the last answer stands (a busy instance is waited on by the lifecycle).
+                if (call >= MAX_CREATE_CALLS) throw err;
+                await (this.options.retry?.sleep ?? realSleep)(backoffDelay(call, this.options.retry ?? {}));
+            }
+        }
+    }
+
+    /** The job a lost create started, when the instance shows exactly one; throws when it shows several. */
+    private async lostCreate(instanceId: string, baseline: CreateBaseline, calledAt: number, cause: CloudError): Promise<StartedBackup | undefined> {
+        let candidates: Candidate[];
+        try {
+            candidates = await appearedSince(this.rpc, instanceId, baseline);
+        } catch (err) {
+            throw new CloudError({
+                service: this.displayName, operation: "CreateBackup", code: cause.code, kind: "client", httpStatus: cause.httpStatus,
+                cloudMessage: `the answer was lost (${cause.cloudMessage}) and the instance could not be listed to see whether a backup job started `
+                    + `(${err instanceof CloudError ? err.code : String(err)}); check DescribeBackupTasks and DescribeBackups of ${instanceId} before trying again`,
+            });
+        }
+        if (candidates.length === 0) return undefined;
+        if (candidates.length > 1) {
+            throw new CloudError({
+                service: this.displayName, operation: "CreateBackup", code: "LostAnswerAmbiguous", kind: "client",
+                cloudMessage: `the answer was lost (${cause.code}) and several manual backups appeared on ${instanceId} since the call: `
+                    + `${describeCandidates(candidates)}; none is taken over. Adopt the right one, or delete those that are not yours`,
+            });
+        }
+        const [c] = candidates;
+        const note = `the answer to CreateBackup on ${instanceId} was lost (${cause.code}); took over ${describeCandidates(candidates)}, the only manual backup that appeared on the instance since the call`;
+        this.options.log?.(note);
+        if (c.jobId) this.startTimes.set(c.jobId, calledAt);
+        const startedAt = c.backupId && c.startedAt && !isNaN(Date.parse(c.startedAt)) ? new Date(c.startedAt).toISOString() : new Date(calledAt).toISOString();
+        return { ...(c.jobId ? { jobId: c.jobId } : {}), ...(c.backupId ? { backupId: c.backupId } : {}), startedAt, note };
     }
 
     async creationStatus(instanceId: string, started: StartedBackup): Promise<CreationProgress> {
         let backupId = started.backupId;
         let cloudStatus = "Finished";
         if (!backupId) {
-            const res = await this.call<{ Items?: { BackupJob?: BackupTask[] } }>("DescribeBackupTasks",
-                { DBInstanceId: instanceId, BackupJobId: String(started.jobId) });
-            const job = (res.Items?.BackupJob ?? []).find(j => String(j.BackupJobId) === String(started.jobId));
-            if (!job) return { status: "BUILDING", cloudStatus: "NotListed" };
+            const jobId = String(started.jobId);
+            const job = await describeJob(this.rpc, instanceId, jobId);
+            if (!job) return this.notListed(instanceId, jobId, started);
             cloudStatus = job.BackupStatus;
-            if (job.BackupStatus === "Failed") return { status: "FAILED", cloudStatus, failReason: `backup job ${started.jobId} ended Failed` };
+            if (job.BackupStatus === "Failed") return this.failedJob(instanceId, jobId, job.BackupId ? String(job.BackupId) : undefined);
             if (JOB_BUILDING.has(job.BackupStatus) || !job.BackupId) {
                 return { status: "BUILDING", cloudStatus, progress: job.Process ? `${job.Process}%` : undefined };
             }
@@ -141,21 +141,51 @@ export class AlicloudRdsAdapter implements BackupAdapter {
         return { status: "COMPLETED", cloudStatus: backup.cloudStatus, backupId, backup };
     }
 
+    /**
+     * A job `DescribeBackupTasks` does not list (finished jobs are listed for a
+     * limited time): its set is the manual one that started when the job did.
+     * Without a start time, or when no single set fits, the error keeps the job id.
+     */
+    private async notListed(instanceId: string, jobId: string, started: StartedBackup): Promise<CreationProgress> {
+        const recorded = started.startedAt ? Date.parse(started.startedAt) : NaN;
+        const startedMs = isNaN(recorded) ? this.startTimes.get(jobId) : recorded;
+        const lost = (why: string) => new CloudError({
+            service: this.displayName, operation: "DescribeBackupTasks", code: "BackupJobNotListed", kind: "client",
+            cloudMessage: `backup job ${jobId} of ${instanceId} is no longer listed by DescribeBackupTasks, and ${why}. `
+                + "The job id stays in state; find its backup set in DescribeBackups (or the console) and adopt it, or remove the resource from state",
+        });
+        if (startedMs === undefined) throw lost("no start time is recorded to find its backup set");
+        const age = this.rpc.serverNow() - startedMs;
+        if (age < NOT_LISTED_GRACE_MS) return { status: "BUILDING", cloudStatus: "NotListed" };
+        const sets = await setsStartedNear(this.rpc, instanceId, startedMs, (this.options.timeoutMs ?? 15_000) + 1000);
+        if (sets.length > 1) throw lost(`several manual backup sets started when it did: ${sets.map(s => s.BackupId).join(", ")}`);
+        if (sets.length === 0) {
+            if (age < NOT_LISTED_GRACE_MS + SET_LISTING_LAG_MS) return { status: "BUILDING", cloudStatus: "NotListed" };
+            throw lost(`no manual backup set started at ${new Date(startedMs).toISOString()}`);
+        }
+        const backup = toBackup(sets[0]);
+        if (backup.status === "FAILED") {
+            return { status: "FAILED", cloudStatus: backup.cloudStatus, backupId: backup.backupId, backup, failReason: `backup job ${jobId} left set ${backup.backupId} with BackupStatus Failed` };
+        }
+        return { status: "COMPLETED", cloudStatus: backup.cloudStatus, backupId: backup.backupId, backup };
+    }
+
+    /** A Failed job may leave a set with BackupStatus Failed; its id is reported so the lifecycle can delete it. */
+    private async failedJob(instanceId: string, jobId: string, backupId: string | undefined): Promise<CreationProgress> {
+        const failReason = `backup job ${jobId} ended Failed` + (backupId ? ` (backup set ${backupId} has BackupStatus Failed)` : "");
+        if (!backupId) return { status: "FAILED", cloudStatus: "Failed", failReason };
+        const backup = await this.findBackup(instanceId, backupId);
+        return { status: "FAILED", cloudStatus: "Failed", backupId, failReason, ...(backup ? { backup } : {}) };
+    }
+
     async findBackup(instanceId: string, backupId: string): Promise<CloudBackup | undefined> {
-        const res = await this.call<{ Items?: { Backup?: BackupSet[] } }>("DescribeBackups", { DBInstanceId: instanceId, BackupId: backupId });
+        const res = await this.rpc.call<{ Items?: { Backup?: BackupSet[] } }>("DescribeBackups", { DBInstanceId: instanceId, BackupId: backupId });
         const set = (res.Items?.Backup ?? []).find(b => String(b.BackupId) === backupId);
         return set ? toBackup(set) : undefined;
     }
 
     async listBackups(instanceId: string): Promise<CloudBackup[]> {
-        const out: CloudBackup[] = [];
-        for (let page = 1; ; page++) {
-            const res = await this.call<{ TotalRecordCount?: string; Items?: { Backup?: BackupSet[] } }>("DescribeBackups",
-                { DBInstanceId: instanceId, PageSize: "100", PageNumber: String(page) });
-            const items = res.Items?.Backup ?? [];
-            out.push(...items.map(toBackup));
-            if (items.length === 0 || out.length >= Number(res.TotalRecordCount ?? 0)) return out;
-        }
+        return (await describeAllSets(this.rpc, instanceId)).map(toBackup);
     }
 
     async deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]> {
@@ -169,7 +199,7 @@ export class AlicloudRdsAdapter implements BackupAdapter {
 
     private async deleteChunk(instanceId: string, ids: string[]): Promise<DeleteOutcome[]> {
         try {
-            await this.call("DeleteBackup", { DBInstanceId: instanceId, BackupId: ids.join(",") });
+            await this.rpc.call("DeleteBackup", { DBInstanceId: instanceId, BackupId: ids.join(",") });
             return ids.map(backupId => ({ backupId, result: "deleted" as const }));
         } catch (err) {
             if (!(err instanceof CloudError)) throw err;
