@@ -59,7 +59,8 @@ export function factsOf(started: StartedBackup | undefined, progress: CreationPr
         jobId: started?.jobId,
         status: b?.status ?? progress?.status ?? "BUILDING",
         cloudStatus: b?.cloudStatus ?? progress?.cloudStatus ?? "Started",
-        startedAt: b?.startedAt,
+        // Before the cloud lists the backup, the job's own start (Alibaba: the cloud's clock) is kept, so a job that stops being listed can still be found by its time.
+        startedAt: b?.startedAt ?? started?.startedAt,
         finishedAt: b?.finishedAt,
         sizeBytes: b?.sizeBytes,
         storeStatus: b?.storeStatus,

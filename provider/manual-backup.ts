@@ -133,9 +133,9 @@ export class ManualBackupProvider {
                 return { id: backup.backupId, props: { ...props, ...factsOf({ jobId: props.jobId }, undefined, backup) } };
             }
             if (props.jobId) {
-                const progress = await inst.status({ jobId: props.jobId });
+                const progress = await inst.status({ jobId: props.jobId, startedAt: props.startedAt });
                 if (progress.status === "FAILED") return { id: "", props: {} };
-                const facts = factsOf({ jobId: props.jobId }, progress);
+                const facts = factsOf({ jobId: props.jobId, startedAt: props.startedAt }, progress);
                 return { id: facts.backupId ?? id, props: { ...props, ...facts } };
             }
             if (!id.startsWith("job-")) {
@@ -165,7 +165,7 @@ export class ManualBackupProvider {
         if (olds.status === "BUILDING" && news.waitForCompletion) {
             // An earlier create left the job running: resume waiting on it instead of creating another backup.
             try {
-                return await this.finish(inst, news, { jobId: olds.jobId, backupId: olds.backupId });
+                return await this.finish(inst, news, { jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt });
             } catch (err) {
                 throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${inst.adapter.displayName}`, inst, news, err);
             }
@@ -181,7 +181,7 @@ export class ManualBackupProvider {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await inst.waitCreated({ jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
+                const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForResolving(props, labelOf(props))).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
                     throw err;
                 });
@@ -205,7 +205,7 @@ export class ManualBackupProvider {
     }
 
     /** Waits (or resumes waiting) for a started backup and returns full outputs. */
-    private async finish(inst: InstanceCoordinator, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
+    private async finish(inst: InstanceCoordinator, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string; startedAt?: string }, known?: BackupFacts) {
         if (known) return { id: known.backupId!, outs: { ...inputs, ...known } };
         const progress = await inst.waitCreated(started, this.rt.opsFor(inputs, labelOf(inputs)));
         const facts = factsOf(started, progress);

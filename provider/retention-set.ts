@@ -117,8 +117,8 @@ export class RetentionSetProvider {
                     const b = listed.get(m.backupId);
                     if (b) backups[label] = this.member(m, b);
                 } else if (m.jobId) {
-                    const p = await inst.status({ jobId: m.jobId });
-                    if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId }, p) };
+                    const p = await inst.status({ jobId: m.jobId, startedAt: m.startedAt });
+                    if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId, startedAt: m.startedAt }, p) };
                 }
             }
             return { id, props: this.state(props, backups) };
@@ -176,7 +176,7 @@ export class RetentionSetProvider {
             // Members still building from an earlier attempt: wait for them instead of creating again.
             for (const [l, m] of Object.entries(members)) {
                 if (m.status !== "BUILDING" || m.pendingDelete) continue;
-                const started = { jobId: m.jobId, backupId: m.backupId };
+                const started = { jobId: m.jobId, backupId: m.backupId, startedAt: m.startedAt };
                 try {
                     const p = inputs.waitForCompletion
                         ? await inst.waitCreated(started, this.rt.opsFor(inputs, `${label}[${l}]`))
@@ -287,9 +287,9 @@ export class RetentionSetProvider {
         for (const l of labels) {
             const m = members[l];
             if (!m || m.backupId || !m.jobId) continue;
-            const started = { jobId: m.jobId };
+            const started = { jobId: m.jobId, startedAt: m.startedAt };
             try {
-                const p = await inst.waitCreated(started, { ...this.rt.opsFor(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`), wait: true });
+                const p = await inst.waitCreated(started, this.rt.opsForResolving(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`));
                 members[l] = { ...m, ...factsOf(started, p) };
             } catch (err) {
                 if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {

@@ -68,6 +68,17 @@ export class ProviderRuntime {
         };
     }
 
+    /**
+     * Options for waiting on a job whose backup must be known before it can
+     * be deleted (a destroy or prune of a backup still being made): at least
+     * 30 minutes whatever `waitTimeout` says, since giving up would leave the
+     * backup behind or fail the delete.
+     */
+    opsForResolving(inputs: { waitTimeout?: string }, label: string): OpsOptions {
+        const opts = this.opsFor(inputs, label);
+        return { ...opts, wait: true, timeoutMs: Math.max(opts.timeoutMs, 30 * 60_000) };
+    }
+
     /** An error for the user: what failed, the cause scrubbed of secrets, and what to do next for a cloud error. */
     describe(what: string, err: unknown): Error {
         const hint = err instanceof CloudError ? hintFor(err.code) : "";
