@@ -67,10 +67,11 @@ function baseUrl(host: string, port: number): string {
     return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
-/** Serves one service: reads the body, hands it over, turns an unexpected throw into a 500. */
-function serviceServer(service: EmulatedService): http.Server {
+/** Serves one service: reads the body, hands it over (after the configured network latency), turns an unexpected throw into a 500. */
+function serviceServer(service: EmulatedService, latencyMs: number): http.Server {
     return http.createServer((req, res) => {
         readBody(req)
+            .then((body) => new Promise<typeof body>((resolve) => (latencyMs > 0 ? setTimeout(() => resolve(body), latencyMs) : resolve(body))))
             .then((body) => service.handle(req, body, res))
             .catch((err: Error) => {
                 if (!res.headersSent) sendJson(res, 500, { error: "emulator failure", message: err.message });
@@ -128,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         changed();
     }
 
-    const servers = SERVICE_KEYS.map((key) => serviceServer(services[key]));
+    const servers = SERVICE_KEYS.map((key) => serviceServer(services[key], options.latencyMs ?? 0));
     servers.push(http.createServer(createAdminHandler({ services, calls, faults, clock, changed })));
     let ports: number[];
     try {

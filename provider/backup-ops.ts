@@ -1,13 +1,12 @@
 /**
- * The lifecycle steps both resources share: start a backup (queued per
- * instance, because each cloud runs one backup job at a time), wait until it
- * ends, and turn the result into outputs. Cloud-agnostic: only the adapter
- * interface is used here.
+ * What both resources share about one creation: its options, its result,
+ * the error that carries a backup accepted but not finished, and how a
+ * result becomes outputs. The creating and waiting itself is the instance
+ * coordinator's (`instance.ts`).
  */
-import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, StartedBackup } from "./clouds/adapter";
+import type { CloudBackup, CreationProgress, StartedBackup } from "./clouds/adapter";
 import { CloudError } from "./errors";
-import { KeyedQueue } from "./concurrency";
-import { formatDuration, waitFor, WaitOptions } from "./wait";
+import type { WaitOptions } from "./wait";
 
 /** Codes meaning "another backup or operation is running on this instance; try again later". */
 const INSTANCE_BUSY_CODES = new Set(["BackupJobExists", "DBS.201205", "RDS.3004", "DBS.200019", "DBS.201015", "DBS.201202", "DBS.200011", "DBS.200047"]);
@@ -15,9 +14,6 @@ const INSTANCE_BUSY_CODES = new Set(["BackupJobExists", "DBS.201205", "RDS.3004"
 export function isInstanceBusy(err: unknown): boolean {
     return err instanceof CloudError && INSTANCE_BUSY_CODES.has(err.code);
 }
-
-/** One queue per provider process: creates on the same instance run one after another. */
-const instanceQueue = new KeyedQueue();
 
 /** Timing and reporting knobs, injectable for tests. */
 export interface OpsOptions {
@@ -41,68 +37,6 @@ export class CreationIncompleteError extends Error {
     constructor(message: string, public readonly started: StartedBackup, public readonly progress?: CreationProgress) {
         super(message);
         this.name = "CreationIncompleteError";
-    }
-}
-
-function queueKey(adapter: BackupAdapter, instanceId: string) {
-    return `${adapter.displayName}/${instanceId}`;
-}
-
-/**
- * Starts a backup and (optionally) waits for it. The instance's queue slot is
- * held for the whole job, so several backups of one instance declared in one
- * deployment run one after another instead of failing with "job exists".
- */
-export function createBackup(adapter: BackupAdapter, req: CreateBackupRequest, opts: OpsOptions): Promise<CreationResult> {
-    return instanceQueue.run(queueKey(adapter, req.instanceId), async () => {
-        const deadline = Date.now() + opts.timeoutMs;
-        const started = await waitFor(`a free backup slot on instance ${req.instanceId}`, async () => {
-            try {
-                return { done: true as const, value: await adapter.startBackup(req) };
-            } catch (err) {
-                if (isInstanceBusy(err)) return { done: false as const, note: `instance busy: ${(err as CloudError).code}` };
-                throw err;
-            }
-        }, { ...waitDefaults(opts), timeoutMs: opts.timeoutMs });
-        opts.log(`${opts.label}: ${adapter.displayName} accepted the backup of ${req.instanceId}${started.jobId ? ` (job ${started.jobId})` : ""}${started.backupId ? ` (backup ${started.backupId})` : ""}`);
-        if (!opts.wait) {
-            return { started, progress: { status: "BUILDING", cloudStatus: "Started", backupId: started.backupId } };
-        }
-        const progress = await waitCreated(adapter, req.instanceId, started, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) });
-        return { started, progress };
-    });
-}
-
-function waitDefaults(opts: OpsOptions): Partial<WaitOptions> {
-    return { minDelayMs: 1000, maxDelayMs: 15_000, progressEveryMs: 10_000, ...opts.polling };
-}
-
-/**
- * Polls the creation until the cloud reports it completed or failed. A
- * failure, a timeout or a broken poll raises `CreationIncompleteError` with
- * the job and backup ids known so far.
- */
-export async function waitCreated(adapter: BackupAdapter, instanceId: string, started: StartedBackup, opts: OpsOptions): Promise<CreationProgress> {
-    let last: CreationProgress | undefined;
-    const what = started.jobId ? `backup job ${started.jobId}` : `backup ${started.backupId}`;
-    try {
-        const progress = await waitFor(`${what} on ${instanceId} to finish`, async () => {
-            last = await adapter.creationStatus(instanceId, { ...started, backupId: started.backupId ?? last?.backupId });
-            if (last.status === "BUILDING") return { done: false as const, note: `${last.cloudStatus}${last.progress ? ` ${last.progress}` : ""}` };
-            return { done: true as const, value: last };
-        }, {
-            ...waitDefaults(opts), timeoutMs: opts.timeoutMs,
-            onProgress: (note, elapsed) => opts.log(`${opts.label}: ${what} on ${instanceId}: ${note}, ${formatDuration(elapsed)} elapsed`),
-        });
-        if (progress.status === "FAILED") {
-            throw new CreationIncompleteError(`${adapter.displayName} reports ${what} on ${instanceId} failed: ${progress.failReason ?? progress.cloudStatus}`, started, progress);
-        }
-        opts.log(`${opts.label}: backup ${progress.backupId ?? started.backupId} on ${instanceId} completed`);
-        return progress;
-    } catch (err) {
-        if (err instanceof CreationIncompleteError) throw err;
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new CreationIncompleteError(`waiting for ${what} on ${instanceId}: ${reason}`, { ...started, backupId: started.backupId ?? last?.backupId }, last);
     }
 }
 

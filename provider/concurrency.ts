@@ -11,21 +11,3 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     return results;
 }
-
-/**
- * Serialises work per key (e.g. per database instance): the cloud runs one
- * backup job at a time per instance, so the provider queues its own creates
- * instead of letting `BackupJobExists` reach the user.
- */
-export class KeyedQueue {
-    private readonly tails = new Map<string, Promise<unknown>>();
-
-    run<T>(key: string, work: () => Promise<T>): Promise<T> {
-        const prev = this.tails.get(key) ?? Promise.resolve();
-        const result = prev.then(work, work);
-        const tail = result.catch(() => undefined);
-        this.tails.set(key, tail);
-        void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
-        return result;
-    }
-}

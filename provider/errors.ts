@@ -79,6 +79,24 @@ export class ResourceInitError extends Error {
     }
 }
 
+/** Huawei's answer when a backup name is taken on the instance (RDS and GeminiDB). */
+export function isNameTaken(err: unknown): boolean {
+    return err instanceof CloudError && err.code === "DBS.201201";
+}
+
+/**
+ * The host records an initialization failure's properties exactly as given,
+ * without the `__provider` it adds on success; every later refresh, update or
+ * delete of that state needs it. This copies it from the inputs the provider
+ * received, so a recorded-but-unfinished backup stays manageable.
+ */
+export function withProviderKey(err: unknown, raw: Record<string, unknown>): unknown {
+    if (err instanceof ResourceInitError && raw.__provider !== undefined && err.properties.__provider === undefined) {
+        err.properties.__provider = raw.__provider;
+    }
+    return err;
+}
+
 /**
  * A credential as it can appear in a cloud message: raw, percent-encoded once
  * (a request parameter) and twice (inside a string to sign that a cloud
@@ -114,7 +132,7 @@ export function hintFor(code: string | undefined): string {
         [/^RDS\.3003$/, "the manual backup quota is reached; delete old manual backups first"],
         [/^IncorrectDBInstanceState$/, "the instance must be Running; wait for its current operation to end"],
         [/LockMode/, "the instance is locked (for example expired or out of storage); unlock it first"],
-        [/^(OperationDenied\.BackupSetDeleteNotSupport|IncorrectDBInstanceType)$/,
+        [/^(OperationDenied\.BackupSetDeleteNotSupport|IncorrectDBInstanceType|StoreStatus\.Disabled)$/,
             "the cloud's retention rules keep this backup for now (see StoreStatus); retry later, or set onDeleteBlocked: \"forget\" to drop it from state"],
         [/^(Throttling.*|DBS\.280443|APIG\.0308|APIGW\.0308)$/, "the API is throttling requests; retry in a minute"],
         [/^NetworkError$/, "check the endpoint (dbbackups:endpoints) and network access"],

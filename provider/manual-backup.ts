@@ -1,43 +1,48 @@
 /**
  * `ManualBackup`: one manual backup, with the dynamic-provider contract
- * check / diff / create / read / update / delete. Cloud-specific work goes
- * through the adapter interface only.
+ * check / diff / create / read / update / delete. The cloud is reached only
+ * through the instance coordinator (`instance.ts`).
  */
-import { createHash } from "crypto";
-import type { BackupAdapter, CreateBackupRequest } from "./clouds/adapter";
-import { hintFor, ResourceInitError } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import type { CloudBackup, CreateBackupRequest } from "./clouds/adapter";
+import type { InstanceCoordinator } from "./instance";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
+import { defaultBackupName } from "./naming";
+import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
 /** Inputs whose change needs a new backup: a backup cannot move, change method or content. */
 export const MANUAL_BACKUP_REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "name", "adoptBackupId"] as const;
 /** Inputs that are not the backup itself: a change is recorded in state without an API call. */
-const IGNORED_IN_DIFF = new Set(["resourceName", "__provider"]);
+const IGNORED_IN_DIFF = new Set(["resourceName", "project", "stack", "adoptOwned", "__provider"]);
 
 /** State of a `ManualBackup`: its validated inputs plus what the cloud reported. */
 export type ManualBackupState = ManualBackupInputs & BackupFacts & { adopted?: boolean };
 
-/**
- * The default Huawei backup name: the resource name made valid, plus a short
- * hash of what identifies the backup, so a replacement on the same instance
- * gets a different (unique) name and re-runs get the same one.
- */
-export function defaultBackupName(resourceName: string | undefined, identity: unknown[]): string {
-    let base = (resourceName ?? "backup").replace(/[^A-Za-z0-9_-]/g, "-");
-    if (!/^[A-Za-z]/.test(base)) base = `b-${base}`;
-    const suffix = createHash("sha256").update(JSON.stringify([resourceName, ...identity])).digest("hex").slice(0, 6);
-    return `${base.slice(0, 57)}-${suffix}`.padEnd(4, "0");
-}
-
 /** The prefix of progress lines and warnings: the Pulumi resource name. */
 const labelOf = (i: { resourceName?: string; instanceId: string }) => i.resourceName ?? i.instanceId;
 
-/** Inputs with the Huawei default name filled in (Huawei requires a name; Alibaba sets have none). */
-function withDefaultName(value: ManualBackupInputs): ManualBackupInputs {
+/** Who a `ManualBackup`'s backups belong to. */
+const ownerOf = (i: ManualBackupInputs): Owner => ({ project: i.project, stack: i.stack, resourceName: i.resourceName });
+
+/** The identity fields of a default name; a change of any of them needs a new name. */
+const NAME_IDENTITY = ["resourceName", "cloud", "service", "instanceId", "databases"] as const;
+
+/**
+ * Inputs with the Huawei default name filled in (Huawei requires a name;
+ * Alibaba sets have none). A default name already recorded for the same
+ * resource and target is kept, so a stack renamed (or state from a version
+ * whose default names did not hash the project and stack) is not replaced.
+ */
+function withDefaultName(value: ManualBackupInputs, olds?: Record<string, unknown>): ManualBackupInputs {
     if (value.cloud !== "huaweicloud" || value.name !== undefined) return value;
-    return { ...value, name: defaultBackupName(value.resourceName, [value.cloud, value.service, value.instanceId, value.databases ?? null]) };
+    const name = defaultBackupName(value);
+    const earlier = olds?.name;
+    const sameShape = typeof earlier === "string" && earlier.length === name.length && earlier.slice(0, -6) === name.slice(0, -6) && /[0-9a-f]{6}$/.test(earlier);
+    if (sameShape && NAME_IDENTITY.every(k => !differs(olds?.[k], value[k]))) return { ...value, name: earlier };
+    return { ...value, name };
 }
 
 /** The `pulumi.dynamic.ResourceProvider` for `ManualBackup`. */
@@ -49,12 +54,12 @@ export class ManualBackupProvider {
         this.rt.configure(req.config);
     }
 
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
         const v = validate(manualBackupSchema, news);
         if (!v.ok) return { inputs: news, failures: v.failures };
         // While some input is unknown (preview), neither the default name nor the credentials can be judged yet.
         const known = v.unknownKeys.length === 0;
-        const value = known ? withDefaultName(v.value as ManualBackupInputs) : v.value;
+        const value = known ? withDefaultName(v.value as ManualBackupInputs, olds) : v.value;
         const inputs: Record<string, unknown> = { ...news, ...value };
         const missing = known ? this.rt.missingSettings(value) : undefined;
         return { inputs, failures: missing ? [{ property: "cloud", reason: missing }] : [] };
@@ -70,60 +75,93 @@ export class ManualBackupProvider {
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: ManualBackupState }> {
         const inputs = withDefaultName(parseInputs(manualBackupSchema, raw));
-        const adapter = this.rt.adapter(inputs);
-        const label = labelOf(inputs);
+        const inst = this.rt.instance(inputs);
+        const owner = ownerOf(inputs);
         try {
-            if (inputs.adoptBackupId) return await this.adopt(adapter, inputs);
-            if (inputs.name && adapter.findBackupByName) {
-                // An earlier attempt may have died after the cloud accepted it: take that backup over instead of making a second one.
-                const earlier = await adapter.findBackupByName(inputs.instanceId, inputs.name);
-                if (earlier && earlier.status !== "FAILED" && earlier.status !== "DELETING") {
-                    this.rt.log(`${label}: found backup ${earlier.backupId} named ${inputs.name} from an earlier attempt; taking it over`);
-                    return await this.finish(adapter, inputs, { backupId: earlier.backupId }, earlier.status === "COMPLETED" ? factsOf(undefined, undefined, earlier) : undefined);
-                }
-            }
+            if (inputs.adoptBackupId) return await this.adopt(inst, inputs);
             const req: CreateBackupRequest = {
-                instanceId: inputs.instanceId, name: inputs.name, description: inputs.description,
+                instanceId: inputs.instanceId, name: inputs.name,
+                // The marker proves, later, that this resource created the backup (Huawei keeps descriptions; Alibaba sets have none).
+                description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, owner) : undefined,
                 databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
             };
-            const result = await createBackup(adapter, req, this.rt.opsFor(inputs, labelOf(inputs)));
+            let result;
+            try {
+                result = await inst.create(req, this.rt.opsFor(inputs, labelOf(inputs)));
+            } catch (err) {
+                // The name is taken: perhaps by this resource's own backup from an earlier attempt that lost the answer.
+                if (!(isNameTaken(err) && inputs.name)) throw err;
+                const earlier = await inst.findByName(inputs.name);
+                const taken = earlier && await this.takeOverEarlierAttempt(inst, inputs, earlier);
+                if (taken) return taken;
+                throw err;
+            }
             const facts = factsOf(result.started, result.progress);
+            if (facts.backupId) claimBackup(inputs.instanceId, facts.backupId, ownerTag(owner));
             return { id: facts.backupId ?? `job-${result.started.jobId}`, outs: { ...inputs, ...facts } };
         } catch (err) {
-            throw await this.failure(`creating backup of ${inputs.instanceId} on ${adapter.displayName}`, adapter, inputs, err);
+            throw withProviderKey(await this.failure(`creating backup of ${inputs.instanceId} on ${inst.adapter.displayName}`, inst, inputs, err), raw);
         }
     }
 
+    /**
+     * A backup of our name exists already. It is taken over only when its
+     * owner marker proves this resource created it (an earlier attempt died
+     * after the cloud accepted it); anybody else's backup is never taken.
+     */
+    private async takeOverEarlierAttempt(inst: InstanceCoordinator, inputs: ManualBackupInputs, earlier: CloudBackup) {
+        const label = labelOf(inputs);
+        if (!isOwnedBy(earlier.description, ownerOf(inputs))) {
+            const foreign = markerOf(earlier.description) !== undefined;
+            throw new Error(`a backup named ${inputs.name} already exists on instance ${inputs.instanceId} (backup ${earlier.backupId}`
+                + `${earlier.startedAt ? `, started ${earlier.startedAt}` : ""}) and this resource did not create it`
+                + `${foreign ? " (it carries another Pulumi resource's owner marker)" : ""}. Nothing was created. Next: choose another name,`
+                + ` or take that backup over on purpose with adoptBackupId: "${earlier.backupId}"${foreign ? " and adoptOwned: true" : ""}`);
+        }
+        if (earlier.status === "FAILED" || earlier.status === "DELETING") return undefined; // its name is still taken: the cloud's refusal stands
+        this.rt.log(`${label}: found backup ${earlier.backupId} named ${inputs.name} that this resource started in an earlier attempt; taking it over`);
+        claimBackup(inputs.instanceId, earlier.backupId, ownerTag(ownerOf(inputs)));
+        return await this.finish(inst, inputs, { backupId: earlier.backupId }, earlier.status === "COMPLETED" ? factsOf(undefined, undefined, earlier) : undefined);
+    }
+
     async read(id: string, props: ManualBackupState): Promise<{ id: string; props: Record<string, unknown> }> {
-        const adapter = this.rt.adapter(props);
+        const inst = this.rt.instance(props);
         try {
             if (props.backupId) {
-                const backup = await adapter.findBackup(props.instanceId, props.backupId);
+                const backup = await inst.find(props.backupId);
                 if (!backup) return { id: "", props: {} };
                 return { id: backup.backupId, props: { ...props, ...factsOf({ jobId: props.jobId }, undefined, backup) } };
             }
             if (props.jobId) {
-                const progress = await adapter.creationStatus(props.instanceId, { jobId: props.jobId });
+                const progress = await inst.status({ jobId: props.jobId });
                 if (progress.status === "FAILED") return { id: "", props: {} };
                 const facts = factsOf({ jobId: props.jobId }, progress);
                 return { id: facts.backupId ?? id, props: { ...props, ...facts } };
             }
             return { id, props: { ...props } };
         } catch (err) {
-            throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`, err);
         }
     }
 
     async update(id: string, olds: ManualBackupState, raw: Record<string, unknown>): Promise<{ outs: ManualBackupState }> {
+        try {
+            return await this.updateInPlace(id, olds, raw);
+        } catch (err) {
+            throw withProviderKey(err, raw);
+        }
+    }
+
+    private async updateInPlace(id: string, olds: ManualBackupState, raw: Record<string, unknown>): Promise<{ outs: ManualBackupState }> {
         const news = withDefaultName(parseInputs(manualBackupSchema, raw));
-        const adapter = this.rt.adapter(news);
+        const inst = this.rt.instance(news);
         const { backupId, jobId, status, cloudStatus, startedAt, finishedAt, sizeBytes, storeStatus, adopted } = olds;
         if (olds.status === "BUILDING" && news.waitForCompletion) {
             // An earlier create left the job running: resume waiting on it instead of creating another backup.
             try {
-                return await this.finish(adapter, news, { jobId: olds.jobId, backupId: olds.backupId });
+                return await this.finish(inst, news, { jobId: olds.jobId, backupId: olds.backupId });
             } catch (err) {
-                throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${adapter.displayName}`, adapter, news, err);
+                throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${inst.adapter.displayName}`, inst, news, err);
             }
         }
         // Nothing else can change in place: the new inputs are recorded with what the cloud reported before.
@@ -131,13 +169,13 @@ export class ManualBackupProvider {
     }
 
     async delete(id: string, props: ManualBackupState): Promise<void> {
-        const adapter = this.rt.adapter(props);
-        const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${adapter.displayName}`;
+        const inst = this.rt.instance(props);
+        const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`;
         try {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await waitCreated(adapter, props.instanceId, { jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
+                const progress = await inst.waitCreated({ jobId: props.jobId }, this.rt.opsFor(props, labelOf(props))).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
                     throw err;
                 });
@@ -145,33 +183,45 @@ export class ManualBackupProvider {
                 if (!backupId) return;
             }
             if (!backupId) return;
-            const [outcome] = await adapter.deleteBackups(props.instanceId, [backupId]);
-            if (outcome.result === "deleted") return;
+            // Gathered with other deletes of this instance arriving together (a destroy) into the cloud's batch call.
+            const outcome = await inst.deleteGathered(backupId);
+            if (outcome.result === "deleted") return releaseBackup(props.instanceId, backupId);
             const cause = `${outcome.code}: ${outcome.message}`;
             if (outcome.result === "blocked" && props.onDeleteBlocked === "forget") {
-                this.rt.log(`warning: ${props.resourceName ?? backupId}: ${adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
+                this.rt.log(`warning: ${props.resourceName ?? backupId}: ${inst.adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
                 return;
             }
             const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : hintFor(outcome.code);
-            throw new Error(`${what}: ${adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
+            throw new Error(`${what}: ${inst.adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
             throw this.rt.describe(what, err);
         }
     }
 
     /** Waits (or resumes waiting) for a started backup and returns full outputs. */
-    private async finish(adapter: BackupAdapter, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
+    private async finish(inst: InstanceCoordinator, inputs: ManualBackupInputs, started: { jobId?: string; backupId?: string }, known?: BackupFacts) {
         if (known) return { id: known.backupId!, outs: { ...inputs, ...known } };
-        const progress = await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, labelOf(inputs)));
+        const progress = await inst.waitCreated(started, this.rt.opsFor(inputs, labelOf(inputs)));
         const facts = factsOf(started, progress);
         return { id: facts.backupId ?? `job-${started.jobId}`, outs: { ...inputs, ...facts } };
     }
 
-    private async adopt(adapter: BackupAdapter, inputs: ManualBackupInputs) {
-        const backup = await adapter.findBackup(inputs.instanceId, inputs.adoptBackupId!);
+    /** Takes over the backup named by `adoptBackupId`: a manual backup that no other resource proves to own. */
+    private async adopt(inst: InstanceCoordinator, inputs: ManualBackupInputs) {
+        const id = inputs.adoptBackupId!;
+        const backup = await inst.find(id);
         if (!backup) {
-            throw new Error(`adoptBackupId ${inputs.adoptBackupId}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), or remove adoptBackupId to create a new backup`);
+            throw new Error(`adoptBackupId ${id}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), or remove adoptBackupId to create a new backup`);
         }
+        if (!backup.manual) {
+            throw new Error(`adoptBackupId ${id}: backup ${id} on instance ${inputs.instanceId} is an automated backup; the instance's backup policy owns it and deletes it when its retention ends, so it cannot be adopted. Next: adopt a manual backup, or remove adoptBackupId to create one`);
+        }
+        const tag = markerOf(backup.description);
+        const mine = ownerTag(ownerOf(inputs));
+        if (tag !== undefined && tag !== mine && !inputs.adoptOwned) {
+            throw new Error(`adoptBackupId ${id}: backup ${id} on instance ${inputs.instanceId} carries the owner marker of another Pulumi resource (dbbackups:${tag}), which may still manage and delete it. Next: if it is really this resource's to take over (for example moved from a stack that no longer manages it), set adoptOwned: true; otherwise remove adoptBackupId`);
+        }
+        claimBackup(inputs.instanceId, backup.backupId, mine, "adoptBackupId");
         this.rt.log(`${labelOf(inputs)}: adopted existing backup ${backup.backupId}`);
         return { id: backup.backupId, outs: { ...inputs, ...factsOf(undefined, undefined, backup), adopted: true } };
     }
@@ -181,11 +231,11 @@ export class ManualBackupProvider {
      * carrying the id and the outputs known so far (recorded in state, never
      * orphaned). A backup that failed in the cloud is cleaned up and reported.
      */
-    private async failure(what: string, adapter: BackupAdapter, inputs: ManualBackupInputs, err: unknown): Promise<Error> {
+    private async failure(what: string, inst: InstanceCoordinator, inputs: ManualBackupInputs, err: unknown): Promise<Error> {
         if (!(err instanceof CreationIncompleteError)) return this.rt.describe(what, err);
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
-            if (facts.backupId) await adapter.deleteBackups(inputs.instanceId, [facts.backupId]).catch(() => undefined);
+            if (facts.backupId) await inst.deleteNow([facts.backupId]).catch(() => undefined);
             return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
         }
         const id = facts.backupId ?? `job-${err.started.jobId}`;

@@ -5,9 +5,12 @@
  * deletes backups whose ids are in its own state.
  */
 import { createHash } from "crypto";
-import type { BackupAdapter, CloudBackup, DeleteOutcome } from "./clouds/adapter";
-import { hintFor, ResourceInitError } from "./errors";
-import { CreationIncompleteError, createBackup, dropUndefined, factsOf, waitCreated, BackupFacts } from "./backup-ops";
+import type { CloudBackup, DeleteOutcome } from "./clouds/adapter";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
+import type { InstanceCoordinator } from "./instance";
+import { memberName } from "./naming";
+import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { CheckFailure, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
@@ -23,14 +26,10 @@ export type RetentionSetState = RetentionSetInputs & { backups: Record<string, M
 
 const REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
 
-/** Huawei backup name of a member: `<prefix>-<label>`, made valid and at most 64 characters. */
-export function memberName(inputs: RetentionSetInputs, label: string): string {
-    let prefix = (inputs.namePrefix ?? inputs.resourceName ?? "set").replace(/[^A-Za-z0-9_-]/g, "-");
-    if (!/^[A-Za-z]/.test(prefix)) prefix = `s-${prefix}`;
-    const name = `${prefix}-${label.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-    if (name.length <= 64) return name;
-    return `${name.slice(0, 57)}-${createHash("sha256").update(name).digest("hex").slice(0, 6)}`;
-}
+export { memberName };
+
+/** Who a member's backup belongs to: the set (project, stack, resource name) and the label. */
+const ownerOf = (i: RetentionSetInputs, label: string): Owner => ({ project: i.project, stack: i.stack, resourceName: i.resourceName, label });
 
 /** The `pulumi.dynamic.ResourceProvider` for `BackupRetentionSet`. */
 export class RetentionSetProvider {
@@ -54,7 +53,9 @@ export class RetentionSetProvider {
     async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
         const replaces = REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
-        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && news.waitForCompletion !== false))
+        this.refuseAdoptOverMember(olds.backups ?? {}, news);
+        // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.
+        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId)))
             || (news.labels ?? []).some(l => !olds.backups?.[l])
             || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
         const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
@@ -77,46 +78,70 @@ export class RetentionSetProvider {
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {
         const inputs = parseInputs(retentionSetSchema, raw);
         const id = `${inputs.instanceId}/${inputs.resourceName ?? createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`;
-        const outs = await this.reconcile(id, inputs, {});
-        return { id, outs };
+        try {
+            return { id, outs: await this.reconcile(id, inputs, {}) };
+        } catch (err) {
+            throw withProviderKey(err, raw);
+        }
     }
 
     async update(id: string, olds: RetentionSetState, raw: Record<string, unknown>): Promise<{ outs: RetentionSetState }> {
         const news = parseInputs(retentionSetSchema, raw);
-        return { outs: await this.reconcile(id, news, olds.backups ?? {}) };
+        try {
+            this.refuseAdoptOverMember(olds.backups ?? {}, news);
+            return { outs: await this.reconcile(id, news, olds.backups ?? {}) };
+        } catch (err) {
+            throw withProviderKey(err, raw);
+        }
+    }
+
+    /**
+     * `adopt` naming a label that already holds another backup would drop that
+     * backup from state without deleting it: refused, at preview (diff) and at update.
+     */
+    private refuseAdoptOverMember(members: Record<string, Member>, news: RetentionSetInputs) {
+        const clashes = Object.entries(news.adopt ?? {}).filter(([l, bid]) => members[l] && members[l].backupId !== bid && (members[l].backupId || members[l].jobId));
+        if (clashes.length === 0) return;
+        throw new Error(`adopt: ${clashes.map(([l, bid]) => `label ${l} already holds backup ${members[l].backupId ?? `job ${members[l].jobId}`}, so it cannot also adopt ${bid}`).join("; ")}.`
+            + " Nothing was changed. Next: adopt it under a new label, or remove the label first (an up deletes its backup) and adopt it in a later up");
     }
 
     async read(id: string, props: RetentionSetState): Promise<{ id: string; props: Record<string, unknown> }> {
-        const adapter = this.rt.adapter(props);
+        const inst = this.rt.instance(props);
         try {
             // One paged listing of the instance, not one call per member.
-            const listed = new Map((await adapter.listBackups(props.instanceId)).map(b => [b.backupId, b]));
+            const listed = new Map((await inst.list()).map(b => [b.backupId, b]));
             const backups: Record<string, Member> = {};
             for (const [label, m] of Object.entries(props.backups ?? {})) {
                 if (m.backupId) {
                     const b = listed.get(m.backupId);
                     if (b) backups[label] = this.member(m, b);
                 } else if (m.jobId) {
-                    const p = await adapter.creationStatus(props.instanceId, { jobId: m.jobId });
+                    const p = await inst.status({ jobId: m.jobId });
                     if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId }, p) };
                 }
             }
             return { id, props: this.state(props, backups) };
         } catch (err) {
-            throw this.rt.describe(`reading backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`reading backup set ${id} on ${inst.adapter.displayName}`, err);
         }
     }
 
     async delete(id: string, props: RetentionSetState): Promise<void> {
-        const adapter = this.rt.adapter(props);
-        const members = Object.entries(props.backups ?? {});
+        const inst = this.rt.instance(props);
+        const resolved = { ...(props.backups ?? {}) };
+        const unresolved = await this.resolveJobs(inst, props, resolved, Object.keys(resolved));
+        if (unresolved.length) {
+            throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${unresolved.join("; ")}. Nothing was deleted; the set stays in state. Next: run destroy again once the jobs have ended`);
+        }
+        const members = Object.entries(resolved);
         const byId = new Map(members.filter(([, m]) => m.backupId).map(([label, m]) => [m.backupId!, label]));
         if (byId.size === 0) return;
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await adapter.deleteBackups(props.instanceId, [...byId.keys()]);
+            outcomes = await inst.deleteNow([...byId.keys()]);
         } catch (err) {
-            throw this.rt.describe(`deleting backup set ${id} on ${adapter.displayName}`, err);
+            throw this.rt.describe(`deleting backup set ${id} on ${inst.adapter.displayName}`, err);
         }
         const blocked = outcomes.filter(o => o.result === "blocked");
         const failed = outcomes.filter(o => o.result === "failed");
@@ -124,10 +149,11 @@ export class RetentionSetProvider {
         if (blocked.length && props.onDeleteBlocked === "forget") {
             this.rt.log(`warning: ${props.resourceName ?? id}: left in the cloud because onDeleteBlocked is "forget": ${blocked.map(describe).join("; ")}`);
         }
+        for (const o of outcomes) if (o.result === "deleted") releaseBackup(props.instanceId, o.backupId);
         const fatal = [...failed, ...(props.onDeleteBlocked === "forget" ? [] : blocked)];
         if (fatal.length) {
             const hint = hintFor(fatal[0].code);
-            throw new Error(`deleting backup set ${id} on ${adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
+            throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
                 + ` They stay in state; the others are deleted.${hint ? ` Next: ${hint}.` : ""}`);
         }
     }
@@ -138,7 +164,7 @@ export class RetentionSetProvider {
      * carrying the state reached, so nothing that exists is dropped from state.
      */
     private async reconcile(id: string, inputs: RetentionSetInputs, previous: Record<string, Member>): Promise<RetentionSetState> {
-        const adapter = this.rt.adapter(inputs);
+        const inst = this.rt.instance(inputs);
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
@@ -146,15 +172,15 @@ export class RetentionSetProvider {
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
-            await this.adopt(adapter, inputs, members);
+            await this.adopt(inst, inputs, members);
             // Members still building from an earlier attempt: wait for them instead of creating again.
             for (const [l, m] of Object.entries(members)) {
                 if (m.status !== "BUILDING" || m.pendingDelete) continue;
                 const started = { jobId: m.jobId, backupId: m.backupId };
                 try {
                     const p = inputs.waitForCompletion
-                        ? await waitCreated(adapter, inputs.instanceId, started, this.rt.opsFor(inputs, `${label}[${l}]`))
-                        : await adapter.creationStatus(inputs.instanceId, started); // not waiting: one look, to record progress
+                        ? await inst.waitCreated(started, this.rt.opsFor(inputs, `${label}[${l}]`))
+                        : await inst.status(started); // not waiting: one look, to record progress
                     if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
@@ -169,10 +195,25 @@ export class RetentionSetProvider {
                 const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
                 const name = inputs.cloud === "huaweicloud" ? memberName(inputs, failedBefore ? `${l}-r${failedBefore}` : l) : undefined;
                 try {
-                    const r = await createBackup(adapter, {
-                        instanceId: inputs.instanceId, name, description: inputs.description, databases: inputs.databases,
-                        backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                    }, this.rt.opsFor(inputs, `${label}[${l}]`));
+                    let r;
+                    try {
+                        r = await inst.create({
+                            instanceId: inputs.instanceId, name,
+                            description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
+                            databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
+                        }, this.rt.opsFor(inputs, `${label}[${l}]`));
+                    } catch (err) {
+                        // The name is taken: perhaps by this set's own backup from an earlier attempt that lost the answer.
+                        const taken = name && isNameTaken(err) ? await this.earlierAttempt(inst, inputs, l, name) : undefined;
+                        if (!taken) throw err;
+                        members[l] = taken;
+                        if (taken.status === "BUILDING" && inputs.waitForCompletion) {
+                            const started = { backupId: taken.backupId };
+                            const p = await inst.waitCreated(started, this.rt.opsFor(inputs, `${label}[${l}]`));
+                            members[l] = dropUndefined({ ...taken, ...factsOf(started, p) });
+                        }
+                        return;
+                    }
                     members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
                 } catch (err) {
                     if (err instanceof CreationIncompleteError) {
@@ -186,24 +227,26 @@ export class RetentionSetProvider {
         } catch (err) {
             problems.push(this.rt.message(err));
         }
-        if (problems.length === 0) await this.prune(adapter, inputs, members, wanted, problems);
+        if (problems.length === 0) await this.prune(inst, inputs, members, wanted, problems);
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
         if (problems.length) {
-            throw new ResourceInitError(`reconciling backup set ${id} on ${adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
+            throw new ResourceInitError(`reconciling backup set ${id} on ${inst.adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
         }
         return state;
     }
 
     /** Deletes members whose label was removed, and earlier refusals, in as few calls as the cloud allows. */
-    private async prune(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
+    private async prune(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
+        // A removed label whose job is still running has a backup on the way: learn its id before deciding anything.
+        problems.push(...await this.resolveJobs(inst, inputs, members, Object.keys(members).filter(l => !wanted.has(l))));
         const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId);
-        for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId) delete members[l];
+        for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId && !m.jobId) delete members[l];
         if (doomed.length === 0) return;
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await adapter.deleteBackups(inputs.instanceId, [...labelOf.keys()]);
+            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()]);
         } catch (err) {
             problems.push(`deleting ${labelOf.size} backups: ${this.rt.message(err)}`);
             return;
@@ -213,9 +256,10 @@ export class RetentionSetProvider {
             const l = labelOf.get(o.backupId)!;
             if (o.result === "deleted") {
                 delete members[l];
+                releaseBackup(inputs.instanceId, o.backupId);
             } else if (o.result === "blocked") {
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
-                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
             } else {
                 problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
             }
@@ -232,16 +276,76 @@ export class RetentionSetProvider {
         if (facts.backupId) members[`${label}~failed-${facts.backupId}`] = { ...facts, status: "FAILED" };
     }
 
-    /** Takes over backups named in `adopt`, verified with one listing of the instance. */
-    private async adopt(adapter: BackupAdapter, inputs: RetentionSetInputs, members: Record<string, Member>) {
+    /**
+     * Members known only by a job id (created without waiting, on Alibaba)
+     * are waited for until their backup id is known, so a delete never skips
+     * a backup that is on its way. A job that failed without leaving a backup
+     * is dropped. Returns a problem per member still unresolved at the deadline.
+     */
+    private async resolveJobs(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, labels: string[]): Promise<string[]> {
+        const problems: string[] = [];
+        for (const l of labels) {
+            const m = members[l];
+            if (!m || m.backupId || !m.jobId) continue;
+            const started = { jobId: m.jobId };
+            try {
+                const p = await inst.waitCreated(started, { ...this.rt.opsFor(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`), wait: true });
+                members[l] = { ...m, ...factsOf(started, p) };
+            } catch (err) {
+                if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {
+                    const facts = factsOf(err.started, err.progress);
+                    if (facts.backupId) members[l] = { ...m, ...facts, status: "FAILED" };
+                    else delete members[l];
+                    continue;
+                }
+                problems.push(`label ${l} (job ${m.jobId}): its backup id is not known yet: ${this.rt.message(err)}; it stays in state`);
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Takes over backups named in `adopt`, verified with one listing of the
+     * instance: manual backups only, and none another resource proves to own
+     * (unless `adoptOwned`).
+     */
+    private async adopt(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>) {
         const pending = Object.entries(inputs.adopt ?? {}).filter(([l, bid]) => members[l]?.backupId !== bid);
         if (pending.length === 0) return;
-        const listed = new Map((await adapter.listBackups(inputs.instanceId)).map(b => [b.backupId, b]));
-        const missing = pending.filter(([, bid]) => !listed.has(bid));
-        if (missing.length) {
-            throw new Error(`adopt: ${missing.map(([l, bid]) => `label ${l}: backup ${bid}`).join(", ")} not found on instance ${inputs.instanceId}; check the ids or remove them from adopt`);
+        const listed = new Map((await inst.list()).map(b => [b.backupId, b]));
+        const refusals: string[] = [];
+        for (const [l, bid] of pending) {
+            const b = listed.get(bid);
+            if (!b) { refusals.push(`label ${l}: backup ${bid} not found on instance ${inputs.instanceId}; check the id or remove it from adopt`); continue; }
+            if (!b.manual) { refusals.push(`label ${l}: backup ${bid} is an automated backup, owned by the instance's backup policy, which deletes it when its retention ends; adopt only manual backups`); continue; }
+            const tag = markerOf(b.description);
+            if (tag !== undefined && tag !== ownerTag(ownerOf(inputs, l)) && !inputs.adoptOwned) {
+                refusals.push(`label ${l}: backup ${bid} carries the owner marker of another Pulumi resource (dbbackups:${tag}), which may still manage and delete it; set adoptOwned: true if it is really this set's to take over`);
+            }
         }
-        for (const [l, bid] of pending) members[l] = { ...this.member({}, listed.get(bid)!), adopted: true };
+        if (refusals.length) throw new Error(`adopt: ${refusals.join("; ")}. Nothing was adopted`);
+        for (const [l, bid] of pending) {
+            claimBackup(inputs.instanceId, bid, ownerTag(ownerOf(inputs, l)), `adopt (label ${l})`);
+            members[l] = { ...this.member({}, listed.get(bid)!), adopted: true };
+        }
+    }
+
+    /**
+     * Huawei: the cloud refused the member's name as taken. The backup holding it is
+     * taken over only when its owner marker proves this set made it for this
+     * label (an earlier attempt lost the answer or died); anything else fails
+     * the label without touching that backup.
+     */
+    private async earlierAttempt(inst: InstanceCoordinator, inputs: RetentionSetInputs, label: string, name: string): Promise<Member | undefined> {
+        const earlier = await inst.findByName(name);
+        if (!earlier) return undefined;
+        if (!isOwnedBy(earlier.description, ownerOf(inputs, label))) {
+            throw new Error(`a backup named ${name} already exists on instance ${inputs.instanceId} (backup ${earlier.backupId}${earlier.startedAt ? `, started ${earlier.startedAt}` : ""}) and this set did not create it for label ${label}.`
+                + ` Next: take it over on purpose with adopt: { "${label}": "${earlier.backupId}" }, or set another namePrefix`);
+        }
+        if (earlier.status === "FAILED" || earlier.status === "DELETING") return undefined;
+        this.rt.log(`${inputs.resourceName ?? inputs.instanceId}[${label}]: found backup ${earlier.backupId} named ${name} that this set started in an earlier attempt; taking it over`);
+        return this.member({ name }, earlier);
     }
 
     private member(m: Partial<Member>, b: CloudBackup): Member {

@@ -9,6 +9,7 @@ import { AdapterFactory, Target } from "./clouds";
 import { ConfigSource, MissingSettingError, Settings } from "./config";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
+import { coordinatorFor, InstanceCoordinator } from "./instance";
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -32,6 +33,11 @@ export class ProviderRuntime {
 
     adapter(target: Target): BackupAdapter {
         return this.factory.get({ cloud: target.cloud, service: target.service ?? "rds", region: target.region });
+    }
+
+    /** The coordinator of the instance a resource targets: the only way the resources reach the cloud. */
+    instance(target: Target & { instanceId: string }): InstanceCoordinator {
+        return coordinatorFor(this.adapter(target), target.instanceId);
     }
 
     /** A sentence saying which credential or setting is missing for this target, or undefined. */

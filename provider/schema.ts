@@ -6,14 +6,15 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./wait";
+import { HUAWEI_NAME, memberName } from "./naming";
+import { HUAWEI_USER_DESCRIPTION_MAX } from "./ownership";
 
 /** The value Pulumi sends for an input that is not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export interface CheckFailure { property: string; reason: string }
 
-/** Huawei backup names: 4–64 characters, a letter first, then letters, digits, `-` or `_`. */
-export const HUAWEI_NAME = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
+export { HUAWEI_NAME };
 /** Huawei descriptions: up to 256 characters, none of `> ! < " & ' =`. */
 const HUAWEI_DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
 /** Alibaba database names: lower-case letters, digits and underscores, a letter first, not ending in `_`. */
@@ -38,8 +39,13 @@ const targetShape = {
     waitForCompletion: z.boolean().default(true),
     waitTimeout: duration.default("30m"),
     onDeleteBlocked: z.enum(["fail", "forget"]).default("fail"),
-    /** Set by the SDK to the Pulumi resource name; used for default backup names and progress lines. */
+    /** Take over (with `adoptBackupId` / `adopt`) a backup whose owner marker names another resource. */
+    adoptOwned: z.boolean().optional(),
+    /** Set by the SDK to the Pulumi resource name; used for default backup names, owner markers and progress lines. */
     resourceName: z.string().optional(),
+    /** Set by the SDK to the Pulumi project and stack: part of the owner marker and of default names. */
+    project: z.string().optional(),
+    stack: z.string().optional(),
 };
 
 type Ctx = z.RefinementCtx;
@@ -62,6 +68,9 @@ function cloudRules(v: TargetFields, ctx: Ctx) {
         if (v.service === "geminidb" && v.databases !== undefined) fail("databases", "GeminiDB backups are instance backups here; remove databases");
         if (v.description !== undefined && HUAWEI_DESCRIPTION_FORBIDDEN.test(v.description)) {
             fail("description", "must not contain any of > ! < \" & ' =");
+        }
+        if (v.description !== undefined && v.description.length > HUAWEI_USER_DESCRIPTION_MAX) {
+            fail("description", `must be at most ${HUAWEI_USER_DESCRIPTION_MAX} characters on huaweicloud (the cloud allows 256; the rest holds the marker that proves this resource created the backup); got ${v.description.length}`);
         }
     }
 }
@@ -102,6 +111,18 @@ export const retentionSetSchema = z.object({
     }
     for (const label of Object.keys(v.adopt ?? {})) {
         if (!seen.has(label)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["adopt", label], message: `label "${label}" is not in labels; adopt only labels the set declares` });
+    }
+    if (v.cloud === "huaweicloud") {
+        // Huawei names are unique per instance: two labels must not become one backup name.
+        const byName = new Map<string, string>();
+        v.labels.forEach((l, i) => {
+            const name = memberName(v, l);
+            const other = byName.get(name);
+            if (other !== undefined && other !== l) {
+                ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", i], message: `labels "${other}" and "${l}" both become the Huawei backup name "${name}" (characters other than letters, digits, '-' and '_' turn into '-'); rename one of them` });
+            }
+            byName.set(name, l);
+        });
     }
 });
 

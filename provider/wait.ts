@@ -18,6 +18,8 @@ export interface WaitOptions {
     /** Print a progress line at most this often (default 10 000 ms). */
     progressEveryMs?: number;
     onProgress?: (note: string, elapsedMs: number) => void;
+    /** Chooses the delay before poll `attempt + 1` (default: doubling from min to max). */
+    nextDelay?: (attempt: number, elapsedMs: number) => number;
     now?: () => number;
     sleep?: (ms: number) => Promise<void>;
 }
@@ -54,7 +56,7 @@ export async function waitFor<R>(what: string, poll: () => Promise<Acceptance<R>
             opts.onProgress(lastNote ?? "waiting", elapsed);
         }
         if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(what, elapsed, lastNote);
-        const delay = Math.min(pollDelay(attempt, opts), Math.max(0, opts.timeoutMs - elapsed));
+        const delay = Math.min(opts.nextDelay ? opts.nextDelay(attempt, elapsed) : pollDelay(attempt, opts), Math.max(0, opts.timeoutMs - elapsed));
         await sleep(Math.max(delay, 1));
     }
 }

@@ -4,7 +4,15 @@
  *      obtained the way `pulumi.dynamic.Resource` does it;
  *  (b) pruning through each adapter's `deleteBackups` on the emulator: wall
  *      time and delete calls for N hand-made backups per instance, compared
- *      with one call per backup.
+ *      with one call per backup;
+ *  (c) through the real dynamic-provider host, with a per-call latency
+ *      standing in for a network: calls for a refresh and a destroy of N
+ *      `ManualBackup`s on one instance (reads and deletes run concurrently, as
+ *      the CLI runs them), against their limits;
+ *  (d) 20 backups of one instance in one `up`: wall time over the sum of job
+ *      times;
+ *  (e) the poll schedule for a 10-minute job: polls and how late the end is
+ *      noticed, with and without the durations of earlier backups.
  */
 import { performance } from "perf_hooks";
 import { DEFAULT_INSTANCE_IDS, startEmulator, type RunningEmulator } from "../emulator";
@@ -14,7 +22,10 @@ import type { BackupAdapter } from "../provider/clouds/adapter";
 import { AlicloudRdsAdapter } from "../provider/clouds/alicloud/rds";
 import { HuaweicloudGeminidbAdapter } from "../provider/clouds/huaweicloud/geminidb";
 import { HuaweicloudRdsAdapter } from "../provider/clouds/huaweicloud/rds";
-import { Admin } from "../tests/support/world";
+import { Admin, startWorld } from "../tests/support/world";
+import { ManualBackup } from "../dist/sdk";
+import { nextPollDelay } from "../provider/instance";
+import { ALL_INSTANCES, CASES as LIFECYCLE_CASES } from "../tests/lifecycle/cases";
 
 const N = 110;
 
@@ -102,9 +113,114 @@ async function pruning(): Promise<void> {
     console.log(table(["service", "ids", "deleted", "delete calls", "ids/call", "vs one call per id", "other calls", "wall ms"], rows));
 }
 
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const SIZES = (process.env.BENCH_SIZES ?? "50,200,500").split(",").map(Number);
+const LIST_ACTION: Record<string, string> = { alicloudRds: "DescribeBackups", huaweicloudRds: "ListBackups", huaweicloudGeminidb: "ListBackups" };
+const PAGE = 100;
+
+/** (c) refresh and destroy of N ManualBackups on one instance, through the host. */
+async function throughHost(): Promise<void> {
+    const rows: string[][] = [];
+    for (const c of LIFECYCLE_CASES) {
+        for (const n of SIZES) {
+            const w = await startWorld(ALL_INSTANCES, { latencyMs: LATENCY_MS });
+            try {
+                const ids: string[] = [];
+                for (let i = 0; i < n; i += 20) {
+                    ids.push(...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, (_, j) =>
+                        w.admin.addBackup(c.serviceKey, { instanceId: c.batchInstance, name: `bench-${i + j}` })))).map(b => b.backupId));
+                }
+                const engine = w.newEngine();
+                const up = await engine.up(() => { ids.forEach((id, i) => new ManualBackup(`b${i}`, { ...c.args, instanceId: c.batchInstance, adoptBackupId: id })); });
+                if (!up.ok) throw new Error(up.errors.slice(0, 3).join("\n"));
+                const count = async (actions: string[]) => {
+                    const all = (await w.admin.calls())[c.serviceKey] ?? {};
+                    return actions.reduce((k, a) => k + (all[a]?.calls ?? 0), 0);
+                };
+                await w.admin.resetCalls();
+                let t = performance.now();
+                const refresh = await engine.refresh();
+                const refreshMs = performance.now() - t;
+                if (!refresh.ok) throw new Error(refresh.errors.slice(0, 3).join("\n"));
+                const lists = await count([LIST_ACTION[c.serviceKey]]);
+                const listLimit = 2 * Math.ceil(n / PAGE);
+                await w.admin.resetCalls();
+                t = performance.now();
+                const destroy = await engine.destroy();
+                const destroyMs = performance.now() - t;
+                if (!destroy.ok) throw new Error(destroy.errors.slice(0, 3).join("\n"));
+                const deletes = await count(c.deleteActions);
+                const deleteLimit = Math.ceil(n / c.batchSize) + 3;
+                rows.push([c.title, String(n), `${lists}`, `${listLimit}`, (lists / listLimit).toFixed(2), refreshMs.toFixed(0),
+                    `${deletes}`, `${deleteLimit}`, (deletes / deleteLimit).toFixed(2), destroyMs.toFixed(0)]);
+            } finally {
+                await w.close();
+            }
+        }
+    }
+    console.log(`\n(c) through the dynamic-provider host, ${LATENCY_MS} ms per call: refresh and destroy of N ManualBackups on one instance\n`);
+    console.log(table(["service", "N", "refresh list calls", "limit", "ratio", "refresh ms", "destroy delete calls", "limit", "ratio", "destroy ms"], rows));
+}
+
+/** (d) 20 backups of one instance in one up: wall time against the sum of the jobs' own times. */
+async function sequentialCreates(): Promise<void> {
+    const rows: string[][] = [];
+    const count = Number(process.env.BENCH_CREATES ?? 20);
+    for (const c of LIFECYCLE_CASES) {
+        const w = await startWorld(ALL_INSTANCES, { latencyMs: LATENCY_MS, timeScale: 0.05 });
+        try {
+            const engine = w.newEngine({ config: { ...w.config, "dbbackups:pollInterval": "200ms" } });
+            const t = performance.now();
+            const up = await engine.up(() => { for (let i = 0; i < count; i++) new ManualBackup(`seq${i}`, { ...c.args, instanceId: c.instanceB }); });
+            const wall = performance.now() - t;
+            if (!up.ok) throw new Error(up.errors.slice(0, 3).join("\n"));
+            const jobs = engine.state.resources.map(r => Date.parse(String(r.outputs.finishedAt)) - Date.parse(String(r.outputs.startedAt)));
+            const sum = jobs.reduce((a, b) => a + b, 0);
+            rows.push([c.title, String(count), (sum / 1000).toFixed(1), (wall / 1000).toFixed(1), (wall / sum).toFixed(2), "1.10"]);
+            await engine.destroy();
+        } finally {
+            await w.close();
+        }
+    }
+    console.log(`\n(d) ${Number(process.env.BENCH_CREATES ?? 20)} backups of one instance in one up (timeScale 0.05, ${LATENCY_MS} ms per call)\n`);
+    console.log(table(["service", "backups", "sum of job times s", "wall s", "wall / sum", "limit"], rows));
+}
+
+/** (e) The poll schedule for one 10-minute job, simulated on a clock. */
+function pollSchedule(): void {
+    const rows: string[][] = [];
+    const job = 600_000;
+    for (const [label, expected, progress] of [
+        ["no history, no progress", undefined, false],
+        ["earlier backups took 10 min", 600_000, false],
+        ["earlier backups took 8 min", 480_000, false],
+        ["earlier backups took 12 min", 720_000, false],
+        ["cloud reports progress (Alibaba Process)", undefined, true],
+    ] as Array<[string, number | undefined, boolean]>) {
+        let t = 0;
+        let polls = 0;
+        for (let attempt = 0; ; attempt++) {
+            polls++;
+            if (t >= job) break;
+            const pct = progress ? `${Math.floor((t / job) * 100)}%` : undefined;
+            t += nextPollDelay({ attempt, elapsedMs: t, expectedMs: expected, progress: pct, minDelayMs: 2000, maxDelayMs: 30_000 });
+        }
+        const late = t - job;
+        const allowed = Math.max(job / 10, 5000);
+        rows.push([label, String(polls), "12", (polls / 12).toFixed(2), (late / 1000).toFixed(1), (allowed / 1000).toFixed(0), (late / allowed).toFixed(2)]);
+    }
+    console.log("\n(e) poll schedule for a 10-minute job (pollInterval 2s)\n");
+    console.log(table(["what the provider knows", "polls", "limit", "ratio", "noticed late s", "limit s", "ratio"], rows));
+}
+
 async function main(): Promise<void> {
     await providerSizes();
     await pruning();
+    pollSchedule();
+    await sequentialCreates();
+    await throughHost();
+    const mem = process.memoryUsage();
+    console.log(`\nbench process: peak RSS ${(mem.rss / 1048576).toFixed(0)} MB, CPU ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`);
 }
 
 main().catch(err => {

@@ -27,8 +27,10 @@ export interface ManualBackupArgs {
     waitTimeout?: pulumi.Input<string>;
     /** When the cloud refuses a delete (retention rules, backup in use): `"fail"` (default) keeps it in state and fails; `"forget"` removes it from state with a warning and leaves it in the cloud. */
     onDeleteBlocked?: pulumi.Input<"fail" | "forget">;
-    /** Take over this existing backup instead of creating one (Pulumi's `import` option cannot work for dynamic resources). Verified at create. */
+    /** Take over this existing manual backup instead of creating one (Pulumi's `import` option cannot work for dynamic resources). Verified at create: automated backups, and backups whose owner marker names another resource, are refused. */
     adoptBackupId?: pulumi.Input<string>;
+    /** With `adoptBackupId` (or a retention set's `adopt`): also take over a backup whose owner marker names another Pulumi resource, e.g. one moved from a stack that no longer manages it. Default `false`. */
+    adoptOwned?: pulumi.Input<boolean>;
 }
 
 /**
@@ -62,7 +64,7 @@ export class ManualBackup extends pulumi.dynamic.Resource {
     constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
         super(providerShim("ManualBackup"), name, {
             ...args,
-            resourceName: name,
+            resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(),
             backupId: undefined, status: undefined, cloudStatus: undefined, jobId: undefined, startedAt: undefined,
             finishedAt: undefined, sizeBytes: undefined, storeStatus: undefined, adopted: undefined,
             name: args.name,

@@ -48,7 +48,7 @@ export class BackupRetentionSet extends pulumi.dynamic.Resource {
     declare public readonly backupIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackupRetentionSetArgs, opts?: pulumi.CustomResourceOptions) {
-        super(providerShim("BackupRetentionSet"), name, { ...args, resourceName: name, backups: undefined, backupIds: undefined },
+        super(providerShim("BackupRetentionSet"), name, { ...args, resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(), backups: undefined, backupIds: undefined },
             opts, "dbbackups", "BackupRetentionSet");
     }
 }

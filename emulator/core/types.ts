@@ -69,6 +69,8 @@ export interface EmulatorOptions {
     faults?: FaultOptions;
     /** Bind address (default 127.0.0.1). */
     host?: string;
+    /** Added before every service answer, standing in for a real network (the benchmark uses 50). Default 0. */
+    latencyMs?: number;
 }
 
 export interface FaultOptions {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { createBackup, isInstanceBusy } from "../../provider/backup-ops";
+import { isInstanceBusy } from "../../provider/backup-ops";
+import { coordinatorFor } from "../../provider/instance";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -84,7 +85,7 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.deepEqual([raw.status, raw.body.error_code], [403, "DBS.200019"]);
             // The adapter surfaces "busy" at once; waiting for the instance is the lifecycle's job (one place for waiting).
             await assert.rejects(gem.startBackup({ instanceId: CASS, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.200019");
-            const started = await createBackup(gem, { instanceId: CASS, name: "second-one" }, {
+            const started = await coordinatorFor(gem, CASS).create({ instanceId: CASS, name: "second-one" }, {
                 timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
                 polling: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
             });

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { createBackup, isInstanceBusy } from "../../provider/backup-ops";
+import { isInstanceBusy } from "../../provider/backup-ops";
+import { coordinatorFor } from "../../provider/instance";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -104,7 +105,7 @@ describe("Huawei RDS emulator through the adapter", () => {
             // The retry's sleep moves the emulated clock past the first build.
             // The adapter surfaces "busy" at once; waiting for the instance is the lifecycle's job (one place for waiting).
             await assert.rejects(rds.startBackup({ instanceId: MYSQL, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.201205");
-            const started = await createBackup(rds, { instanceId: MYSQL, name: "second-one" }, {
+            const started = await coordinatorFor(rds, MYSQL).create({ instanceId: MYSQL, name: "second-one" }, {
                 timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
                 polling: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
             });

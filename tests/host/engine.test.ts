@@ -309,16 +309,21 @@ describe("dynamic-provider host driver and engine", function () {
         assert.strictEqual(entries().filter((e) => e.op === "configure").length, 2, "refresh ran in a new host");
     });
 
-    it("destroy deletes newest first and keeps a resource whose delete failed", async function () {
-        await engine.up(counters({ a: { key: "ka", size: 1 }, b: { key: "kb", size: 1 }, c: { key: "kc", size: 1 } }));
+    it("destroy deletes independent resources together, dependents before their dependencies, and keeps a resource whose delete failed", async function () {
+        await engine.up(() => {
+            const a = new Counter("a", { key: "ka", size: 1 }, provider);
+            new Counter("b", { key: "kb", size: 1 }, provider);
+            new Counter("c", { key: "kc", size: 1 }, provider, { dependsOn: [a] });
+        });
         const before = ids();
-        const newestFirst = engine.state.resources.map((r) => r.id).reverse();
         setFlag(`undeletable-${before.b}`);
         clearJournal();
         const result = await engine.destroy();
         assert.strictEqual(result.ok, false);
         assert.deepStrictEqual(result.errors, [`${urnOf("b")}: counter ${before.b} is still in use`]);
-        assert.deepStrictEqual(entries().filter((e) => e.op === "delete").map((e) => e.id), newestFirst);
+        const deletes = entries().filter((e) => e.op === "delete").map((e) => e.id);
+        assert.deepStrictEqual([...deletes].sort(), [before.a, before.b, before.c].sort());
+        assert.ok(deletes.indexOf(before.c) < deletes.indexOf(before.a), "c depends on a, so c goes first");
         assert.deepStrictEqual(engine.state.resources.map((r) => r.name), ["b"]);
     });
 });

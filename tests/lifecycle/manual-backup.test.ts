@@ -169,14 +169,21 @@ for (const c of CASES) {
         });
 
         if (c.args.cloud === "huaweicloud") {
-            it("takes over a backup of the same name left by an earlier attempt instead of creating a second one", async () => {
-                const { backupId } = await w.admin.addBackup(c.serviceKey, { instanceId: c.instanceA, name: "left-over-1" });
+            it("takes over a backup of its own name that an earlier attempt started (state lost) instead of creating a second one", async () => {
+                const program = () => { new ManualBackup("retry", { ...c.args, instanceId: c.instanceA, name: "left-over-1", description: "before upgrade" }); };
+                assert.ok((await engine.up(program)).ok);
+                const first = String(engine.state.resources[0].outputs.backupId);
+                const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === first);
+                assert.match(String(inCloud?.description), /^before upgrade \[dbbackups:[0-9a-f]{12}\]$/, "the cloud's description carries the user's text and the owner marker");
+                assert.equal(engine.state.resources[0].outputs.description, "before upgrade", "state keeps the user's text");
+                // The run died after the cloud accepted the backup: the next run starts from an empty state.
+                const again = w.newEngine();
                 await w.admin.resetCalls();
-                const up = await engine.up(() => { new ManualBackup("retry", { ...c.args, instanceId: c.instanceA, name: "left-over-1" }); });
+                const up = await again.up(program);
                 assert.ok(up.ok, up.errors.join("\n"));
-                assert.equal(engine.state.resources[0].outputs.backupId, backupId);
-                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.calls ?? 0, 0, "no create call");
-                assert.ok((await engine.destroy()).ok);
+                assert.equal(again.state.resources[0].outputs.backupId, first);
+                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.mutations ?? 0, 0, "no second backup");
+                assert.ok((await again.destroy()).ok);
             });
 
             it("gives a default backup name from the resource name that is valid and stable", async () => {

@@ -22,6 +22,8 @@ export interface StateResource {
     inputs: Props; outputs: Props;
     /** Reasons of an initialization failure; the next `up` updates the resource. */
     initErrors?: string[];
+    /** URNs this resource depends on: it is deleted before them. */
+    dependencies?: string[];
     /** Replaced but not yet deleted; deleted at the start of the next `up`. */
     delete?: boolean;
 }
@@ -59,6 +61,9 @@ export interface EngineOptions {
     reuseHost?: boolean;
     /** A checkpoint to start from. */
     state?: State;
+    /** Project and stack the programs run as (default: the test project's `dev` stack). */
+    project?: string;
+    stack?: string;
 }
 
 type Rec = StateResource & { secretKeys?: string[] };
@@ -174,7 +179,7 @@ export class Engine {
         const steps: Step[] = [];
         const errors: string[] = [];
         const registered = new Set<string>();
-        const run = await runProgram(program, { preview: true, config: this.config, secretKeys: this.secretKeys,
+        const run = await runProgram(program, { preview: true, config: this.config, secretKeys: this.secretKeys, project: this.opts.project, stack: this.opts.stack,
             onRegister: async (reg): Promise<RegistrationResult> => {
                 const step = this.stepFor(reg, "create");
                 steps.push(step);
@@ -217,7 +222,7 @@ export class Engine {
             const failed = new Set<string>();
             const registered = new Set<string>();
             const replaced: Rec[] = [];
-            const run = await runProgram(program, { preview: false, config: this.config, secretKeys: this.secretKeys,
+            const run = await runProgram(program, { preview: false, config: this.config, secretKeys: this.secretKeys, project: this.opts.project, stack: this.opts.stack,
                 onRegister: async (reg) => {
                     const step = this.stepFor(reg, "create");
                     steps.push(step);
@@ -225,8 +230,8 @@ export class Engine {
                     return this.execute(await host(), reg, step, failed, replaced, fail);
                 } });
             if (run.error) errors.push(run.error);
-            for (const r of [...replaced].reverse()) await remove(r);
-            for (const r of this.leftovers(registered).filter((x) => !x.delete)) await remove(r);
+            await this.deleteInWaves(host, replaced, steps, fail);
+            await this.deleteInWaves(host, this.leftovers(registered).filter((x) => !x.delete), steps, fail);
             return { ok: errors.length === 0, steps, outputs: run.outputs, errors };
         });
     }
@@ -253,14 +258,15 @@ export class Engine {
             }
             await this.decide(d, step, prior, inputs);
             const secretKeys = reg.secretKeys.length ? reg.secretKeys : undefined;
+            const dependencies = reg.dependencies.length ? reg.dependencies : undefined;
             if (step.op === "same") {
-                Object.assign(prior!, { inputs, secretKeys });
+                Object.assign(prior!, { inputs, secretKeys, dependencies });
                 this.touch(rec = prior!);
             } else if (step.op === "update") {
                 rec = prior!;
                 try {
                     const outputs = await d.update(rec.id, reg.urn, rec.outputs, inputs, rec.inputs);
-                    Object.assign(rec, { inputs, outputs, secretKeys, initErrors: undefined });
+                    Object.assign(rec, { inputs, outputs, secretKeys, dependencies, initErrors: undefined });
                 } catch (e) {
                     if (e instanceof ResourceInitFailedError) Object.assign(rec, { inputs, outputs: e.properties, initErrors: e.reasons });
                     throw e;
@@ -271,7 +277,7 @@ export class Engine {
                     this.records = this.records.filter((x) => x !== prior);
                     prior = undefined;
                 }
-                const base = { urn: reg.urn, type: reg.type, name: reg.name, inputs, secretKeys };
+                const base = { urn: reg.urn, type: reg.type, name: reg.name, inputs, secretKeys, dependencies };
                 try {
                     const created = await d.create(reg.urn, inputs);
                     rec = { ...base, id: created.id, outputs: created.properties };
@@ -326,9 +332,25 @@ export class Engine {
         return this.withHost(async (host) => {
             const steps: Step[] = [];
             const errors: string[] = [];
-            for (const r of [...this.records].reverse()) await this.deleteStep(host, r, steps, failer(errors));
+            await this.deleteInWaves(host, [...this.records], steps, failer(errors));
             return { ok: errors.length === 0, steps, errors };
         });
+    }
+
+    /**
+     * Deletes resources as Pulumi does: every resource no remaining one
+     * depends on is deleted at once (in parallel), then the next wave. A
+     * resource whose dependent failed to go stays in state.
+     */
+    private async deleteInWaves(host: () => Promise<HostDriver>, doomed: Rec[], steps: Step[], fail: Fail): Promise<void> {
+        let left = [...doomed];
+        for (;;) {
+            // A replaced resource's old version goes once its dependents were updated, whoever depends on the URN.
+            const wave = left.filter((r) => r.delete || !this.records.some((o) => o !== r && !o.delete && o.dependencies?.includes(r.urn)));
+            if (wave.length === 0) return;
+            await Promise.all(wave.map((r) => this.deleteStep(host, r, steps, fail)));
+            left = left.filter((r) => !wave.includes(r));
+        }
     }
 
     /** Deletes one resource; it leaves the state only once the provider's delete succeeded. */

@@ -40,14 +40,17 @@ export interface RunOptions {
     /** Stack config, so `new pulumi.Config(...)` in the program sees it. */
     config: Record<string, string>;
     secretKeys: string[];
+    /** Project and stack the program runs as (default {@link PROJECT}, {@link STACK}). */
+    project?: string;
+    stack?: string;
     /** Called once per custom resource; must not throw (a rejected registration crashes the program). */
     onRegister: (reg: Registration) => Promise<RegistrationResult>;
 }
 
 /** Builds the URN Pulumi gives a resource, with its parent's type prefixed for children. */
-export function makeUrn(type: string, name: string, parentUrn?: string): string {
+export function makeUrn(type: string, name: string, parentUrn?: string, project = PROJECT, stack = STACK): string {
     const qualified = parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}$${type}` : type;
-    return `urn:pulumi:${STACK}::${PROJECT}::${qualified}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 /** Converts mock inputs to provider wire form; reports whether any secret was inside. */
@@ -98,7 +101,7 @@ export async function runProgram(program: Program, opts: RunOptions):
         newResource: async (args) => {
             const req = requests.get(`${args.type}::${args.name}`);
             if (!args.custom) return { id: undefined, state: args.inputs }; // components hold no provider state
-            const urn = makeUrn(args.type, args.name, req?.parent || undefined);
+            const urn = makeUrn(args.type, args.name, req?.parent || undefined, opts.project, opts.stack);
             const wire = Object.entries(args.inputs ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toWire(v)] as const);
             const result = await opts.onRegister({
                 urn, type: args.type, name: args.name,
@@ -110,7 +113,7 @@ export async function runProgram(program: Program, opts: RunOptions):
             return { id: result.id, state: result.state };
         },
         call: async (args) => { throw new Error(`invoke ${args.token} is not supported by this engine`); },
-    }, PROJECT, STACK, opts.preview);
+    }, opts.project ?? PROJECT, opts.stack ?? STACK, opts.preview);
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
 
     const monitor = pulumi.runtime.getMonitor() as any;
