@@ -46,7 +46,7 @@ case "${1:-}" in
     "") ;;
     --bin-dir) mode=bin-dir ;;
     exec) mode=exec; shift; [ $# -gt 0 ] || die "exec needs a command" ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
 esac
 
