@@ -24,6 +24,8 @@ export interface OpsOptions {
     label: string;
     log: (line: string) => void;
     polling?: Partial<WaitOptions>;
+    /** Called once the cloud accepted the backup, before any wait (the journal records it). */
+    onStarted?: (started: StartedBackup) => void;
 }
 
 /** The result of a creation: what the cloud accepted, and how far it got. */

@@ -91,6 +91,7 @@ export class InstanceCoordinator {
                 }
             }, { now: this.clock.now, sleep: this.clock.sleep, ...this.pollDefaults(opts), timeoutMs: opts.timeoutMs });
             this.changed();
+            opts.onStarted?.(started);
             opts.log(`${opts.label}: ${this.adapter.displayName} accepted the backup of ${this.instanceId}${started.jobId ? ` (job ${started.jobId})` : ""}${started.backupId ? ` (backup ${started.backupId})` : ""}`);
             if (started.note) opts.log(`${opts.label}: ${started.note}`); // e.g. a lost answer's job found and taken over
             if (!opts.wait) return { started, progress: { status: "BUILDING", cloudStatus: "Started", backupId: started.backupId } };

@@ -10,6 +10,7 @@ import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./
 import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
+import { forgetStart, pendingStart, recordStarted } from "./journal";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -79,6 +80,8 @@ export class ManualBackupProvider {
         const owner = ownerOf(inputs);
         try {
             if (inputs.adoptBackupId) return await this.adopt(inst, inputs);
+            const resumed = await this.resumeJournaled(inst, inputs);
+            if (resumed) return resumed;
             const req: CreateBackupRequest = {
                 instanceId: inputs.instanceId, name: inputs.name,
                 // The marker proves, later, that this resource created the backup (Huawei keeps descriptions; Alibaba sets have none).
@@ -87,7 +90,7 @@ export class ManualBackupProvider {
             };
             let result;
             try {
-                result = await inst.create(req, this.rt.opsFor(inputs, labelOf(inputs)));
+                result = await inst.create(req, { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: started => recordStarted(inputs, ownerTag(owner), started) });
             } catch (err) {
                 // The name is taken: perhaps by this resource's own backup from an earlier attempt that lost the answer.
                 if (!(isNameTaken(err) && inputs.name)) throw err;
@@ -98,10 +101,40 @@ export class ManualBackupProvider {
             }
             const facts = factsOf(result.started, result.progress);
             if (facts.backupId) claimBackup(inputs.instanceId, facts.backupId, ownerTag(owner));
+            forgetStart(inputs, ownerTag(owner)); // in state from here on
             return { id: facts.backupId ?? `job-${result.started.jobId}`, outs: { ...inputs, ...facts } };
         } catch (err) {
-            throw withProviderKey(await this.failure(`creating backup of ${inputs.instanceId} on ${inst.adapter.displayName}`, inst, inputs, err), raw);
+            const failure = await this.failure(`creating backup of ${inputs.instanceId} on ${inst.adapter.displayName}`, inst, inputs, err);
+            // Recorded in state (init failure), or nothing exists: either way the journal's entry has served.
+            if (failure instanceof ResourceInitError || err instanceof CreationIncompleteError) forgetStart(inputs, ownerTag(owner));
+            throw withProviderKey(failure, raw);
         }
+    }
+
+    /**
+     * A backup this resource started on this machine whose id never reached
+     * the state (the run was killed while waiting): resume it instead of
+     * creating a second one. Alibaba needs this most: its backup sets carry
+     * no name or marker that would prove whose they are.
+     */
+    private async resumeJournaled(inst: InstanceCoordinator, inputs: ManualBackupInputs) {
+        const tag = ownerTag(ownerOf(inputs));
+        const started = pendingStart(inputs, tag);
+        if (!started) return undefined;
+        let progress;
+        try {
+            progress = await inst.status(started);
+        } catch {
+            return undefined; // not found (or not readable): create as usual; the entry is replaced by the new one
+        }
+        if (progress.status === "FAILED") {
+            forgetStart(inputs, tag);
+            return undefined;
+        }
+        this.rt.log(`${labelOf(inputs)}: resuming the backup this resource started in an interrupted run on this machine (${started.jobId ? `job ${started.jobId}` : `backup ${started.backupId}`}) instead of creating a second one`);
+        const result = await this.finish(inst, inputs, { ...started, backupId: started.backupId ?? progress.backupId });
+        forgetStart(inputs, tag);
+        return result;
     }
 
     /**

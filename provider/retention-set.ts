@@ -5,12 +5,13 @@
  * deletes backups whose ids are in its own state.
  */
 import { createHash } from "crypto";
-import type { CloudBackup, DeleteOutcome } from "./clouds/adapter";
+import type { CloudBackup, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import type { InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
+import { forgetStart, pendingStart, recordStarted } from "./journal";
 import { CheckFailure, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
@@ -195,13 +196,20 @@ export class RetentionSetProvider {
                 const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
                 const name = inputs.cloud === "huaweicloud" ? memberName(inputs, failedBefore ? `${l}-r${failedBefore}` : l) : undefined;
                 try {
+                    // A backup this set started for the label on this machine whose id never reached the state (a killed run).
+                    const journaled = await this.journaledStart(inst, inputs, l);
+                    if (journaled) {
+                        members[l] = dropUndefined({ ...factsOf(journaled, undefined), name });
+                        if (inputs.waitForCompletion) members[l] = dropUndefined({ ...factsOf(journaled, await inst.waitCreated(journaled, this.rt.opsFor(inputs, `${label}[${l}]`))), name });
+                        return;
+                    }
                     let r;
                     try {
                         r = await inst.create({
                             instanceId: inputs.instanceId, name,
                             description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
                             databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                        }, this.rt.opsFor(inputs, `${label}[${l}]`));
+                        }, { ...this.rt.opsFor(inputs, `${label}[${l}]`), onStarted: started => recordStarted(inputs, ownerTag(ownerOf(inputs, l)), started) });
                     } catch (err) {
                         // The name is taken: perhaps by this set's own backup from an earlier attempt that lost the answer.
                         const taken = name && isNameTaken(err) ? await this.earlierAttempt(inst, inputs, l, name) : undefined;
@@ -230,6 +238,8 @@ export class RetentionSetProvider {
         if (problems.length === 0) await this.prune(inst, inputs, members, wanted, problems);
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
+        // Every member in the state returned here is tracked there: the journal's entries for them have served.
+        for (const l of inputs.labels) if (members[l]) forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
         if (problems.length) {
             throw new ResourceInitError(`reconciling backup set ${id} on ${inst.adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
         }
@@ -274,6 +284,20 @@ export class RetentionSetProvider {
     private setAsideFailed(members: Record<string, Member>, label: string, facts: Member) {
         delete members[label];
         if (facts.backupId) members[`${label}~failed-${facts.backupId}`] = { ...facts, status: "FAILED" };
+    }
+
+    /** The journal's backup for this label, when the cloud still has it (not failed). */
+    private async journaledStart(inst: InstanceCoordinator, inputs: RetentionSetInputs, label: string): Promise<StartedBackup | undefined> {
+        const started = pendingStart(inputs, ownerTag(ownerOf(inputs, label)));
+        if (!started) return undefined;
+        try {
+            const p = await inst.status(started);
+            if (p.status === "FAILED") return undefined;
+            this.rt.log(`${inputs.resourceName ?? inputs.instanceId}[${label}]: resuming the backup this set started in an interrupted run on this machine (${started.jobId ? `job ${started.jobId}` : `backup ${started.backupId}`}) instead of creating a second one`);
+            return { ...started, backupId: started.backupId ?? p.backupId };
+        } catch {
+            return undefined;
+        }
     }
 
     /**

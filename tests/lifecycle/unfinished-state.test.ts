@@ -109,3 +109,41 @@ for (const c of CASES) {
         });
     });
 }
+
+for (const c of CASES) {
+    describe(`A run killed while waiting on ${c.title} (through the dynamic-provider host)`, function () {
+        this.timeout(180_000);
+        let w: World;
+        // Jobs of several seconds, so the host can be killed while it waits.
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.4 }); });
+        after(async () => { await w?.close(); });
+
+        for (const kind of ["ManualBackup", "BackupRetentionSet"] as const) {
+            it(`${kind}: the next up resumes the backup the killed run started instead of creating a second one`, async () => {
+                const instanceId = kind === "ManualBackup" ? c.instanceA : c.instanceB;
+                const program = kind === "ManualBackup"
+                    ? () => { new ManualBackup("killed", { ...c.args, instanceId }); }
+                    : () => { new BackupRetentionSet("killed-set", { ...c.args, instanceId, labels: ["n1"] }); };
+                await w.admin.resetCalls();
+                w.logs.length = 0;
+                const doomed = w.newEngine({ reuseHost: true });
+                const running = doomed.up(program);
+                for (let t = Date.now(); Date.now() - t < 60_000 && !w.logs.some(l => /accepted the backup/.test(l)); await new Promise(r => setTimeout(r, 50))) { /* wait */ }
+                assert.ok(w.logs.some(l => /accepted the backup/.test(l)), "the cloud accepted the backup");
+                await doomed.close(); // the provider host dies while it waits, as in a killed pulumi up
+                const dead = await running;
+                assert.equal(dead.ok, false);
+                assert.equal(doomed.state.resources.length, 0, "the killed run recorded nothing");
+
+                const next = w.newEngine();
+                const up = await next.up(program);
+                assert.ok(up.ok, up.errors.join("\n"));
+                assert.ok(w.logs.some(l => /resuming the backup this (resource|set) started in an interrupted run/.test(l)), w.logs.join("\n"));
+                assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].mutations, 1, "one backup, not two");
+                assert.equal((await liveOurs(w, c, instanceId)).length, 1);
+                assert.ok((await next.destroy()).ok);
+                assert.deepEqual(await liveOurs(w, c, instanceId), []);
+            });
+        }
+    });
+}

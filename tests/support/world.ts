@@ -3,6 +3,7 @@
  * package is installed as a user would have it, and an engine driving the
  * real dynamic-provider host with stack config pointing at the emulator.
  */
+import * as path from "path";
 import fetch from "node-fetch";
 import { startEmulator, RunningEmulator } from "../../emulator";
 import type { EmulatorOptions, InstanceSpec, ServiceKey } from "../../emulator/core/types";
@@ -74,10 +75,12 @@ export async function startWorld(instances: InstanceSpec[], options: EmulatorOpt
     };
     const secretKeys = ["alicloud:secretKey", "huaweicloud:secret_key"];
     const cwd = makeProjectDir();
+    const journalDir = path.join(cwd, ".journal");
     const logs: string[] = [];
     const engines: Engine[] = [];
     const newEngine = (extra: Partial<EngineOptions> = {}) => {
-        const e = new Engine({ cwd, config, secretKeys, onLog: line => logs.push(line), ...extra });
+        // The provider's journal of accepted-but-unrecorded backups lives with this world, not in the user's home.
+        const e = new Engine({ cwd, config, secretKeys, onLog: line => logs.push(line), ...extra, env: { DBBACKUPS_JOURNAL_DIR: journalDir, ...extra.env } });
         engines.push(e);
         return e;
     };
