@@ -71,8 +71,9 @@ async function providerSizes(): Promise<void> {
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     const rows: string[][] = [];
     for (const kind of ["ManualBackup", "BackupRetentionSet"] as ResourceKind[]) {
-        const shim = providerShim(kind);
-        const serialized = await pulumi.runtime.serializeFunction(() => shim, { allowSecrets: true });
+        // Serialized exactly as pulumi.dynamic.Resource does it (the closure's variable is named `provider` there too).
+        const provider = providerShim(kind);
+        const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
         rows.push([kind, String(serialized.text.length), serialized.containsSecrets ? "yes" : "no"]);
     }
     console.log("(a) serialized provider stored in each resource's state\n");
