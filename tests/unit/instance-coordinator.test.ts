@@ -22,6 +22,7 @@ function recordingAdapter(backups: CloudBackup[]) {
         async findBackup(_i, id) { calls.push(`find ${id}`); return backups.find(b => b.backupId === id); },
         async listBackups() { calls.push("list"); await new Promise(r => setTimeout(r, 5)); return [...backups]; },
         async deleteBackups(_i, ids): Promise<DeleteOutcome[]> { calls.push(`delete ${ids.join(",")}`); return ids.map(backupId => ({ backupId, result: "deleted" })); },
+        isBusy: r => r.code === "Busy",
     };
     return { adapter, calls };
 }

@@ -110,6 +110,15 @@ export class AlicloudRdsAdapter implements BackupAdapter {
         return ALICLOUD_MAX_IDS_PER_DELETE;
     }
 
+    /**
+     * `BackupJobExists`: a backup job already runs on the instance (one at a
+     * time). An instance that is not Running is refused with its own code
+     * (`IncorrectDBInstanceState`, a lock mode), never as busy.
+     */
+    isBusy(refusal: { code?: string }): boolean {
+        return refusal.code === "BackupJobExists";
+    }
+
     async startBackup(req: CreateBackupRequest): Promise<StartedBackup> {
         const params: Record<string, string> = { DBInstanceId: req.instanceId };
         if (req.backupMethod) params.BackupMethod = req.backupMethod;
