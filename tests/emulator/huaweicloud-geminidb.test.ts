@@ -256,6 +256,19 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
         });
     });
 
+    describe("instance state", () => {
+        it("reads the instance's status: running while normal, not running when frozen or abnormal (with what to do)", async () => {
+            assert.deepEqual(await gem.instanceState(CASS), { state: "normal", running: true, hint: undefined });
+            await h.admin("PATCH", `/instances/${SVC}/${MONGO}`, { state: "frozen" });
+            const frozen = await gem.instanceState(MONGO);
+            assert.deepEqual([frozen?.state, frozen?.running], ["frozen", false]);
+            assert.match(frozen?.hint ?? "", /top up/);
+            await h.admin("PATCH", `/instances/${SVC}/${MONGO}`, { state: "abnormal" });
+            assert.equal((await gem.instanceState(MONGO))?.running, false);
+            assert.equal(await gem.instanceState("0123456789abcdef0123456789abcdefin06"), undefined, "an instance the list does not show");
+        });
+    });
+
     describe("delete", () => {
         it("single delete answers 202 with a job; the backup stays listed until the job ends", async () => {
             const id = await h.addBackup(SVC, { instanceId: CASS });

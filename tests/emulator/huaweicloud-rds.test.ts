@@ -231,6 +231,22 @@ describe("Huawei RDS emulator through the adapter", () => {
         });
     });
 
+    describe("instance state", () => {
+        it("reads the instance's status: running while ACTIVE or BACKING UP, not running when stopped (with what to do)", async () => {
+            assert.deepEqual(await rds.instanceState(MYSQL), { state: "ACTIVE", running: true, hint: undefined });
+            await rds.startBackup({ instanceId: MYSQL, name: "running-1" });
+            assert.deepEqual(await rds.instanceState(MYSQL), { state: "BACKING UP", running: true, hint: undefined });
+            await h.admin("PATCH", `/instances/${SVC}/${PG}`, { state: "SHUTDOWN" });
+            const stopped = await rds.instanceState(PG);
+            assert.deepEqual([stopped?.state, stopped?.running], ["SHUTDOWN", false]);
+            assert.match(stopped?.hint ?? "", /start it/);
+            await h.admin("PATCH", `/instances/${SVC}/${PG}`, { state: "FROZEN" });
+            assert.match((await rds.instanceState(PG))?.hint ?? "", /frozen/);
+            assert.equal(await rds.instanceState("0123456789abcdef0123456789abcdefin01"), undefined, "an instance the list does not show");
+            assert.deepEqual(await h.calls(SVC, "ListInstances"), { calls: 5, mutations: 0 });
+        });
+    });
+
     describe("delete", () => {
         it("single delete answers 200 without a body, shows DELETING, then the backup is gone", async () => {
             const id = await h.addBackup(SVC, { instanceId: MYSQL });
