@@ -201,7 +201,14 @@ export class InstanceCoordinator {
         const what = `instance ${this.instanceId} to be free for deleting backups`;
         try {
             await waitFor(what, async () => {
-                const answered = await this.adapter.deleteBackups(this.instanceId, pending);
+                let answered: DeleteOutcome[];
+                try {
+                    answered = await this.adapter.deleteBackups(this.instanceId, pending);
+                } catch (err) {
+                    // A later round that fails after its own retries does not end the wait (earlier rounds' outcomes stand).
+                    if (outcomes.size === 0 || !isRetryable(err)) throw err;
+                    return { done: false as const, note: `delete failed, still waiting (${err instanceof CloudError ? err.code : (err as Error)?.message ?? String(err)})` };
+                }
                 for (const o of answered) outcomes.set(o.backupId, o);
                 const busy = answered.filter(o => o.result !== "deleted" && this.adapter.isBusy(o));
                 if (busy.length === 0) return { done: true as const, value: undefined };
@@ -223,7 +230,7 @@ export class InstanceCoordinator {
             if (!(err instanceof WaitTimeoutError)) throw err;
             for (const id of pending) {
                 const o = outcomes.get(id)!;
-                outcomes.set(id, { ...o, message: `${o.message ?? "refused"} (the instance was still busy after waiting ${formatDuration(err.elapsedMs)}, the waitTimeout)` });
+                outcomes.set(id, { ...o, message: `${o.message ?? "refused"} (the instance was still busy after waiting ${formatDuration(err.elapsedMs)})` });
             }
         }
         return ids.map(backupId => outcomes.get(backupId) ?? { backupId, result: "failed", code: "NoOutcome", message: "the cloud's answer did not mention this backup" });

@@ -154,6 +154,22 @@ describe("instance coordinator: busy is not stopped", () => {
         assert.deepEqual(calls, ["delete a", "state"]);
     });
 
+    it("keeps waiting through a later delete round that fails after its retries", async () => {
+        const { adapter, calls } = busyAdapter(1, RUNNING);
+        let failOnce = true;
+        const deleteBackups = adapter.deleteBackups.bind(adapter);
+        adapter.deleteBackups = async (i, ids) => {
+            if (calls.length === 2 && failOnce) {
+                failOnce = false;
+                throw new CloudError({ service: "Test Cloud", operation: "Delete", code: "ServiceUnavailable", kind: "server", httpStatus: 503, cloudMessage: "try again" });
+            }
+            return deleteBackups(i, ids);
+        };
+        const [o] = await new InstanceCoordinator(adapter, "i-1", fakeClock()).deleteNow(["a"], { polling: ops.polling });
+        assert.equal(o.result, "deleted");
+        assert.deepEqual(calls, ["delete a", "state", "delete a"]);
+    });
+
     it("at the timeout, a delete still refused as busy keeps its refusal and says it waited", async () => {
         const { adapter } = busyAdapter(99, RUNNING);
         const clock = fakeClock();
