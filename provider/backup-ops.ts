@@ -5,15 +5,9 @@
  * coordinator's (`instance.ts`).
  */
 import type { CloudBackup, CreationProgress, StartedBackup } from "./clouds/adapter";
-import { CloudError } from "./errors";
 import type { WaitOptions } from "./wait";
 
-/** Codes meaning "another backup or operation is running on this instance; try again later". */
-const INSTANCE_BUSY_CODES = new Set(["BackupJobExists", "DBS.201205", "RDS.3004", "DBS.200019", "DBS.201015", "DBS.201202", "DBS.200011", "DBS.200047"]);
-
-export function isInstanceBusy(err: unknown): boolean {
-    return err instanceof CloudError && INSTANCE_BUSY_CODES.has(err.code);
-}
+// Which refusals mean "the instance is busy" is each service's own knowledge: see `BackupAdapter.isBusy`.
 
 /** Timing and reporting knobs, injectable for tests. */
 export interface OpsOptions {

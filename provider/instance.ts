@@ -11,11 +11,11 @@
  * meet here: concurrent reads share one listing, deletes that arrive together
  * go out in the cloud's batch call.
  */
-import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, StartedBackup } from "./clouds/adapter";
+import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, InstanceState, StartedBackup } from "./clouds/adapter";
 import { CloudError } from "./errors";
 import { isRetryable, realSleep } from "./retry";
-import { formatDuration, waitFor, WaitOptions } from "./wait";
-import { CreationIncompleteError, CreationResult, isInstanceBusy, OpsOptions } from "./backup-ops";
+import { formatDuration, waitFor, WaitOptions, WaitTimeoutError } from "./wait";
+import { CreationIncompleteError, CreationResult, OpsOptions } from "./backup-ops";
 
 /** A listing younger than this is reused (unless this process changed the instance since). */
 const LISTING_FRESH_MS = 5_000;
@@ -25,12 +25,31 @@ const DELETE_QUIET_MS = 25;
 const DELETE_GATHER_MAX_MS = 250;
 /** How many recent job durations the schedule remembers. */
 const DURATIONS_KEPT = 5;
+/** How long a delete waits for a busy instance when its caller names no timeout (the resources' default waitTimeout). */
+const DELETE_WAIT_DEFAULT_MS = 30 * 60_000;
+
+/** How long a delete may wait for a busy instance, and where its progress lines go. */
+export type DeleteWaitOptions = Partial<Pick<OpsOptions, "timeoutMs" | "label" | "log" | "polling">>;
+
+/**
+ * The cloud refused an operation with a busy code, but the instance is not
+ * busy: it is stopped, frozen or faulty, and waiting would only run into the
+ * timeout. Names the state and what to do.
+ */
+export class InstanceNotRunningError extends Error {
+    constructor(service: string, instanceId: string, readonly instanceState: InstanceState, refusal: { code?: string; message?: string }) {
+        super(`${service} instance ${instanceId} is ${instanceState.state}, not running, so it cannot take backup operations`
+            + ` (the cloud refused with ${refusal.code}${refusal.message ? `: ${refusal.message}` : ""}).`
+            + ` Next: ${instanceState.hint ?? "bring the instance back to running, then run the update again"}`);
+        this.name = "InstanceNotRunningError";
+    }
+}
 
 /** The clock the coordinator waits with; injectable for tests. */
 export interface Clock { now: () => number; sleep: (ms: number) => Promise<void> }
 const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: realSleep };
 
-interface GatheredDelete { backupId: string; resolve: (o: DeleteOutcome) => void; reject: (e: unknown) => void }
+interface GatheredDelete { backupId: string; opts: DeleteWaitOptions; resolve: (o: DeleteOutcome) => void; reject: (e: unknown) => void }
 
 export class InstanceCoordinator {
     private tail: Promise<unknown> = Promise.resolve();
@@ -82,12 +101,19 @@ export class InstanceCoordinator {
     create(req: CreateBackupRequest, opts: OpsOptions): Promise<CreationResult> {
         const run = async (): Promise<CreationResult> => {
             const deadline = this.clock.now() + opts.timeoutMs;
+            let looked = false;
             const started = await waitFor(`a free backup slot on instance ${this.instanceId}`, async () => {
                 try {
                     return { done: true as const, value: await this.adapter.startBackup(req) };
                 } catch (err) {
-                    if (isInstanceBusy(err)) return { done: false as const, note: `instance busy: ${(err as CloudError).code}` };
-                    throw err;
+                    if (!(err instanceof CloudError) || !this.adapter.isBusy(err)) throw err;
+                    // A stopped or frozen instance may answer with a busy code too: one look at its state tells.
+                    if (!looked) {
+                        looked = true;
+                        const stopped = await this.notRunning({ code: err.code, message: err.cloudMessage });
+                        if (stopped) throw stopped;
+                    }
+                    return { done: false as const, note: `instance busy: ${err.code}` };
                 }
             }, { now: this.clock.now, sleep: this.clock.sleep, ...this.pollDefaults(opts), timeoutMs: opts.timeoutMs });
             this.changed();
@@ -149,13 +175,79 @@ export class InstanceCoordinator {
         }
     }
 
-    /** Deletes these backups now, in as few calls as the cloud allows (a retention set's prune). */
-    async deleteNow(backupIds: string[]): Promise<DeleteOutcome[]> {
+    /**
+     * Deletes these backups now, in as few calls as the cloud allows (a
+     * retention set's prune). Ids refused because the instance is busy (a
+     * backup job runs: one operation at a time) are asked again once it is
+     * free, until `opts.timeoutMs` (default 30 minutes).
+     */
+    async deleteNow(backupIds: string[], opts: DeleteWaitOptions = {}): Promise<DeleteOutcome[]> {
         try {
-            return await this.adapter.deleteBackups(this.instanceId, backupIds);
+            return await this.deleteWhenFree(backupIds, opts);
         } finally {
             this.changed();
         }
+    }
+
+    /**
+     * The delete calls, and the wait for a free instance between them. A busy
+     * refusal from an instance that is not running (stopped, frozen) fails
+     * those ids at once, naming the state; at the deadline the busy ids keep
+     * their last refusal.
+     */
+    private async deleteWhenFree(backupIds: string[], opts: DeleteWaitOptions): Promise<DeleteOutcome[]> {
+        const ids = [...new Set(backupIds)];
+        const outcomes = new Map<string, DeleteOutcome>();
+        let pending = ids;
+        let looked = false;
+        const what = `instance ${this.instanceId} to be free for deleting backups`;
+        try {
+            await waitFor(what, async () => {
+                let answered: DeleteOutcome[];
+                try {
+                    answered = await this.adapter.deleteBackups(this.instanceId, pending);
+                } catch (err) {
+                    // A later round that fails after its own retries does not end the wait (earlier rounds' outcomes stand).
+                    if (outcomes.size === 0 || !isRetryable(err)) throw err;
+                    return { done: false as const, note: `delete failed, still waiting (${err instanceof CloudError ? err.code : (err as Error)?.message ?? String(err)})` };
+                }
+                for (const o of answered) outcomes.set(o.backupId, o);
+                const busy = answered.filter(o => o.result !== "deleted" && this.adapter.isBusy(o));
+                if (busy.length === 0) return { done: true as const, value: undefined };
+                if (!looked) {
+                    looked = true;
+                    const stopped = await this.notRunning(busy[0]);
+                    if (stopped) {
+                        for (const o of busy) outcomes.set(o.backupId, { ...o, result: "failed", message: stopped.message });
+                        return { done: true as const, value: undefined };
+                    }
+                }
+                pending = busy.map(o => o.backupId);
+                return { done: false as const, note: `instance busy: ${busy[0].code}` };
+            }, {
+                now: this.clock.now, sleep: this.clock.sleep, ...this.pollDefaults(opts), timeoutMs: opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS,
+                onProgress: opts.log ? (note, elapsed) => opts.log!(`${opts.label ?? this.instanceId}: deleting on ${this.instanceId}: ${note}, ${formatDuration(elapsed)} elapsed`) : undefined,
+            });
+        } catch (err) {
+            if (!(err instanceof WaitTimeoutError)) throw err;
+            for (const id of pending) {
+                const o = outcomes.get(id)!;
+                outcomes.set(id, { ...o, message: `${o.message ?? "refused"} (the instance was still busy after waiting ${formatDuration(err.elapsedMs)})` });
+            }
+        }
+        return ids.map(backupId => outcomes.get(backupId) ?? { backupId, result: "failed", code: "NoOutcome", message: "the cloud's answer did not mention this backup" });
+    }
+
+    /**
+     * When a busy refusal comes from an instance that is not running, the
+     * error to fail with; undefined when it is running (or its state cannot
+     * be read: then it is waited on as busy).
+     */
+    private async notRunning(refusal: { code?: string; message?: string }): Promise<InstanceNotRunningError | undefined> {
+        if (!this.adapter.instanceState) return undefined;
+        const state = await this.adapter.instanceState(this.instanceId).catch(() => undefined);
+        if (!state || state.running) return undefined;
+        return new InstanceNotRunningError(this.adapter.displayName, this.instanceId, state, refusal);
     }
 
     /**
@@ -163,11 +255,11 @@ export class InstanceCoordinator {
      * deletable (Alibaba `StoreStatus: Disabled`): a batch the cloud refuses
      * as a whole would otherwise be replayed to find the refused id.
      */
-    async deleteKnowingRefusals(backupIds: string[]): Promise<DeleteOutcome[]> {
+    async deleteKnowingRefusals(backupIds: string[], opts: DeleteWaitOptions = {}): Promise<DeleteOutcome[]> {
         const listed = backupIds.length > 1 ? await this.list().catch(() => [] as CloudBackup[]) : [];
         const refused = new Set(listed.filter(b => b.storeStatus === "Disabled" && backupIds.includes(b.backupId)).map(b => b.backupId));
         const rest = backupIds.filter(id => !refused.has(id));
-        const outcomes = rest.length ? await this.deleteNow(rest) : [];
+        const outcomes = rest.length ? await this.deleteNow(rest, opts) : [];
         return [...outcomes, ...[...refused].map(backupId => ({
             backupId, result: "blocked" as const, code: "StoreStatus.Disabled",
             message: "the cloud marks this backup set as not deletable yet (StoreStatus Disabled, its retention rule)",
@@ -177,12 +269,13 @@ export class InstanceCoordinator {
     /**
      * Deletes one backup, gathered with the other deletes of this instance
      * that arrive close together (a destroy, replacements) into the cloud's
-     * batch call. Each caller gets its own backup's outcome.
+     * batch call. Each caller gets its own backup's outcome. A busy instance
+     * is waited for as in `deleteNow`, up to the longest timeout of the batch.
      */
-    deleteGathered(backupId: string): Promise<DeleteOutcome> {
+    deleteGathered(backupId: string, opts: DeleteWaitOptions = {}): Promise<DeleteOutcome> {
         return new Promise((resolve, reject) => {
             if (this.gathered.length === 0) this.gatherStart = Date.now();
-            this.gathered.push({ backupId, resolve, reject });
+            this.gathered.push({ backupId, opts, resolve, reject });
             if (this.gatherTimer) clearTimeout(this.gatherTimer);
             const wait = Math.min(DELETE_QUIET_MS, Math.max(0, this.gatherStart + DELETE_GATHER_MAX_MS - Date.now()));
             this.gatherTimer = setTimeout(() => void this.flushDeletes(), wait);
@@ -194,8 +287,11 @@ export class InstanceCoordinator {
         const batch = this.gathered;
         this.gathered = [];
         const ids = [...new Set(batch.map(g => g.backupId))];
+        // One batch, one wait: as long as the most patient caller allows (each would wait that long alone).
+        const timeouts = batch.map(g => g.opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS);
+        const opts = { ...batch[0].opts, timeoutMs: Math.max(...timeouts) };
         try {
-            const outcomes = new Map((await this.deleteKnowingRefusals(ids)).map(o => [o.backupId, o]));
+            const outcomes = new Map((await this.deleteKnowingRefusals(ids, opts)).map(o => [o.backupId, o]));
             for (const g of batch) {
                 g.resolve(outcomes.get(g.backupId) ?? { backupId: g.backupId, result: "failed", code: "NoOutcome", message: "the cloud's answer did not mention this backup" });
             }
@@ -204,7 +300,7 @@ export class InstanceCoordinator {
         }
     }
 
-    private pollDefaults(opts: OpsOptions): Partial<WaitOptions> & { minDelayMs: number; maxDelayMs: number } {
+    private pollDefaults(opts: Pick<OpsOptions, "polling">): Partial<WaitOptions> & { minDelayMs: number; maxDelayMs: number } {
         return { minDelayMs: 1000, maxDelayMs: 15_000, progressEveryMs: 10_000, ...opts.polling } as Partial<WaitOptions> & { minDelayMs: number; maxDelayMs: number };
     }
 

@@ -223,7 +223,7 @@ export class ManualBackupProvider {
             }
             if (!backupId) return;
             // Gathered with other deletes of this instance arriving together (a destroy) into the cloud's batch call.
-            const outcome = await inst.deleteGathered(backupId);
+            const outcome = await inst.deleteGathered(backupId, this.rt.opsForResolving(props, labelOf(props)));
             if (outcome.result === "deleted") return releaseBackup(props.instanceId, backupId);
             const cause = `${outcome.code}: ${outcome.message}`;
             if (outcome.result === "blocked" && props.onDeleteBlocked === "forget") {

@@ -140,7 +140,7 @@ export class RetentionSetProvider {
         if (byId.size === 0) return;
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await inst.deleteNow([...byId.keys()]);
+            outcomes = await inst.deleteNow([...byId.keys()], this.rt.opsForResolving(props, props.resourceName ?? id));
         } catch (err) {
             throw this.rt.describe(`deleting backup set ${id} on ${inst.adapter.displayName}`, err);
         }
@@ -256,7 +256,7 @@ export class RetentionSetProvider {
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()]);
+            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()], this.rt.opsForResolving(inputs, inputs.resourceName ?? inputs.instanceId));
         } catch (err) {
             problems.push(`deleting ${labelOf.size} backups: ${this.rt.message(err)}`);
             return;

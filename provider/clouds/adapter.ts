@@ -91,6 +91,19 @@ export interface DeleteOutcome {
     deletableAfter?: string;
 }
 
+/** What the cloud says about an instance, read when it refuses a call as busy. */
+export interface InstanceState {
+    /** The cloud's own word, e.g. `ACTIVE`, `SHUTDOWN` (Huawei RDS), `frozen` (GeminiDB). */
+    state: string;
+    /**
+     * False when the instance cannot run operations until someone acts
+     * (stopped, frozen, faulty): waiting would only run into the timeout.
+     */
+    running: boolean;
+    /** What the user can do when it is not running. */
+    hint?: string;
+}
+
 /** The four verbs per cloud: create, status (one poll), find/list, delete. */
 export interface BackupAdapter {
     /** Human name used in messages, e.g. `Alibaba Cloud RDS`. */
@@ -113,6 +126,18 @@ export interface BackupAdapter {
      * could be attempted at all.
      */
     deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]>;
+    /**
+     * True when a refusal (a thrown `CloudError`, or a delete outcome) means
+     * "another operation runs on this instance, one at a time": the same call
+     * may succeed later. Each service has its own documented codes.
+     */
+    isBusy(refusal: { code?: string }): boolean;
+    /**
+     * The instance's state, or `undefined` when the cloud does not list it.
+     * Read once when a call is refused as busy, to tell a busy instance
+     * (wait) from one that is stopped or frozen (fail now, say why).
+     */
+    instanceState?(instanceId: string): Promise<InstanceState | undefined>;
 }
 
 /** Credentials and endpoint an adapter needs, resolved by `config.ts`. */

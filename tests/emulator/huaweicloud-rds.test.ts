@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { isInstanceBusy } from "../../provider/backup-ops";
 import { coordinatorFor } from "../../provider/instance";
 import * as fs from "fs";
 import * as os from "os";
@@ -104,7 +103,7 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal(raw.body.error_code, "DBS.201205");
             // The retry's sleep moves the emulated clock past the first build.
             // The adapter surfaces "busy" at once; waiting for the instance is the lifecycle's job (one place for waiting).
-            await assert.rejects(rds.startBackup({ instanceId: MYSQL, name: "second-one" }), (e: unknown) => isInstanceBusy(e) && (e as CloudError).code === "DBS.201205");
+            await assert.rejects(rds.startBackup({ instanceId: MYSQL, name: "second-one" }), (e: unknown) => e instanceof CloudError && rds.isBusy(e) && e.code === "DBS.201205");
             const started = await coordinatorFor(rds, MYSQL).create({ instanceId: MYSQL, name: "second-one" }, {
                 timeoutMs: 60_000, wait: false, label: "second", log: () => undefined,
                 polling: { minDelayMs: 1, sleep: () => h.advance(BUILD_MS + 1000) },
@@ -232,6 +231,22 @@ describe("Huawei RDS emulator through the adapter", () => {
         });
     });
 
+    describe("instance state", () => {
+        it("reads the instance's status: running while ACTIVE or BACKING UP, not running when stopped (with what to do)", async () => {
+            assert.deepEqual(await rds.instanceState(MYSQL), { state: "ACTIVE", running: true, hint: undefined });
+            await rds.startBackup({ instanceId: MYSQL, name: "running-1" });
+            assert.deepEqual(await rds.instanceState(MYSQL), { state: "BACKING UP", running: true, hint: undefined });
+            await h.admin("PATCH", `/instances/${SVC}/${PG}`, { state: "SHUTDOWN" });
+            const stopped = await rds.instanceState(PG);
+            assert.deepEqual([stopped?.state, stopped?.running], ["SHUTDOWN", false]);
+            assert.match(stopped?.hint ?? "", /start it/);
+            await h.admin("PATCH", `/instances/${SVC}/${PG}`, { state: "FROZEN" });
+            assert.match((await rds.instanceState(PG))?.hint ?? "", /frozen/);
+            assert.equal(await rds.instanceState("0123456789abcdef0123456789abcdefin01"), undefined, "an instance the list does not show");
+            assert.deepEqual(await h.calls(SVC, "ListInstances"), { calls: 5, mutations: 0 });
+        });
+    });
+
     describe("delete", () => {
         it("single delete answers 200 without a body, shows DELETING, then the backup is gone", async () => {
             const id = await h.addBackup(SVC, { instanceId: MYSQL });
@@ -267,7 +282,7 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 0);
         });
 
-        it("a backup in progress refuses single and batch deletes with 409 DBS.201205; the adapter retries them, then reports the refusal", async () => {
+        it("a backup in progress refuses single and batch deletes with 409 DBS.201205; the adapter reports the refusal at once", async () => {
             const [mine, other] = [await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MSSQL })];
             await rds.startBackup({ instanceId: MYSQL, name: "running-1" });
             await rds.startBackup({ instanceId: MSSQL, name: "running-2" });
@@ -278,7 +293,8 @@ describe("Huawei RDS emulator through the adapter", () => {
             const delays: number[] = [];
             const [single] = await adapter(instantRetry(delays)).deleteBackups(MYSQL, [mine]);
             assert.deepEqual([single.result, single.code], ["failed", "DBS.201205"]);
-            assert.equal(delays.length, 4, "busy deletes are retried within the retry budget");
+            assert.ok(rds.isBusy(single), "the outcome is recognised as busy");
+            assert.equal(delays.length, 0, "not retried by the adapter: the instance coordinator waits for a free instance");
             await h.advance(BUILD_MS + 1000);
             assert.deepEqual((await rds.deleteBackups(MYSQL, [mine])).map(o => o.result), ["deleted"]);
             assert.deepEqual((await rds.deleteBackups(MSSQL, [other])).map(o => o.result), ["deleted"]);

@@ -193,6 +193,22 @@ describe("Huawei emulator conformance with the official Node SDK", () => {
             assert.equal(wire(await gem.deleteBackup(new nosql.DeleteBackupRequest().withBackupId(old))).httpStatusCode, 202);
         });
 
+        it("listInstances shows the instance's documented status; a frozen instance refuses creates and deletes as busy (403 DBS.200019)", async () => {
+            const old = await h.addBackup(GEM, { instanceId: CASS });
+            const listed = wire(await gem.listInstances(new nosql.ListInstancesRequest().withId(CASS)));
+            assert.equal(listed.total_count, 1);
+            const inst = listed.instances[0];
+            assert.deepEqual([inst.id, inst.name, inst.status, inst.datastore.type], [CASS, "sdk-cassandra", "normal", "cassandra"]);
+            assert.ok(Array.isArray(inst.actions));
+            assert.equal(wire(await gem.listInstances(new nosql.ListInstancesRequest().withId("0123456789abcdef0123456789abcdefin06"))).total_count, 0);
+            await h.admin("PATCH", `/instances/${GEM}/${CASS}`, { state: "frozen" });
+            assert.equal(wire(await gem.listInstances(new nosql.ListInstancesRequest().withId(CASS))).instances[0].status, "frozen");
+            const refusals = [await sdkRejects(createGeminidb("sdk-backup-3")), await sdkRejects(gem.deleteBackup(new nosql.DeleteBackupRequest().withBackupId(old)))];
+            for (const e of refusals) assert.deepEqual([e.httpStatusCode, e.errorCode], [403, "DBS.200019"]);
+            // Only the documented states are accepted.
+            await assert.rejects(h.admin("PATCH", `/instances/${GEM}/${CASS}`, { state: "stopped" }), /400 .*state must be one of normal, abnormal/);
+        });
+
         it("gateway answers reach the SDK as its exceptions: throttling with the request id, an HTML 502 as a server error", async () => {
             await h.admin("POST", "/faults", { service: GEM, action: "ListBackups", status: 429, code: "APIGW.0308", message: "The throttling threshold has been reached" });
             const throttled = await sdkRejects(gem.listBackups(new nosql.ListBackupsRequest()));
@@ -244,6 +260,28 @@ describe("Huawei emulator conformance with the official Node SDK", () => {
             const byId = Object.fromEntries((res.delete_results as Wire[]).map(r => [r.backup_id, r]));
             assert.deepEqual([byId[id].error_code, byId[id].error_msg], ["0", "Success"]);
             assert.notEqual(byId["0123456789abcdef0123456789abcdefbr04"].error_code, "0");
+        });
+
+        it("the instance list shows the documented status (BACKING UP while a backup builds); a stopped instance refuses creates and deletes", async () => {
+            const old = await h.addBackup(RDS, { instanceId: MYSQL });
+            const status = async () => {
+                const res = await rds.send("GET", "/v3/{project_id}/instances", { query: { id: MYSQL } });
+                assert.equal(res.total_count, 1);
+                assert.deepEqual([res.instances[0].id, res.instances[0].datastore.type], [MYSQL, "MySQL"]);
+                return res.instances[0].status;
+            };
+            assert.equal(await status(), "ACTIVE");
+            await create(MYSQL, "sdk-backup-1");
+            assert.equal(await status(), "BACKING UP");
+            await h.advance(RDS_BUILD_MS + 1000);
+            await h.admin("PATCH", `/instances/${RDS}/${MYSQL}`, { state: "SHUTDOWN" });
+            assert.equal(await status(), "SHUTDOWN");
+            const refusals = [
+                await sdkRejects(create(MYSQL, "sdk-backup-2")),
+                await sdkRejects(rds.send("DELETE", "/v3/{project_id}/backups/{backup_id}", { path: { backup_id: old } })),
+            ];
+            for (const e of refusals) assert.deepEqual([e.httpStatusCode, e.errorCode], [409, "DBS.200011"]);
+            await assert.rejects(h.admin("PATCH", `/instances/${RDS}/${MYSQL}`, { state: "Stopped" }), /400 .*state must be one of BUILD, ACTIVE/);
         });
 
         it("a backup in progress refuses creates and deletes with 409 DBS.201205", async () => {

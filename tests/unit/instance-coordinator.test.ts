@@ -4,8 +4,9 @@
  * marks not deletable) and how its poll schedule follows the job.
  */
 import { strict as assert } from "assert";
-import type { BackupAdapter, CloudBackup, DeleteOutcome } from "../../provider/clouds/adapter";
-import { InstanceCoordinator, nextPollDelay } from "../../provider/instance";
+import type { BackupAdapter, CloudBackup, DeleteOutcome, InstanceState } from "../../provider/clouds/adapter";
+import { CloudError } from "../../provider/errors";
+import { Clock, InstanceCoordinator, InstanceNotRunningError, nextPollDelay } from "../../provider/instance";
 
 function backup(id: string, extra: Partial<CloudBackup> = {}): CloudBackup {
     return { backupId: id, instanceId: "i-1", status: "COMPLETED", cloudStatus: "Success", manual: true, ...extra };
@@ -22,6 +23,7 @@ function recordingAdapter(backups: CloudBackup[]) {
         async findBackup(_i, id) { calls.push(`find ${id}`); return backups.find(b => b.backupId === id); },
         async listBackups() { calls.push("list"); await new Promise(r => setTimeout(r, 5)); return [...backups]; },
         async deleteBackups(_i, ids): Promise<DeleteOutcome[]> { calls.push(`delete ${ids.join(",")}`); return ids.map(backupId => ({ backupId, result: "deleted" })); },
+        isBusy: r => r.code === "Busy",
     };
     return { adapter, calls };
 }
@@ -71,6 +73,110 @@ describe("instance coordinator", () => {
         const c = new InstanceCoordinator(adapter, "i-1");
         await c.list();
         assert.equal(c.expectedDurationMs(), 600_000);
+    });
+});
+
+/** A clock whose sleep moves time forward at once, recording the delays. */
+function fakeClock(): Clock & { slept: number[] } {
+    let t = 0;
+    const slept: number[] = [];
+    return { slept, now: () => t, sleep: async ms => { slept.push(ms); t += ms; } };
+}
+
+/**
+ * An adapter whose instance is busy for the first `busyCalls` mutating calls
+ * (code `Busy`), and whose state is `state`; records calls.
+ */
+function busyAdapter(busyCalls: number, state: InstanceState | undefined) {
+    const calls: string[] = [];
+    let refusals = busyCalls;
+    const busy = () => refusals-- > 0;
+    const adapter: BackupAdapter = {
+        ...recordingAdapter([]).adapter,
+        async startBackup() {
+            calls.push("start");
+            if (busy()) throw new CloudError({ service: "Test Cloud", operation: "Create", code: "Busy", kind: "client", httpStatus: 409, cloudMessage: "another operation runs" });
+            return { jobId: "j1" };
+        },
+        async deleteBackups(_i, ids): Promise<DeleteOutcome[]> {
+            calls.push(`delete ${ids.join(",")}`);
+            const refused = busy();
+            return ids.map(backupId => refused ? { backupId, result: "failed", code: "Busy", message: "another operation runs" } : { backupId, result: "deleted" });
+        },
+        isBusy: r => r.code === "Busy",
+        async instanceState() { calls.push("state"); return state; },
+    };
+    return { adapter, calls };
+}
+
+describe("instance coordinator: busy is not stopped", () => {
+    const ops = { timeoutMs: 60_000, wait: false, label: "t", log: () => undefined, polling: { minDelayMs: 1000, maxDelayMs: 1000 } };
+    const RUNNING: InstanceState = { state: "ACTIVE", running: true };
+    const STOPPED: InstanceState = { state: "SHUTDOWN", running: false, hint: "start it" };
+
+    it("waits for a busy running instance, looking at its state once, and creates when it is free", async () => {
+        const { adapter, calls } = busyAdapter(3, RUNNING);
+        const clock = fakeClock();
+        const r = await new InstanceCoordinator(adapter, "i-1", clock).create({ instanceId: "i-1" }, ops);
+        assert.equal(r.started.jobId, "j1");
+        assert.deepEqual(calls, ["start", "state", "start", "start", "start"]);
+        assert.deepEqual(clock.slept, [1000, 1000, 1000]);
+    });
+
+    it("fails a create at once, naming the state and what to do, when the busy instance is stopped", async () => {
+        const { adapter, calls } = busyAdapter(99, STOPPED);
+        const clock = fakeClock();
+        await assert.rejects(new InstanceCoordinator(adapter, "i-1", clock).create({ instanceId: "i-1" }, ops), (e: unknown) =>
+            e instanceof InstanceNotRunningError && /instance i-1 is SHUTDOWN, not running/.test(e.message) && /Busy: another operation runs/.test(e.message) && /Next: start it/.test(e.message));
+        assert.deepEqual(calls, ["start", "state"]);
+        assert.deepEqual(clock.slept, [], "no waiting");
+    });
+
+    it("waits as for a busy instance when the state cannot be read", async () => {
+        const { adapter, calls } = busyAdapter(1, undefined);
+        await new InstanceCoordinator(adapter, "i-1", fakeClock()).create({ instanceId: "i-1" }, ops);
+        assert.deepEqual(calls, ["start", "state", "start"]);
+    });
+
+    it("asks a delete again once the busy instance is free, without other waiting", async () => {
+        const { adapter, calls } = busyAdapter(2, RUNNING);
+        const clock = fakeClock();
+        const outcomes = await new InstanceCoordinator(adapter, "i-1", clock).deleteNow(["a", "b"], { polling: ops.polling });
+        assert.deepEqual(outcomes.map(o => [o.backupId, o.result]), [["a", "deleted"], ["b", "deleted"]]);
+        assert.deepEqual(calls, ["delete a,b", "state", "delete a,b", "delete a,b"]);
+    });
+
+    it("fails the busy ids of a delete at once when the instance is stopped, keeping the cloud's code", async () => {
+        const { adapter, calls } = busyAdapter(99, STOPPED);
+        const [o] = await new InstanceCoordinator(adapter, "i-1", fakeClock()).deleteNow(["a"]);
+        assert.deepEqual([o.result, o.code], ["failed", "Busy"]);
+        assert.match(o.message ?? "", /instance i-1 is SHUTDOWN, not running.*Next: start it/);
+        assert.deepEqual(calls, ["delete a", "state"]);
+    });
+
+    it("keeps waiting through a later delete round that fails after its retries", async () => {
+        const { adapter, calls } = busyAdapter(1, RUNNING);
+        let failOnce = true;
+        const deleteBackups = adapter.deleteBackups.bind(adapter);
+        adapter.deleteBackups = async (i, ids) => {
+            if (calls.length === 2 && failOnce) {
+                failOnce = false;
+                throw new CloudError({ service: "Test Cloud", operation: "Delete", code: "ServiceUnavailable", kind: "server", httpStatus: 503, cloudMessage: "try again" });
+            }
+            return deleteBackups(i, ids);
+        };
+        const [o] = await new InstanceCoordinator(adapter, "i-1", fakeClock()).deleteNow(["a"], { polling: ops.polling });
+        assert.equal(o.result, "deleted");
+        assert.deepEqual(calls, ["delete a", "state", "delete a"]);
+    });
+
+    it("at the timeout, a delete still refused as busy keeps its refusal and says it waited", async () => {
+        const { adapter } = busyAdapter(99, RUNNING);
+        const clock = fakeClock();
+        const [o] = await new InstanceCoordinator(adapter, "i-1", clock).deleteNow(["a"], { timeoutMs: 5000, polling: ops.polling });
+        assert.deepEqual([o.result, o.code], ["failed", "Busy"]);
+        assert.match(o.message ?? "", /still busy after waiting 5s/);
+        assert.equal(clock.now(), 5000);
     });
 });
 

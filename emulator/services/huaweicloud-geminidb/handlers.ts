@@ -2,11 +2,12 @@
  * GeminiDB backup and job APIs: parameters in, model calls, wire shapes out.
  * Operation names (call counts, faults) follow the official SDK's methods:
  * `CreateBackup`, `ShowAllInstancesBackups` (v3 list), `ShowAllInstancesBackupsNew`
- * (v3.1 list), `ListBackups` (v4 list), `DeleteBackup`, `BatchDeleteBackups`, `ListJobs`.
+ * (v3.1 list), `ListBackups` (v4 list), `DeleteBackup`, `BatchDeleteBackups`, `ListJobs`,
+ * and `ListInstances` (the instance list, read for an instance's `status`).
  */
 import { offsetTime, parseQueryTime, spaceTime } from "../../protocols/huaweicloud-time";
 import { queryInt, type RestRoute } from "../../protocols/huaweicloud-rest";
-import { geminidbErrors, type GeminidbBackup, type GeminidbJob, type GeminidbModel } from "./model";
+import { geminidbErrors, type GeminidbBackup, type GeminidbInstance, type GeminidbJob, type GeminidbModel } from "./model";
 
 /** The three generations of the backup list: paths, paging and item shapes differ. */
 export type GeminidbListVersion = "v3" | "v3.1" | "v4";
@@ -43,6 +44,30 @@ export function renderGeminidbJob(model: GeminidbModel, j: GeminidbJob): Record<
         instance: { id: j.instanceId, name: model.instances.get(j.instanceId)?.name ?? "" },
         fail_reason: status === "Failed" ? j.failReason ?? "" : "",
     };
+}
+
+const GEMINIDB_PORTS: Record<string, string> = { cassandra: "8635", mongodb: "8635", influxdb: "8635", redis: "6379" };
+
+/**
+ * An instance as `GET /v3/{project_id}/instances` lists it: the fields
+ * backups depend on. Guess: `actions` stays empty (the action words are
+ * not documented).
+ */
+function renderGeminidbInstance(i: GeminidbInstance): Record<string, unknown> {
+    return {
+        id: i.id, name: i.name, status: i.state, port: GEMINIDB_PORTS[i.engine] ?? "8635", mode: "Cluster",
+        datastore: { type: i.engine, version: i.engineVersion }, engine: "rocksDB", db_user_name: "rwuser", actions: [],
+    };
+}
+
+/** `GET /v3/{project_id}/instances`: filters `id`, `name`, `datastore_type`; offset/limit paging (limit 1-100). */
+function listInstances(model: GeminidbModel, query: URLSearchParams) {
+    const offset = queryInt(query, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = queryInt(query, "limit", 1, 100, 100);
+    const [id, name, datastore] = ["id", "name", "datastore_type"].map(k => query.get(k));
+    const matching = [...model.instances.values()]
+        .filter(i => (!id || i.id === id) && (!name || i.name === name) && (!datastore || i.engine === datastore));
+    return { total_count: matching.length, instances: matching.slice(offset, offset + limit).map(renderGeminidbInstance) };
 }
 
 function asObject(body: unknown): Record<string, unknown> {
@@ -162,6 +187,8 @@ export function geminidbRoutes(model: GeminidbModel): RestRoute[] {
             } },
         { method: "DELETE", pattern: "/v3/{project_id}/backups/{backup_id}", operation: "DeleteBackup",
             handle: req => ({ status: 202, body: { job_id: model.delete(req.params.backup_id).id }, mutated: true }) },
+        { method: "GET", pattern: "/v3/{project_id}/instances", operation: "ListInstances",
+            handle: req => ({ status: 200, body: listInstances(model, req.query) }) },
         { method: "GET", pattern: "/v3/{project_id}/jobs", operation: "ListJobs",
             handle: req => ({ status: 200, body: listJobs(model, req.query) }) },
     ];

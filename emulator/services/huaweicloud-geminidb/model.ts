@@ -55,6 +55,14 @@ export interface GeminidbJob {
     failReason?: string;
 }
 
+/** Instance states of `GET /v3/{project_id}/instances` (`status`), as the SDK model documents them. */
+export const GEMINIDB_INSTANCE_STATES = ["normal", "abnormal", "creating", "frozen", "data_disk_full", "createfail", "enlargefail"];
+
+function instanceState(state: string): string {
+    if (!GEMINIDB_INSTANCE_STATES.includes(state)) throw new TypeError(`GeminiDB instance state must be one of ${GEMINIDB_INSTANCE_STATES.join(", ")}; got ${state}`);
+    return state;
+}
+
 /** Backup types of the admin API's hand-made backups. */
 const GEMINIDB_HAND_TYPES: Record<string, GeminidbBackup["type"]> = { Manual: "Manual", Automated: "Auto", Incremental: "Incremental", Differential: "Differential" };
 
@@ -85,7 +93,7 @@ export class GeminidbModel {
         if (!GEMINIDB_ENGINES[engine]) throw new TypeError(`GeminiDB engine must be one of ${Object.keys(GEMINIDB_ENGINES).join(", ")}; got ${spec.engine}`);
         const inst: GeminidbInstance = {
             id: spec.id, name: spec.name ?? spec.id, engine, engineVersion: spec.engineVersion ?? GEMINIDB_ENGINES[engine],
-            state: spec.state ?? "normal", failNextBackup: spec.failNextBackup ?? false,
+            state: instanceState(spec.state ?? "normal"), failNextBackup: spec.failNextBackup ?? false,
         };
         this.instances.set(inst.id, inst);
         return inst;
@@ -95,7 +103,7 @@ export class GeminidbModel {
         const inst = this.instances.get(id);
         if (!inst) throw geminidbErrors.instanceNotFound(id);
         if (patch.name !== undefined) inst.name = patch.name;
-        if (patch.state !== undefined) inst.state = patch.state;
+        if (patch.state !== undefined) inst.state = instanceState(patch.state);
         if (patch.engineVersion !== undefined) inst.engineVersion = patch.engineVersion;
         if (patch.failNextBackup !== undefined) inst.failNextBackup = patch.failNextBackup;
     }
@@ -136,6 +144,7 @@ export class GeminidbModel {
         // Guess: names unique per instance, as on RDS.
         if ([...this.backups.values()].some(b => b.instanceId === instanceId && b.name === name)) throw geminidbErrors.nameTaken(name);
         const running = [...this.jobs.values()].some(j => j.instanceId === instanceId && this.jobStatus(j) === "Running");
+        // Guess: a frozen or abnormal instance answers as busy too (the docs give no other code); its list status tells them apart.
         if (running || inst.state !== "normal") throw geminidbErrors.busy(instanceId);
         const buildMs = Math.round(GEMINIDB_BUILD_MS * this.timeScale);
         const backup: GeminidbBackup = {
@@ -158,6 +167,8 @@ export class GeminidbModel {
         // Guess: a backup whose delete job still runs is answered as already gone.
         if (b.deleteJobId) return geminidbErrors.backupNotFound(b.id);
         if (b.type !== "Manual") return geminidbErrors.automated(b.id);
+        // Guess, as for creates: an instance that is not normal (frozen, abnormal, ...) refuses deletes with DBS.200019.
+        if (this.instances.get(b.instanceId)?.state !== "normal") return geminidbErrors.busy(b.instanceId);
         // A backup job on the instance (this backup's or another's) refuses deletes as it refuses creates.
         if (this.backupStatus(b) === "BUILDING" || this.runningBackupJob(b.instanceId)) return geminidbErrors.busy(b.instanceId);
         if (b.inUse) return geminidbErrors.restoring(b.id);

@@ -1,11 +1,12 @@
 /**
  * Huawei RDS v3 backup APIs: parameters in, model calls, wire shapes out.
  * Operation names (call counts, faults): `CreateManualBackup`, `ListBackups`,
- * `DeleteManualBackup`, `BatchDeleteBackups`.
+ * `DeleteManualBackup`, `BatchDeleteBackups`, and `ListInstances` (the
+ * instance list, read for an instance's `status`).
  */
 import { localTime, offsetTime, parseQueryTime } from "../../protocols/huaweicloud-time";
 import { queryInt, type RestRoute } from "../../protocols/huaweicloud-rest";
-import { rdsErrors, type RdsBackup, type RdsModel } from "./model";
+import { rdsErrors, type RdsBackup, type RdsInstance, type RdsModel } from "./model";
 
 // RDS writes times in the region's offset; the emulator plays a UTC+8 region.
 const REGION_OFFSET_MINUTES = 480;
@@ -26,6 +27,29 @@ export function renderRdsBackup(model: RdsModel, b: RdsBackup): Record<string, u
         databases: b.databases.map(name => ({ name })),
         associated_with_ddm: false,
     };
+}
+
+/** Default database user per engine, as the instance list shows it. */
+const DB_USERS: Record<string, string> = { MySQL: "root", PostgreSQL: "root", SQLServer: "rdsuser", MariaDB: "root" };
+const DB_PORTS: Record<string, number> = { MySQL: 3306, PostgreSQL: 5432, SQLServer: 1433, MariaDB: 3306 };
+
+/** An instance as `GET /v3/{project_id}/instances` lists it: the fields backups depend on, not the network or billing details. */
+function renderRdsInstance(model: RdsModel, i: RdsInstance): Record<string, unknown> {
+    return {
+        id: i.id, name: i.name, status: model.shownState(i), type: "Single", port: DB_PORTS[i.engine] ?? 3306,
+        datastore: { type: i.engine, version: i.engineVersion }, db_user_name: DB_USERS[i.engine] ?? "root",
+        private_ips: [], public_ips: [], time_zone: "UTC",
+    };
+}
+
+/** `GET /v3/{project_id}/instances`: filters `id`, `name`, `datastore_type`; offset/limit paging (limit 1-100). */
+function listInstances(model: RdsModel, query: URLSearchParams) {
+    const offset = queryInt(query, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = queryInt(query, "limit", 1, 100, 100);
+    const [id, name, datastore] = ["id", "name", "datastore_type"].map(k => query.get(k));
+    const matching = [...model.instances.values()]
+        .filter(i => (!id || i.id === id) && (!name || i.name === name) && (!datastore || i.engine === datastore));
+    return { instances: matching.slice(offset, offset + limit).map(i => renderRdsInstance(model, i)), total_count: matching.length };
 }
 
 function asObject(body: unknown): Record<string, unknown> {
@@ -87,6 +111,8 @@ export function rdsRoutes(model: RdsModel): RestRoute[] {
     return [
         { method: "POST", pattern: "/v3/{project_id}/backups", operation: "CreateManualBackup",
             handle: req => ({ status: 200, body: createBackup(model, req.body), mutated: true }) },
+        { method: "GET", pattern: "/v3/{project_id}/instances", operation: "ListInstances",
+            handle: req => ({ status: 200, body: listInstances(model, req.query) }) },
         { method: "GET", pattern: "/v3/{project_id}/backups", operation: "ListBackups",
             handle: req => ({ status: 200, body: listBackups(model, req.query) }) },
         { method: "POST", pattern: "/v3/{project_id}/backups/batch-delete", operation: "BatchDeleteBackups",

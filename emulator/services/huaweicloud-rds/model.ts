@@ -69,6 +69,20 @@ function engineInfo(engine: string) {
     return info;
 }
 
+/**
+ * Instance states of `GET /v3/{project_id}/instances` (`status`), as the SDK
+ * model documents them, plus `SHUTDOWN` for a stopped instance (the
+ * simplified instance list documents `shutdown`). `BACKING UP` is shown by
+ * the list while a backup builds on an `ACTIVE` instance; it is not set.
+ */
+export const RDS_INSTANCE_STATES = ["BUILD", "ACTIVE", "FAILED", "FROZEN", "MODIFYING", "REBOOTING", "RESTORING", "MODIFYING INSTANCE TYPE",
+    "SWITCHOVER", "MIGRATING", "MODIFYING DATABASE PORT", "STORAGE FULL", "SHUTDOWN"];
+
+function instanceState(state: string): string {
+    if (!RDS_INSTANCE_STATES.includes(state)) throw new TypeError(`Huawei RDS instance state must be one of ${RDS_INSTANCE_STATES.join(", ")}; got ${state}`);
+    return state;
+}
+
 /** Backup types of the admin API's hand-made backups. */
 const RDS_HAND_TYPES: Record<string, RdsBackupType> = { Manual: "manual", Automated: "auto", Incremental: "incremental", Fragment: "fragment" };
 
@@ -101,7 +115,7 @@ export class RdsModel {
         const info = engineInfo(spec.engine);
         const instance: RdsInstance = {
             id: spec.id, name: spec.name ?? spec.id, engine: info.engine, engineVersion: spec.engineVersion ?? info.version,
-            state: spec.state ?? "ACTIVE", databases: [...(spec.databases ?? [])], failNextBackup: spec.failNextBackup ?? false,
+            state: instanceState(spec.state ?? "ACTIVE"), databases: [...(spec.databases ?? [])], failNextBackup: spec.failNextBackup ?? false,
             logBackup: spec.logBackup ?? false,
         };
         this.instances.set(instance.id, instance);
@@ -112,7 +126,7 @@ export class RdsModel {
         const inst = this.instance(id);
         if (patch.engine !== undefined) inst.engine = engineInfo(patch.engine).engine;
         if (patch.engineVersion !== undefined) inst.engineVersion = patch.engineVersion;
-        if (patch.state !== undefined) inst.state = patch.state;
+        if (patch.state !== undefined) inst.state = instanceState(patch.state);
         if (patch.name !== undefined) inst.name = patch.name;
         if (patch.databases !== undefined) inst.databases = [...patch.databases];
         if (patch.failNextBackup !== undefined) inst.failNextBackup = patch.failNextBackup;
@@ -202,6 +216,12 @@ export class RdsModel {
         return [...this.backups.values()].filter(b => b.instanceId === instanceId).sort((a, b) => b.startedAt - a.startedAt);
     }
 
+    /** The `status` the instance list shows: `BACKING UP` while a backup builds on an active instance. */
+    shownState(inst: RdsInstance): string {
+        this.sweep();
+        return inst.state === "ACTIVE" && this.backupInProgress(inst.id) ? "BACKING UP" : inst.state;
+    }
+
     /** True while a backup of the instance is being built. */
     private backupInProgress(instanceId: string): boolean {
         return [...this.backups.values()].some(b => b.instanceId === instanceId && this.status(b) === "BUILDING");
@@ -214,6 +234,9 @@ export class RdsModel {
         if (b.type !== "manual") throw rdsErrors.automated(id);
         const status = this.status(b);
         if (status === "DELETING") throw rdsErrors.beingDeleted(id);
+        // Guess, as for creates: an instance that is not ACTIVE (stopped, frozen, ...) refuses deletes with DBS.200011.
+        const inst = this.instance(b.instanceId);
+        if (inst.state !== "ACTIVE") throw rdsErrors.notActive(inst.id, inst.state);
         // One operation at a time: a backup in progress on the instance (this one or another) refuses deletes as it refuses creates.
         if (status === "BUILDING" || this.backupInProgress(b.instanceId)) throw rdsErrors.busy(b.instanceId);
         if (b.inUse) throw rdsErrors.inUse(id);

@@ -55,6 +55,15 @@ export class AlicloudRdsAdapter implements BackupAdapter {
     }
 
     /**
+     * `BackupJobExists`: a backup job already runs on the instance (one at a
+     * time). An instance that is not Running is refused with its own code
+     * (`IncorrectDBInstanceState`, a lock mode), never as busy.
+     */
+    isBusy(refusal: { code?: string }): boolean {
+        return refusal.code === "BackupJobExists";
+    }
+
+    /**
      * Starts a backup. The instance is listed first, so that when the answer is
      * lost the job it started can be told apart: one new job or set is taken
      * over (and said so in `note`), several fail with their ids named, none

@@ -5,14 +5,33 @@
  * replayed id by id to learn which backup the cloud objects to.
  */
 import type {
-    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
+    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, InstanceState, StartedBackup,
 } from "../adapter";
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { GEMINIDB_BUSY_CODES, HuaweicloudHttpClient, isBusyRefusal, listAllPages } from "./http";
+import { HuaweicloudHttpClient, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
+
+/**
+ * "Another operation is running on the instance" (403 `DBS.200019`,
+ * `DBS.201015`) and "server busy, retry later" (`DBS.280005`): the codes
+ * Huawei's Terraform provider retries on GeminiDB (400/403/409). A frozen
+ * instance may answer them too, so a busy refusal is followed by a look at
+ * the instance's state.
+ */
+export const GEMINIDB_BUSY_CODES: readonly string[] = ["DBS.200019", "DBS.201015", "DBS.280005"];
+/**
+ * Instance states (`GET /v3/{project_id}/instances`, `status`) in which no
+ * backup operation can run until someone acts; `normal` and `creating` pass.
+ */
+const GEMINIDB_STOPPED_STATES: Record<string, string> = {
+    frozen: "the instance is frozen (the account is in arrears): top up the account so it is unfrozen, then run the update again",
+    abnormal: "the instance is abnormal: repair it (see the console or Huawei support), then run the update again",
+    createfail: "the instance failed to be created: check instanceId, or create the instance again",
+    data_disk_full: "the instance's storage is full: scale up its storage, then run the update again",
+};
 
 /** Codes meaning "this backup does not exist" on delete. */
 export const GEMINIDB_NOT_FOUND_CODES = ["DBS.201214", "DBS.201204"];
@@ -58,7 +77,22 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     private readonly client: HuaweicloudHttpClient;
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new HuaweicloudHttpClient(settings, this.displayName, { ...options, busyCodes: GEMINIDB_BUSY_CODES });
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+    }
+
+    isBusy(refusal: { code?: string }): boolean {
+        return GEMINIDB_BUSY_CODES.includes(refusal.code ?? "");
+    }
+
+    /** `GET /v3/{project_id}/instances?id=`: the instance's `status`. */
+    async instanceState(instanceId: string): Promise<InstanceState | undefined> {
+        const res = await this.client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
+            method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
+        });
+        const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
+        if (status === undefined) return undefined;
+        const hint = GEMINIDB_STOPPED_STATES[status.toLowerCase()];
+        return { state: status, running: hint === undefined, hint };
     }
 
     async maxIdsPerDelete(_instanceId: string): Promise<number> {
@@ -69,7 +103,7 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         const operation = "POST /v3/{project_id}/instances/{instance_id}/backups";
         const res = await this.client.call<{ job_id?: string; backup_id?: string }>({
             method: "POST", path: "/v3/{project_id}/instances/{instance_id}/backups", params: { instance_id: req.instanceId },
-            // No busy retry here: the lifecycle waits for a free instance (backup-ops.ts), bounded by waitTimeout.
+            // No busy retry here: the instance coordinator waits for a free instance, bounded by waitTimeout.
             body: { name: req.name ?? fallbackBackupName(), description: req.description || GEMINIDB_DEFAULT_DESCRIPTION },
         });
         const { job_id: jobId, backup_id: backupId } = res.body ?? {};
@@ -125,13 +159,13 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         // One id: the single call says more (a job id) for the same cost.
         if (ids.length === 1) return [await this.deleteOne(ids[0])];
         try {
-            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/instances/backups", body: { backup_ids: ids }, retryBusy: true });
+            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/instances/backups", body: { backup_ids: ids } });
             return ids.map(backupId => ({ backupId, result: "deleted" as const }));
         } catch (err) {
             // A rule refusal names one backup at most; replaying singly tells each id's fate.
             // Credentials and exhausted retries would fail the same way for every id, so stop there.
             // So would a busy instance (a backup job running): it refuses every id alike.
-            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || isBusyRefusal(err, GEMINIDB_BUSY_CODES)) {
+            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || this.isBusy(err)) {
                 return ids.map(id => geminidbDeleteOutcome(id, err));
             }
             return mapLimit(ids, SINGLE_DELETE_CONCURRENCY, id => this.deleteOne(id));
@@ -140,7 +174,7 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
 
     private async deleteOne(backupId: string): Promise<DeleteOutcome> {
         try {
-            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/backups/{backup_id}", params: { backup_id: backupId }, retryBusy: true });
+            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/backups/{backup_id}", params: { backup_id: backupId } });
             return { backupId, result: "deleted" };
         } catch (err) {
             return geminidbDeleteOutcome(backupId, err);

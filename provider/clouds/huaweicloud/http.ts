@@ -12,18 +12,6 @@ import { CloudError, kindFromHttpStatus, redact } from "../../errors";
 import { retryCall, type RetryOptions } from "../../retry";
 import { signRequest } from "./sign";
 
-/** Huawei RDS "another operation (or backup) is running on the instance" codes (API docs and Huawei's Terraform provider). */
-export const RDS_BUSY_CODES: readonly string[] = ["DBS.200011", "DBS.200018", "DBS.200019", "DBS.200047", "DBS.201202", "DBS.201205", "DBS.201206", "DBS.280011"];
-/** GeminiDB "another operation is running on the instance" codes (`DBS.280005`: server busy, retry later). */
-export const GEMINIDB_BUSY_CODES: readonly string[] = ["DBS.200019", "DBS.201015", "DBS.280005"];
-/** Every Huawei busy code: the call may succeed later. */
-export const HUAWEI_BUSY_CODES: readonly string[] = [...new Set([...RDS_BUSY_CODES, ...GEMINIDB_BUSY_CODES])];
-
-/** True when the error is one of these busy refusals. */
-export function isBusyRefusal(err: unknown, codes: readonly string[] = HUAWEI_BUSY_CODES): boolean {
-    return err instanceof CloudError && codes.includes(err.code);
-}
-
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -42,8 +30,6 @@ export interface HuaweiCall {
     query?: Record<string, string | number | undefined>;
     /** JSON body (sent as-is after `JSON.stringify`). */
     body?: unknown;
-    /** Also retry the service's "another operation is running" codes (`busyCodes` of the client). */
-    retryBusy?: boolean;
 }
 
 /** A successful answer. `body` is undefined when the service sent none. */
@@ -59,8 +45,6 @@ export interface HuaweicloudHttpOptions {
     timeoutMs?: number;
     /** Clock used for `X-Sdk-Date` (tests). */
     now?: () => Date;
-    /** The service's busy codes, retried for calls with `retryBusy` (default: every Huawei busy code). */
-    busyCodes?: readonly string[];
 }
 
 /**
@@ -129,15 +113,14 @@ export class HuaweicloudHttpClient {
         this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     }
 
-    /** Makes the call, retrying throttling, transient and server errors (and busy codes when asked). */
+    /**
+     * Makes the call, retrying throttling, transient and server errors. A busy
+     * instance ("one operation at a time") is not retried here: the instance
+     * coordinator waits for it, bounded by the resource's waitTimeout.
+     */
     async call<T>(call: HuaweiCall): Promise<HuaweiResponse<T>> {
         await this.resolveProjectId();
-        const retry = this.options.retry ?? {};
-        return retryCall(() => this.attempt<T>(call), {
-            ...retry,
-            retryIf: err => (call.retryBusy === true && isBusyRefusal(err, this.options.busyCodes))
-                || (retry.retryIf?.(err) ?? false),
-        });
+        return retryCall(() => this.attempt<T>(call), this.options.retry ?? {});
     }
 
     /** Finds the project id once (IAM lookup by region) when the settings do not carry it. */

@@ -4,13 +4,34 @@
  * except on SQL Server, which has a batch call with per-id results.
  */
 import type {
-    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, StartedBackup,
+    BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, InstanceState, StartedBackup,
 } from "../adapter";
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages, RDS_BUSY_CODES } from "./http";
+import { HuaweicloudHttpClient, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
+
+/**
+ * "Another operation (or backup) is running on the instance, one at a time":
+ * the v3 error table (409) and the codes Huawei's Terraform provider retries
+ * on RDS creates and deletes (400/409). A stopped or frozen instance may
+ * answer one of them too, so a busy refusal is followed by a look at the
+ * instance's state.
+ */
+export const RDS_BUSY_CODES: readonly string[] = ["DBS.200011", "DBS.200018", "DBS.200019", "DBS.200047", "DBS.201202", "DBS.201205", "DBS.201206", "DBS.280011"];
+/**
+ * Instance states (`GET /v3/{project_id}/instances`, `status`) in which no
+ * backup operation can run until someone acts; every other documented state
+ * (`ACTIVE`, `BACKING UP`, `MODIFYING`, `REBOOTING`, `RESTORING`, `SWITCHOVER`,
+ * `MIGRATING`, ...) passes by itself. `SHUTDOWN` is a stopped instance.
+ */
+const RDS_STOPPED_STATES: Record<string, string> = {
+    SHUTDOWN: "the instance is stopped: start it (console, or POST /v3/{project_id}/instances/{instance_id}/action/startup), then run the update again",
+    FROZEN: "the instance is frozen (the account is in arrears): top up the account so it is unfrozen, then run the update again",
+    FAILED: "the instance is abnormal: repair it (see the console or Huawei support), then run the update again",
+    "STORAGE FULL": "the instance's storage is full: scale up its storage, then run the update again",
+};
 
 /** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
 export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026"];
@@ -56,7 +77,22 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     private readonly engines = new Map<string, string>();
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
-        this.client = new HuaweicloudHttpClient(settings, this.displayName, { ...options, busyCodes: RDS_BUSY_CODES });
+        this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+    }
+
+    isBusy(refusal: { code?: string }): boolean {
+        return RDS_BUSY_CODES.includes(refusal.code ?? "");
+    }
+
+    /** `GET /v3/{project_id}/instances?id=`: the instance's `status`. */
+    async instanceState(instanceId: string): Promise<InstanceState | undefined> {
+        const res = await this.client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
+            method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
+        });
+        const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
+        if (status === undefined) return undefined;
+        const hint = RDS_STOPPED_STATES[status.toUpperCase()];
+        return { state: status, running: hint === undefined, hint };
     }
 
     async maxIdsPerDelete(instanceId: string): Promise<number> {
@@ -67,8 +103,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
         const body: Record<string, unknown> = { instance_id: req.instanceId, name: req.name ?? fallbackBackupName() };
         if (req.description) body.description = req.description;
         if (req.databases?.length) body.databases = req.databases.map(name => ({ name }));
-        // A busy instance refused the call outright, so retrying cannot create a duplicate.
-        // No busy retry here: the lifecycle waits for a free instance (backup-ops.ts), bounded by waitTimeout.
+        // No busy retry here: the instance coordinator waits for a free instance, bounded by waitTimeout.
         const res = await this.client.call<{ backup?: { id?: string } }>({ method: "POST", path: "/v3/{project_id}/backups", body });
         const backupId = res.body?.backup?.id;
         if (!backupId) {
@@ -121,7 +156,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
 
     private async deleteOne(backupId: string): Promise<DeleteOutcome> {
         try {
-            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/backups/{backup_id}", params: { backup_id: backupId }, retryBusy: true });
+            await this.client.call({ method: "DELETE", path: "/v3/{project_id}/backups/{backup_id}", params: { backup_id: backupId } });
             return { backupId, result: "deleted" };
         } catch (err) {
             return rdsDeleteOutcome(backupId, err);
@@ -132,7 +167,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
         let results: DeleteResult[];
         try {
             const res = await this.client.call<{ delete_results?: DeleteResult[] }>({
-                method: "POST", path: "/v3/{project_id}/backups/batch-delete", body: { backup_ids: ids }, retryBusy: true,
+                method: "POST", path: "/v3/{project_id}/backups/batch-delete", body: { backup_ids: ids },
             });
             results = res.body?.delete_results ?? [];
         } catch (err) {

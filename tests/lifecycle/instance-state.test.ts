@@ -1,0 +1,112 @@
+/**
+ * Busy is not the same as stopped. A stopped Huawei RDS instance and a
+ * frozen GeminiDB instance answer creates and deletes with a busy code; the
+ * provider looks at the instance's state once and fails at once, naming it,
+ * instead of waiting out waitTimeout. A delete that meets a running backup
+ * job (one operation at a time) waits for the instance and succeeds.
+ */
+import { strict as assert } from "assert";
+import { BackupRetentionSet, ManualBackup } from "../../sdk";
+import { ALL_INSTANCES, CASES, GEMINIDB, HUAWEI_RDS, CloudCase, idOf, isLive, madeByApi } from "./cases";
+import { startWorld, World } from "../support/world";
+
+const live = async (w: World, c: CloudCase, instanceId: string) =>
+    (await w.admin.backupsOf(c.serviceKey, instanceId)).filter(b => madeByApi(b) && isLive(b)).map(idOf);
+
+const STOPPED = [
+    { c: HUAWEI_RDS, state: "SHUTDOWN", running: "ACTIVE", hint: /start it/ },
+    { c: GEMINIDB, state: "frozen", running: "normal", hint: /top up the account/ },
+];
+
+for (const { c, state, running, hint } of STOPPED) {
+    describe(`A ${state} instance on ${c.title} (through the dynamic-provider host)`, function () {
+        // Far below the waitTimeout of an hour: a provider that waited would fail here.
+        this.timeout(60_000);
+        let w: World;
+        before(async () => { w = await startWorld(ALL_INSTANCES); });
+        after(async () => { await w?.close(); });
+
+        it(`fails a create and a delete at once, naming the state (${state}), and works again once the instance runs`, async () => {
+            const engine = w.newEngine();
+            const program = (names: string[]) => () => {
+                for (const n of names) new ManualBackup(n, { ...c.args, instanceId: c.instanceA, waitTimeout: "1h" });
+            };
+            assert.ok((await engine.up(program(["kept"]))).ok);
+            const kept = String(engine.state.resources[0].outputs.backupId);
+            await w.admin.patchInstance(c.serviceKey, c.instanceA, { state });
+            await w.admin.resetCalls();
+
+            const create = await engine.up(program(["kept", "another"]));
+            assert.equal(create.ok, false);
+            const createError = create.errors.join("\n");
+            assert.match(createError, new RegExp(`instance ${c.instanceA} is ${state}, not running`), createError);
+            assert.match(createError, hint);
+            assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].calls, 1, "the refused create was not retried");
+            assert.deepEqual(engine.state.resources.map(r => r.outputs.backupId), [kept], "nothing new is recorded");
+
+            const destroy = await engine.destroy();
+            assert.equal(destroy.ok, false);
+            const deleteError = destroy.errors.join("\n");
+            assert.match(deleteError, new RegExp(`instance ${c.instanceA} is ${state}, not running`), deleteError);
+            assert.match(deleteError, hint);
+            const calls = (await w.admin.calls())[c.serviceKey];
+            assert.equal(c.deleteActions.reduce((n, a) => n + (calls[a]?.calls ?? 0), 0), 1, "the refused delete was not retried");
+            assert.deepEqual(await live(w, c, c.instanceA), [kept], "the backup still exists");
+            assert.deepEqual(engine.state.resources.map(r => r.outputs.backupId), [kept], "and stays in state");
+
+            await w.admin.patchInstance(c.serviceKey, c.instanceA, { state: running });
+            const again = await engine.destroy();
+            assert.ok(again.ok, again.errors.join("\n"));
+            assert.deepEqual(await live(w, c, c.instanceA), []);
+        });
+    });
+}
+
+for (const c of CASES) {
+    describe(`A delete that meets a running backup job on ${c.title} (through the dynamic-provider host)`, function () {
+        this.timeout(120_000);
+        let w: World;
+        // Jobs of 15-20 s of real time: longer than any retry budget of a single call.
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 1 }); });
+        after(async () => { await w?.close(); });
+
+        /** Ends the running jobs (emulated clock) after `ms` of real time: by then a few retries of one call have given up. */
+        const endJobsAfter = (ms: number) => new Promise<void>(resolve => setTimeout(() => { void w.admin.advanceClock({ ms: 120_000 }).then(() => resolve()); }, ms));
+
+        it("a ManualBackup removed while another backup of its instance runs is deleted once the instance is free", async () => {
+            const engine = w.newEngine();
+            const program = (names: string[]) => () => {
+                for (const n of names) new ManualBackup(n, { ...c.args, instanceId: c.instanceA, waitForCompletion: false });
+            };
+            assert.ok((await engine.up(program(["old"]))).ok);
+            await w.admin.advanceClock({ ms: 120_000 });
+            assert.ok((await engine.refresh()).ok);
+            const old = String(engine.state.resources[0].outputs.backupId);
+            const both = await engine.up(program(["old", "running"]));
+            assert.ok(both.ok, both.errors.join("\n"));
+            await w.admin.resetCalls();
+            const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfter(9_000)]);
+            assert.ok(up.ok, up.errors.join("\n"));
+            assert.deepEqual(engine.state.resources.map(r => r.name), ["running"]);
+            assert.ok(!(await live(w, c, c.instanceA)).includes(old), "the removed backup was deleted");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await live(w, c, c.instanceA), []);
+        });
+
+        it("a retention set not waiting for its jobs prunes a removed label while its own new job runs, and succeeds", async () => {
+            const engine = w.newEngine();
+            const program = (labels: string[]) => () => {
+                new BackupRetentionSet("no-wait", { ...c.args, instanceId: c.instanceB, labels, waitForCompletion: false });
+            };
+            assert.ok((await engine.up(program(["a"]))).ok);
+            await w.admin.advanceClock({ ms: 120_000 });
+            const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfter(9_000)]);
+            assert.ok(rolled.ok, rolled.errors.join("\n"));
+            const members = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>;
+            assert.deepEqual(Object.keys(members), ["b"]);
+            assert.equal((await live(w, c, c.instanceB)).length, 1, "label a's backup was deleted");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await live(w, c, c.instanceB), []);
+        });
+    });
+}
