@@ -221,7 +221,7 @@ async function main(): Promise<void> {
     await sequentialCreates();
     await throughHost();
     const mem = process.memoryUsage();
-    console.log(`\nbench process: peak RSS ${(mem.rss / 1048576).toFixed(0)} MB, CPU ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`);
+    console.log(`\nbench process (engine and emulator; each host is its own process): RSS at the end ${(mem.rss / 1048576).toFixed(0)} MB, CPU ${(process.cpuUsage().user / 1e6).toFixed(1)} s user`);
 }
 
 main().catch(err => {
