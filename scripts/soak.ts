@@ -12,7 +12,7 @@ import { formatReport, runSoak, soakHolds } from "../tests/soak/soak";
 import { stopSpareHosts } from "../tests/support/host-driver";
 
 const seed = Number(process.env.SOAK_SEED ?? 20261201);
-const commands = Number(process.env.SOAK_COMMANDS ?? 70);
+const commands = Number(process.env.SOAK_COMMANDS ?? 75);
 const verbose = process.env.SOAK_VERBOSE === "1";
 
 (async () => {

@@ -24,6 +24,9 @@ interface Service {
     args: { cloud: "alicloud" | "huaweicloud"; service?: "rds" | "geminidb" };
     instances: [string, string];
     mutating: string[];
+    create: string;
+    /** Every other operation the provider calls (for faults spared from creates). */
+    others: string[];
     throttle: { status: number; code: string; message: string };
     serverError: { status: number; code: string; message: string };
 }
@@ -34,6 +37,7 @@ const SERVICES: Service[] = [
     {
         key: "alicloudRds", title: "Alibaba RDS", args: { cloud: "alicloud" },
         instances: ["rm-soak0000000000a", "rm-soak0000000000b"], mutating: ["CreateBackup", "DeleteBackup"],
+        create: "CreateBackup", others: ["DescribeBackups", "DescribeBackupTasks", "DeleteBackup"],
         throttle: { status: 400, code: "Throttling.User", message: `Request was denied due to user flow control. ${MARK}` },
         serverError: { status: 503, code: "ServiceUnavailable", message: `The request has failed due to a temporary failure of the server. ${MARK}` },
     },
@@ -41,6 +45,7 @@ const SERVICES: Service[] = [
         key: "huaweicloudRds", title: "Huawei RDS", args: { cloud: "huaweicloud" },
         instances: ["5a0a0000000000000000000000000011in01", "5c0c0000000000000000000000000013in04"],
         mutating: ["CreateManualBackup", "DeleteManualBackup", "BatchDeleteBackups"],
+        create: "CreateManualBackup", others: ["ListBackups", "DeleteManualBackup", "BatchDeleteBackups"],
         throttle: { status: 429, code: "APIGW.0308", message: `The throttling threshold has been reached. ${MARK}` },
         serverError: { status: 500, code: "DBS.108000", message: `Server error. ${MARK}` },
     },
@@ -48,6 +53,7 @@ const SERVICES: Service[] = [
         key: "huaweicloudGeminidb", title: "GeminiDB", args: { cloud: "huaweicloud", service: "geminidb" },
         instances: ["5d0d0000000000000000000000000014in06", "5e0e0000000000000000000000000015in06"],
         mutating: ["CreateBackup", "DeleteBackup", "BatchDeleteBackups"],
+        create: "CreateBackup", others: ["ShowAllInstancesBackups", "ShowAllInstancesBackupsNew", "ListBackups", "DeleteBackup", "BatchDeleteBackups", "ListJobs"],
         throttle: { status: 429, code: "APIGW.0308", message: `The throttling threshold has been reached. ${MARK}` },
         serverError: { status: 500, code: "DBS.280005", message: `Server error, retry later. ${MARK}` },
     },
@@ -74,6 +80,12 @@ export interface SoakOptions {
     timeScale?: number;
     /** Progress lines; silent when absent. */
     log?: (line: string) => void;
+    /** Overall share of calls per fault kind (default {@link FAULT_MIX}). */
+    mix?: Partial<Record<FaultKind, number>>;
+    /** Services whose instances get failing jobs (default all three). */
+    failJobsOn?: ServiceKey[];
+    /** Services whose create calls get no 5xx (the other calls still do). */
+    no5xxOnCreate?: ServiceKey[];
 }
 
 /** One finding, for the printed details. */
@@ -81,6 +93,8 @@ export interface Finding { service: ServiceKey; what: string }
 
 export interface SoakReport {
     seed: number;
+    /** The fault mix and what was spared, in words. */
+    setup: string;
     commands: Record<"up" | "refresh" | "destroy", number>;
     /** Resource steps executed under faults, by operation and by service. */
     operations: Record<string, number>;
@@ -91,6 +105,8 @@ export interface SoakReport {
     handMade: number;
     automated: number;
     failedJobsArmed: number;
+    /** Days the emulated clock moved on. */
+    nights: number;
     /** Failed steps whose cause the soak arranged: a failed job, a wait shorter than the job. */
     expectedFailures: Record<string, number>;
     orphaned: Finding[];
@@ -225,7 +241,8 @@ function danglingOf(resources: StateResource[], view: { backups: EmuBackup[]; jo
 
 interface CommandFaults { kinds: Array<{ kind: FaultKind | "gatewayHtml"; service: ServiceKey; times: number }> }
 
-async function injectFaults(w: World, rnd: () => number, htmlOn: Set<ServiceKey>, resetOn: Set<ServiceKey>): Promise<CommandFaults> {
+async function injectFaults(w: World, rnd: () => number, htmlOn: Set<ServiceKey>, resetOn: Set<ServiceKey>, opts: SoakOptions): Promise<CommandFaults> {
+    const mix = { ...FAULT_MIX, ...opts.mix };
     const TIMES = 100_000;
     const kinds: CommandFaults["kinds"] = [];
     const seed = () => Math.floor(rnd() * 2 ** 31);
@@ -239,15 +256,18 @@ async function injectFaults(w: World, rnd: () => number, htmlOn: Set<ServiceKey>
         const rate = (overall: number) => { const r = Math.min(1, overall / spared); spared -= overall; return r; };
         if (resetOn.has(svc.key)) {
             // A lost answer: the service acted (created or deleted), the caller hears nothing. Only where it matters.
-            for (const action of svc.mutating) await add("lostAnswer", { action, reset: "after", rate: FAULT_MIX.lostAnswer });
-            await add("resetBefore", { action: "*", reset: "before", rate: rate(FAULT_MIX.resetBefore) });
+            for (const action of svc.mutating) await add("lostAnswer", { action, reset: "after", rate: mix.lostAnswer });
+            await add("resetBefore", { action: "*", reset: "before", rate: rate(mix.resetBefore) });
         }
-        const server = rate(FAULT_MIX.serverError);
-        if (htmlOn.has(svc.key)) {
-            await add("gatewayHtml", { action: "*", status: rnd() < 0.5 ? 502 : 503, code: "GatewayError", html: true, rate: server / 2 });
-            await add("serverError", { action: "*", ...svc.serverError, rate: server / 2 / (1 - server / 2) });
-        } else await add("serverError", { action: "*", ...svc.serverError, rate: server });
-        await add("throttle", { action: "*", ...svc.throttle, rate: rate(FAULT_MIX.throttle) });
+        const server = rate(mix.serverError);
+        const actions = opts.no5xxOnCreate?.includes(svc.key) ? svc.others : ["*"];
+        for (const action of actions) {
+            if (htmlOn.has(svc.key)) {
+                await add("gatewayHtml", { action, status: rnd() < 0.5 ? 502 : 503, code: "GatewayError", html: true, rate: server / 2 });
+                await add("serverError", { action, ...svc.serverError, rate: server / 2 / (1 - server / 2) });
+            } else await add("serverError", { action, ...svc.serverError, rate: server });
+        }
+        await add("throttle", { action: "*", ...svc.throttle, rate: rate(mix.throttle) });
     }
     return { kinds };
 }
@@ -300,6 +320,9 @@ function classify(error: string, slow: boolean): "needless" | "jobFailed" | "slo
 // ---------------------------------------------------------------------------
 // The run.
 
+/** Commands between two nights. */
+const NIGHT_EVERY = 6;
+
 const pick = <T>(rnd: () => number, xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
 
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
@@ -308,8 +331,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     const rnd = seededRandom(opts.seed);
     const w = await startWorld(INSTANCES, { timeScale: opts.timeScale ?? 0.01 });
     const report: SoakReport = {
-        seed: opts.seed, commands: { up: 0, refresh: 0, destroy: 0 }, operations: {}, operationsByService: {}, operationsTotal: 0, calls: 0,
-        faults: { throttle: 0, serverError: 0, gatewayHtml: 0, resetBefore: 0, lostAnswer: 0 }, handMade: 0, automated: 0, failedJobsArmed: 0,
+        seed: opts.seed, setup: setupOf(opts), commands: { up: 0, refresh: 0, destroy: 0 }, operations: {}, operationsByService: {}, operationsTotal: 0, calls: 0,
+        faults: { throttle: 0, serverError: 0, gatewayHtml: 0, resetBefore: 0, lostAnswer: 0 }, handMade: 0, automated: 0, failedJobsArmed: 0, nights: 0,
         expectedFailures: { jobFailed: 0, slowJob: 0 }, orphaned: [], foreignDeleted: [], dangling: [], needlessFailures: [], otherFailures: [],
         converged: false, convergence: [], elapsedMs: 0,
     };
@@ -360,7 +383,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
                 if (isSlow(any)) { any.waitTimeout = LONG_WAIT; any.waitForCompletion = true; }
                 else if (any.kind === "BackupRetentionSet" && rnd() < 0.5) any.waitForCompletion = false;
                 else any.waitTimeout = SHORT_WAIT;
-            } else {
+            } else if (!opts.failJobsOn || opts.failJobsOn.includes(svc.key)) {
                 await w.admin.patchInstance(svc.key, pick(rnd, svc.instances), { failNextBackup: true }); // the next job fails
                 report.failedJobsArmed++;
             }
@@ -389,6 +412,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         };
 
         for (let c = 1; c <= opts.commands; c++) {
+            // A night passes now and then, as between nightly runs: Alibaba allows 20 backups per instance and day.
+            if (c % NIGHT_EVERY === 0) { await w.admin.advanceClock({ days: 1 }); report.nights++; }
             const r = rnd();
             const command = r < 0.78 || c === 1 ? "up" : r < 0.94 ? "refresh" : "destroy";
             if (command === "up") for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) await mutate();
@@ -404,7 +429,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             // A resource recorded before its job ended (slow before) may still be waited for briefly: that too is a slow job.
             for (const res of engine.state.resources) if (res.initErrors?.length) slow.add(res.urn);
             await w.admin.resetCalls();
-            const injected = await injectFaults(w, rnd, support.html, support.reset);
+            const injected = await injectFaults(w, rnd, support.html, support.reset, opts);
             const result = command === "up" ? await engine.up(programOf(decls)) : command === "refresh" ? await engine.refresh() : await engine.destroy();
             await collectFaults(w, injected, report.faults);
             report.calls += await w.admin.totalCalls();
@@ -460,6 +485,14 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     return report;
 }
 
+function setupOf(opts: SoakOptions): string {
+    const mix = { ...FAULT_MIX, ...opts.mix };
+    const parts = [`throttling ${mix.throttle}, 5xx ${mix.serverError}, reset before ${mix.resetBefore}, lost answers ${mix.lostAnswer} of mutating calls`];
+    if (opts.failJobsOn) parts.push(`failed jobs only on ${opts.failJobsOn.join(", ") || "none"}`);
+    if (opts.no5xxOnCreate?.length) parts.push(`no 5xx on creates of ${opts.no5xxOnCreate.join(", ")}`);
+    return parts.join("; ");
+}
+
 /** The figures as printed by `npm run soak`. */
 export function formatReport(r: SoakReport): string {
     const pct = (n: number) => r.calls ? `${(100 * n / r.calls).toFixed(1)}%` : "-";
@@ -467,10 +500,11 @@ export function formatReport(r: SoakReport): string {
     const line = (label: string, xs: Finding[]) => `  ${label.padEnd(58)} ${xs.length}${xs.length ? `\n${list(xs)}` : ""}`;
     return [
         `soak seed ${r.seed}: ${r.commands.up} up, ${r.commands.refresh} refresh, ${r.commands.destroy} destroy in ${(r.elapsedMs / 1000).toFixed(0)}s`,
+        `  fault mix: ${r.setup}`,
         `  lifecycle operations: ${r.operationsTotal} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(", ")})`,
         `  by service: ${Object.entries(r.operationsByService).map(([k, v]) => `${k} ${v}`).join(", ")}`,
         `  cloud calls: ${r.calls}; faults answered: throttling ${r.faults.throttle} (${pct(r.faults.throttle)}), 5xx ${r.faults.serverError} (${pct(r.faults.serverError)}), gateway HTML ${r.faults.gatewayHtml} (${pct(r.faults.gatewayHtml)}), reset before ${r.faults.resetBefore} (${pct(r.faults.resetBefore)}), lost answers ${r.faults.lostAnswer}`,
-        `  made outside the stack: ${r.handMade} by hand, ${r.automated} automated; failed jobs armed ${r.failedJobsArmed}`,
+        `  made outside the stack: ${r.handMade} by hand, ${r.automated} automated; failed jobs armed ${r.failedJobsArmed}; nights passed ${r.nights}`,
         `  expected failures: ${r.expectedFailures.jobFailed} failed job, ${r.expectedFailures.slowJob} wait shorter than the job`,
         line("orphaned backups (the stack's, live, in no state):", r.orphaned),
         line("backups deleted that the stack did not own:", r.foreignDeleted),
