@@ -18,8 +18,8 @@ describe("soak, short (fixed seed, through the dynamic-provider host)", function
     let report: SoakReport;
     before(async () => {
         report = await runSoak({
-            seed: 1201, commands: 12,
-            mix: { throttle: 0.08, serverError: 0.03, resetBefore: 0.01, lostAnswer: 0.03 },
+            seed: 1201, commands: 20, changesPerUp: [2, 4],
+            mix: { throttle: 0.08, serverError: 0.03, resetBefore: 0.02, lostAnswer: 0.10 },
             failJobsOn: ["alicloudRds", "huaweicloudGeminidb"],
             no5xxOnCreate: ["alicloudRds"],
         });

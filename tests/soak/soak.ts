@@ -84,6 +84,8 @@ export interface SoakOptions {
     mix?: Partial<Record<FaultKind, number>>;
     /** Services whose instances get failing jobs (default all three). */
     failJobsOn?: ServiceKey[];
+    /** Program changes before each `up`, fewest and most (default 1 to 3). */
+    changesPerUp?: [number, number];
     /** Services whose create calls get no 5xx (the other calls still do). */
     no5xxOnCreate?: ServiceKey[];
 }
@@ -416,7 +418,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             if (c % NIGHT_EVERY === 0) { await w.admin.advanceClock({ days: 1 }); report.nights++; }
             const r = rnd();
             const command = r < 0.78 || c === 1 ? "up" : r < 0.94 ? "refresh" : "destroy";
-            if (command === "up") for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) await mutate();
+            const [fewest, most] = opts.changesPerUp ?? [1, 3];
+            if (command === "up") for (let n = fewest + Math.floor(rnd() * (most - fewest + 1)); n > 0; n--) await mutate();
             if (rnd() < 0.3) await handBackup();
             const services = new Map<string, ServiceKey>();
             for (const res of engine.state.resources) services.set(res.urn, serviceOf(res));
