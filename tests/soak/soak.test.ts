@@ -5,8 +5,7 @@
  * pointing at nothing, fail nothing a retry would have saved, and converge in
  * one fault-free `up`. `npm run soak` is the long version with the full mix.
  *
- * The short version spares what the full soak shows failing today (README,
- * "Soak"): 5xx answers to Alibaba `CreateBackup` (not retried), failed jobs on
+ * The short version spares what the full soak shows failing today: 5xx answers to Alibaba `CreateBackup` (not retried), failed jobs on
  * Huawei RDS (a failed backup's name blocks every later create), and a fault
  * rate at which five attempts of one call may all fail.
  */

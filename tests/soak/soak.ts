@@ -91,7 +91,7 @@ export interface SoakOptions {
 }
 
 /** One finding, for the printed details. */
-export interface Finding { service: ServiceKey; what: string }
+export interface Finding { service: ServiceKey | "engine"; what: string }
 
 export interface SoakReport {
     seed: number;
@@ -405,7 +405,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         const failures = (steps: Step[], services: Map<string, ServiceKey>, slow: Set<string>, command: string) => {
             for (const s of steps.filter(x => x.status === "failed")) {
                 const kind = classify(s.error ?? "", slow.has(s.urn));
-                const f = { service: services.get(s.urn) ?? "alicloudRds", what: `${command}: ${s.op} ${s.name}: ${s.error}` };
+                const f: Finding = { service: services.get(s.urn) ?? "engine", what: `${command}: ${s.op} ${s.name}: ${s.error}` };
                 log(`  failed (${kind}): ${f.what}`);
                 if (kind === "needless") report.needlessFailures.push(f);
                 else if (kind === "other") report.otherFailures.push(f);
@@ -440,7 +440,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             count(result.steps, services, command);
             failures(result.steps, services, slow, `#${c} ${command}`);
             const unattributed = result.errors.filter(e => !result.steps.some(s => s.status === "failed" && e.includes(s.urn)));
-            for (const e of unattributed) report.otherFailures.push({ service: "alicloudRds", what: `#${c} ${command}: ${e}` });
+            for (const e of unattributed) report.otherFailures.push({ service: "engine", what: `#${c} ${command}: ${e}` });
             for (const res of engine.state.resources) {
                 for (const p of pointersOf(res)) if (!p.backupId && !p.jobId) log(`  ${p.what} points at nothing after #${c}: ${JSON.stringify({ ...res.outputs, __provider: undefined })} ${res.initErrors ?? ""}`);
             }
