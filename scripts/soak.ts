@@ -13,11 +13,11 @@ import { stopSpareHosts } from "../tests/support/host-driver";
 
 const seed = Number(process.env.SOAK_SEED ?? 20261201);
 const commands = Number(process.env.SOAK_COMMANDS ?? 75);
-const verbose = process.env.SOAK_VERBOSE === "1";
+const verbose = Number(process.env.SOAK_VERBOSE ?? 0);
 
 (async () => {
     if (!Number.isInteger(seed) || !Number.isInteger(commands) || commands < 1) throw new Error("SOAK_SEED and SOAK_COMMANDS must be integers (SOAK_COMMANDS at least 1)");
-    const report = await runSoak({ seed, commands, log: verbose ? line => console.log(line) : undefined });
+    const report = await runSoak({ seed, commands, log: verbose ? line => console.log(line) : undefined, providerLines: verbose >= 2 });
     console.log(formatReport(report));
     await stopSpareHosts();
     process.exit(soakHolds(report) ? 0 : 1);

@@ -80,6 +80,8 @@ export interface SoakOptions {
     timeScale?: number;
     /** Progress lines; silent when absent. */
     log?: (line: string) => void;
+    /** Also pass the provider's own lines (what a user sees under Diagnostics) to `log`. */
+    providerLines?: boolean;
     /** Overall share of calls per fault kind (default {@link FAULT_MIX}). */
     mix?: Partial<Record<FaultKind, number>>;
     /** Services whose instances get failing jobs (default all three). */
@@ -444,6 +446,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
             for (const res of engine.state.resources) {
                 for (const p of pointersOf(res)) if (!p.backupId && !p.jobId) log(`  ${p.what} points at nothing after #${c}: ${JSON.stringify({ ...res.outputs, __provider: undefined })} ${res.initErrors ?? ""}`);
             }
+            if (opts.providerLines) for (const line of w.logs.splice(0)) log(`    ${line}`);
             log(`#${c} ${command}: ${result.steps.filter(s => s.status === "done").length} done, ${result.steps.filter(s => s.status === "failed").length} failed; state ${engine.state.resources.length} resources`);
         }
 
