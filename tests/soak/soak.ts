@@ -9,70 +9,19 @@
  * running concurrently may still meet the dice in another order from run to
  * run, so figures of one seed can differ slightly between runs.
  */
-import fetch from "node-fetch";
 import { BackupRetentionSet, ManualBackup } from "../../sdk";
-import { AlicloudRdsAdapter } from "../../provider/clouds/alicloud/rds";
 import { seededRandom } from "../../emulator/core/fault-queue";
-import type { InstanceSpec, ServiceKey } from "../../emulator/core/types";
-import type { StateResource, Step } from "../support/engine";
-import { startWorld, World } from "../support/world";
+import type { ServiceKey } from "../../emulator/core/types";
+import type { Step } from "../support/engine";
+import { startWorld } from "../support/world";
+import { danglingOf, emulatorView, Finding, orphansOf, pointersOf, referencedIds, serviceOf } from "./compare";
+import { collectFaults, FAULT_MIX, FaultChoices, FaultKind, injectFaults, probeFaultSupport } from "./faults";
+import { INSTANCES, Service, SERVICES } from "./services";
 
-/** One service the soak drives: its instances, and the operations that create or delete. */
-interface Service {
-    key: ServiceKey;
-    title: string;
-    args: { cloud: "alicloud" | "huaweicloud"; service?: "rds" | "geminidb" };
-    instances: [string, string];
-    mutating: string[];
-    create: string;
-    /** Every other operation the provider calls (for faults spared from creates). */
-    others: string[];
-    throttle: { status: number; code: string; message: string };
-    serverError: { status: number; code: string; message: string };
-}
+export { FAULT_MIX } from "./faults";
+export type { Finding } from "./compare";
 
-const MARK = "(soak-injected)";
-
-const SERVICES: Service[] = [
-    {
-        key: "alicloudRds", title: "Alibaba RDS", args: { cloud: "alicloud" },
-        instances: ["rm-soak0000000000a", "rm-soak0000000000b"], mutating: ["CreateBackup", "DeleteBackup"],
-        create: "CreateBackup", others: ["DescribeBackups", "DescribeBackupTasks", "DeleteBackup"],
-        throttle: { status: 400, code: "Throttling.User", message: `Request was denied due to user flow control. ${MARK}` },
-        serverError: { status: 503, code: "ServiceUnavailable", message: `The request has failed due to a temporary failure of the server. ${MARK}` },
-    },
-    {
-        key: "huaweicloudRds", title: "Huawei RDS", args: { cloud: "huaweicloud" },
-        instances: ["5a0a0000000000000000000000000011in01", "5c0c0000000000000000000000000013in04"],
-        mutating: ["CreateManualBackup", "DeleteManualBackup", "BatchDeleteBackups"],
-        create: "CreateManualBackup", others: ["ListBackups", "DeleteManualBackup", "BatchDeleteBackups"],
-        throttle: { status: 429, code: "APIGW.0308", message: `The throttling threshold has been reached. ${MARK}` },
-        serverError: { status: 500, code: "DBS.108000", message: `Server error. ${MARK}` },
-    },
-    {
-        key: "huaweicloudGeminidb", title: "GeminiDB", args: { cloud: "huaweicloud", service: "geminidb" },
-        instances: ["5d0d0000000000000000000000000014in06", "5e0e0000000000000000000000000015in06"],
-        mutating: ["CreateBackup", "DeleteBackup", "BatchDeleteBackups"],
-        create: "CreateBackup", others: ["ShowAllInstancesBackups", "ShowAllInstancesBackupsNew", "ListBackups", "DeleteBackup", "BatchDeleteBackups", "ListJobs"],
-        throttle: { status: 429, code: "APIGW.0308", message: `The throttling threshold has been reached. ${MARK}` },
-        serverError: { status: 500, code: "DBS.280005", message: `Server error, retry later. ${MARK}` },
-    },
-];
-
-const INSTANCES: InstanceSpec[] = [
-    { cloud: "alicloud", id: SERVICES[0].instances[0], engine: "MySQL", engineVersion: "8.0", minDeleteAgeDays: 0 },
-    { cloud: "alicloud", id: SERVICES[0].instances[1], engine: "MySQL", engineVersion: "8.0", minDeleteAgeDays: 0 },
-    { cloud: "huaweicloud", service: "rds", id: SERVICES[1].instances[0], engine: "MySQL", engineVersion: "8.0" },
-    { cloud: "huaweicloud", service: "rds", id: SERVICES[1].instances[1], engine: "SQLServer", engineVersion: "2019_SE" },
-    { cloud: "huaweicloud", service: "geminidb", id: SERVICES[2].instances[0], engine: "cassandra", engineVersion: "3.11" },
-    { cloud: "huaweicloud", service: "geminidb", id: SERVICES[2].instances[1], engine: "cassandra", engineVersion: "3.11" },
-];
-
-/** Share of calls answered by each fault kind (overall, not conditional). */
-export const FAULT_MIX = { throttle: 0.30, serverError: 0.10, resetBefore: 0.03, lostAnswer: 0.05 } as const;
-type FaultKind = keyof typeof FAULT_MIX;
-
-export interface SoakOptions {
+export interface SoakOptions extends FaultChoices {
     seed: number;
     /** Engine commands (up, refresh, destroy) under faults. */
     commands: number;
@@ -82,18 +31,11 @@ export interface SoakOptions {
     log?: (line: string) => void;
     /** Also pass the provider's own lines (what a user sees under Diagnostics) to `log`. */
     providerLines?: boolean;
-    /** Overall share of calls per fault kind (default {@link FAULT_MIX}). */
-    mix?: Partial<Record<FaultKind, number>>;
     /** Services whose instances get failing jobs (default all three). */
     failJobsOn?: ServiceKey[];
     /** Program changes before each `up`, fewest and most (default 1 to 3). */
     changesPerUp?: [number, number];
-    /** Services whose create calls get no 5xx (the other calls still do). */
-    no5xxOnCreate?: ServiceKey[];
 }
-
-/** One finding, for the printed details. */
-export interface Finding { service: ServiceKey | "engine"; what: string }
 
 export interface SoakReport {
     seed: number;
@@ -157,153 +99,6 @@ function programOf(decls: Decl[], settle = false): () => void {
             else new BackupRetentionSet(d.name, { ...common, labels: d.labels });
         }
     };
-}
-
-// ---------------------------------------------------------------------------
-// Reading the emulator and the state.
-
-interface EmuBackup { service: ServiceKey; id: string; instanceId: string; status: string; live: boolean; byApi: boolean; completed: boolean }
-
-async function emulatorView(w: World, foreign: Set<string>): Promise<{ backups: EmuBackup[]; jobs: Map<string, string | undefined> }> {
-    const state = await w.admin.state();
-    const backups: EmuBackup[] = [];
-    const jobs = new Map<string, string | undefined>();
-    for (const svc of SERVICES) {
-        const s = state[svc.key] as { backups: any[]; jobs?: any[] };
-        for (const b of s.backups) {
-            const id = String(b.backupId ?? b.id);
-            const type = String(b.mode ?? b.type ?? "");
-            const byApi = svc.key === "alicloudRds" ? b.origin === "api" : type.toLowerCase() === "manual" && !foreign.has(id);
-            const status = String(b.status);
-            backups.push({
-                service: svc.key, id, instanceId: String(b.instanceId), status, byApi,
-                live: status !== "DELETING" && !b.deleteJobId,
-                completed: status === "COMPLETED" || status === "Success",
-            });
-        }
-        for (const j of s.jobs ?? []) jobs.set(`${svc.key}/${j.jobId ?? j.id}`, j.backupId === undefined ? undefined : String(j.backupId));
-    }
-    return { backups, jobs };
-}
-
-function serviceOf(r: StateResource): ServiceKey {
-    if (r.inputs.cloud === "alicloud") return "alicloudRds";
-    return r.inputs.service === "geminidb" ? "huaweicloudGeminidb" : "huaweicloudRds";
-}
-
-/** What one state entry points at: each member (the resource, or a label) with its backup id and job id. */
-function pointersOf(r: StateResource): Array<{ what: string; backupId?: string; jobId?: string; status?: string; pendingDelete?: boolean }> {
-    const o = r.outputs as Record<string, any>;
-    if (r.type.endsWith(":ManualBackup")) {
-        return [{ what: r.name, backupId: o.backupId || undefined, jobId: o.jobId || undefined, status: o.status }];
-    }
-    return Object.entries((o.backups ?? {}) as Record<string, any>).map(([label, m]) => ({
-        what: `${r.name}[${label}]`, backupId: m?.backupId || undefined, jobId: m?.jobId || undefined, status: m?.status, pendingDelete: !!m?.pendingDelete,
-    }));
-}
-
-/** Backup ids the state refers to, directly or through a job the emulator knows. */
-function referencedIds(resources: StateResource[], jobs: Map<string, string | undefined>): Set<string> {
-    const ids = new Set<string>();
-    for (const r of resources) {
-        for (const p of pointersOf(r)) {
-            if (p.backupId) ids.add(`${serviceOf(r)}/${p.backupId}`);
-            const viaJob = p.jobId ? jobs.get(`${serviceOf(r)}/${p.jobId}`) : undefined;
-            if (viaJob) ids.add(`${serviceOf(r)}/${viaJob}`);
-        }
-        for (const id of ((r.outputs as any).backupIds ?? []) as string[]) ids.add(`${serviceOf(r)}/${id}`);
-    }
-    return ids;
-}
-
-function orphansOf(view: { backups: EmuBackup[] }, refs: Set<string>): Finding[] {
-    return view.backups.filter(b => b.byApi && b.live && !refs.has(`${b.service}/${b.id}`))
-        .map(b => ({ service: b.service, what: `backup ${b.id} on ${b.instanceId} (${b.status})` }));
-}
-
-function danglingOf(resources: StateResource[], view: { backups: EmuBackup[]; jobs: Map<string, string | undefined> }): Finding[] {
-    const out: Finding[] = [];
-    for (const r of resources) {
-        const service = serviceOf(r);
-        for (const p of pointersOf(r)) {
-            if (p.backupId) {
-                if (!view.backups.some(b => b.service === service && b.id === p.backupId && b.live)) {
-                    out.push({ service, what: `${p.what} -> backup ${p.backupId} (${p.status ?? "?"}) is not in the cloud` });
-                }
-            } else if (p.jobId) {
-                if (!view.jobs.has(`${service}/${p.jobId}`)) out.push({ service, what: `${p.what} -> job ${p.jobId} is not in the cloud` });
-            } else {
-                out.push({ service, what: `${p.what} (id ${r.id}, status ${p.status ?? "?"}) points at no backup and no job${r.initErrors?.length ? `; recorded after: ${r.initErrors.join("; ")}` : ""}` });
-            }
-        }
-    }
-    return out;
-}
-
-// ---------------------------------------------------------------------------
-// Faults.
-
-interface CommandFaults { kinds: Array<{ kind: FaultKind | "gatewayHtml"; service: ServiceKey; times: number }> }
-
-async function injectFaults(w: World, rnd: () => number, htmlOn: Set<ServiceKey>, resetOn: Set<ServiceKey>, opts: SoakOptions): Promise<CommandFaults> {
-    const mix = { ...FAULT_MIX, ...opts.mix };
-    const TIMES = 100_000;
-    const kinds: CommandFaults["kinds"] = [];
-    const seed = () => Math.floor(rnd() * 2 ** 31);
-    for (const svc of SERVICES) {
-        const add = async (kind: CommandFaults["kinds"][number]["kind"], fault: Record<string, unknown>) => {
-            await w.admin.fault({ service: svc.key, times: TIMES, seed: seed(), ...fault });
-            kinds.push({ kind, service: svc.key, times: TIMES });
-        };
-        // Each queued fault rolls only for the calls the earlier ones spared: conditional rates give the overall mix.
-        let spared = 1;
-        const rate = (overall: number) => { const r = Math.min(1, overall / spared); spared -= overall; return r; };
-        if (resetOn.has(svc.key)) {
-            // A lost answer: the service acted (created or deleted), the caller hears nothing. Only where it matters.
-            for (const action of svc.mutating) await add("lostAnswer", { action, reset: "after", rate: mix.lostAnswer });
-            await add("resetBefore", { action: "*", reset: "before", rate: rate(mix.resetBefore) });
-        }
-        const server = rate(mix.serverError);
-        const actions = opts.no5xxOnCreate?.includes(svc.key) ? svc.others : ["*"];
-        for (const action of actions) {
-            if (htmlOn.has(svc.key)) {
-                await add("gatewayHtml", { action, status: rnd() < 0.5 ? 502 : 503, code: "GatewayError", html: true, rate: server / 2 });
-                await add("serverError", { action, ...svc.serverError, rate: server / 2 / (1 - server / 2) });
-            } else await add("serverError", { action, ...svc.serverError, rate: server });
-        }
-        await add("throttle", { action: "*", ...svc.throttle, rate: rate(mix.throttle) });
-    }
-    return { kinds };
-}
-
-/** Counts what each queued fault answered, then clears the queue. */
-async function collectFaults(w: World, injected: CommandFaults, into: SoakReport["faults"]): Promise<void> {
-    const left = (await (await fetch(`${w.emulator.admin}/faults`)).json()).faults as Array<{ remaining: number }>;
-    injected.kinds.forEach((k, i) => { into[k.kind] += k.times - (left[i]?.remaining ?? 0); });
-    await fetch(`${w.emulator.admin}/faults`, { method: "DELETE" });
-}
-
-/**
- * Which fault shapes a service's emulator serves: a gateway HTML page and a
- * dropped connection are asked once; a service that answers them as a plain
- * JSON error does not get them in the mix (the report says so).
- */
-async function probeFaultSupport(w: World): Promise<{ html: Set<ServiceKey>; reset: Set<ServiceKey> }> {
-    const html = new Set<ServiceKey>();
-    const reset = new Set<ServiceKey>();
-    const key = w.emulator.accessKeys[0];
-    const adapter = new AlicloudRdsAdapter({ endpoint: w.emulator.endpoints.alicloudRds, accessKeyId: key.id, accessKeySecret: key.secret, region: "cn-hangzhou" },
-        { retry: { maxAttempts: 1 } });
-    const probe = async (fault: Record<string, unknown>): Promise<string> => {
-        await w.admin.fault({ service: "alicloudRds", action: "DescribeBackups", times: 1, ...fault });
-        try { await adapter.listBackups(SERVICES[0].instances[0]); return "answered"; } catch (e) { return (e as Error).message; }
-    };
-    if (/HTTP503/.test(await probe({ status: 503, code: "GatewayError", html: true }))) html.add("alicloudRds");
-    if (/NetworkError|ECONNRESET|socket hang up|could not reach/.test(await probe({ reset: "before" }))) reset.add("alicloudRds");
-    await fetch(`${w.emulator.admin}/faults`, { method: "DELETE" });
-    // The Huawei services serve both (tests/emulator cover them).
-    for (const k of ["huaweicloudRds", "huaweicloudGeminidb"] as ServiceKey[]) { html.add(k); reset.add(k); }
-    return { html, reset };
 }
 
 // ---------------------------------------------------------------------------
