@@ -109,10 +109,15 @@ const TRANSIENT = /soak-injected|ECONNRESET|socket hang up|NetworkError|could no
 const JOB_FAILED = /reports backup (job )?\S+ on \S+ failed/;
 const TIMED_OUT = /timed out after/;
 
+/**
+ * Why a step failed. A wait that ran out is the job being slower than the
+ * wait the soak chose, whatever the last poll said; a wait of minutes that
+ * ran out is unexplained.
+ */
 function classify(error: string, slow: boolean): "needless" | "jobFailed" | "slowJob" | "other" {
+    if (TIMED_OUT.test(error)) return slow ? "slowJob" : "other";
     if (TRANSIENT.test(error)) return "needless";
     if (JOB_FAILED.test(error)) return "jobFailed";
-    if (TIMED_OUT.test(error) && slow) return "slowJob";
     return "other";
 }
 
