@@ -108,17 +108,24 @@ const TRANSIENT = /soak-injected|ECONNRESET|socket hang up|NetworkError|could no
 /** The provider's words for a job the cloud ended Failed (`failNextBackup`). */
 const JOB_FAILED = /reports backup (job )?\S+ on \S+ failed/;
 const TIMED_OUT = /timed out after/;
+type Cause = "needless" | "jobFailed" | "slowJob" | "other";
 
 /**
  * Why a step failed. A wait that ran out is the job being slower than the
  * wait the soak chose, whatever the last poll said; a wait of minutes that
  * ran out is unexplained.
  */
-function classify(error: string, slow: boolean): "needless" | "jobFailed" | "slowJob" | "other" {
+function classifyOne(error: string, slow: boolean): Cause {
     if (TIMED_OUT.test(error)) return slow ? "slowJob" : "other";
     if (TRANSIENT.test(error)) return "needless";
     if (JOB_FAILED.test(error)) return "jobFailed";
     return "other";
+}
+
+/** A retention set's error names each label's cause: the worst of them counts. */
+function classify(error: string, slow: boolean): Cause {
+    const causes = error.split(/; (?=label )/).map(part => classifyOne(part, slow));
+    return (["needless", "other", "jobFailed", "slowJob"] as const).find(c => causes.includes(c)) ?? "other";
 }
 
 // ---------------------------------------------------------------------------
