@@ -160,7 +160,7 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 export function hintFor(code: string | undefined): string {
     if (!code) return "";
     const hints: Array<[RegExp, string]> = [
-        [/^(SignatureDoesNotMatch|InvalidAccessKeyId\.NotFound|APIGW\.03\d\d|APIG\.03\d\d|DBS\.280056|InvalidTimeStamp\.Expired)$/,
+        [/^(SignatureDoesNotMatch|InvalidAccessKeyId\.NotFound|APIGW\.03(?!08)\d\d|APIG\.03(?!08)\d\d|DBS\.280056|InvalidTimeStamp\.Expired)$/,
             "check the access key, secret key and the machine clock (config alicloud:accessKey/secretKey or huaweicloud:access_key/secret_key)"],
         [/^(InvalidDBInstanceName\.NotFound|InvalidDBInstance\.NotFound|DBS\.200002|DBS\.200045|DBS\.201028|RDS\.0002)$/,
             "check instanceId, and that region/endpoint point at the region the instance lives in"],

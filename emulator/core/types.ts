@@ -127,6 +127,14 @@ export interface InjectedFault {
      * `ConnectionReset`.
      */
     reset?: "before" | "after";
+    /**
+     * Answer each matching call only with this probability (0 < rate <= 1);
+     * a spared call is matched against the next queued fault. `times` counts
+     * the calls actually answered. Default: every matching call.
+     */
+    rate?: number;
+    /** Seed of the dice of `rate`, so a run can be repeated (default: unseeded). */
+    seed?: number;
 }
 
 /** Context the emulator hands each service at creation. */

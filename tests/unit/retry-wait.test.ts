@@ -88,6 +88,7 @@ describe("error text", () => {
     it("tells what to do next for the codes users meet", () => {
         assert.match(hintFor("SignatureDoesNotMatch"), /check the access key/);
         assert.match(hintFor("APIGW.0301"), /check the access key/);
+        assert.match(hintFor("APIGW.0308"), /throttling requests/, "the gateway's throttling code is not an authentication failure");
         assert.match(hintFor("InvalidDBInstanceName.NotFound"), /check instanceId/);
         assert.match(hintFor("Exceeded.BackupTimes"), /20 backups today/);
         assert.match(hintFor("DBS.201201"), /already exists/);
