@@ -13,6 +13,7 @@
  */
 import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, InstanceState, StartedBackup } from "./clouds/adapter";
 import { CloudError } from "./errors";
+import { markerOf } from "./ownership";
 import { isRetryable, realSleep } from "./retry";
 import { formatDuration, waitFor, WaitOptions, WaitTimeoutError } from "./wait";
 import { CreationIncompleteError, CreationResult, OpsOptions } from "./backup-ops";
@@ -326,6 +327,29 @@ export class InstanceCoordinator {
         if (this.durations.length === 0) return undefined;
         const sorted = [...this.durations].sort((a, b) => a - b);
         return sorted[Math.floor(sorted.length / 2)];
+    }
+}
+
+/**
+ * A Huawei backup name is held by a backup this owner made that failed (or
+ * is being deleted): deletes it if needed and waits until the name is free,
+ * bounded by the wait options. True once the name is free; false when the
+ * backup is not this owner's or the name stays taken.
+ */
+export async function freeOwnName(inst: InstanceCoordinator, holder: CloudBackup, tag: string, opts: OpsOptions): Promise<boolean> {
+    if (markerOf(holder.description) !== tag || (holder.status !== "FAILED" && holder.status !== "DELETING") || !holder.name) return false;
+    if (holder.status === "FAILED") {
+        const [outcome] = await inst.deleteNow([holder.backupId], opts);
+        if (outcome?.result !== "deleted") return false;
+        opts.log(`${opts.label}: deleted backup ${holder.backupId}, which this resource made in an earlier attempt and which failed in the cloud, to free its name ${holder.name}`);
+    }
+    try {
+        await waitFor(`the name ${holder.name} to be free on ${inst.instanceId}`, async () =>
+            (await inst.findByName(holder.name!)) ? { done: false as const, note: "still being deleted" } : { done: true as const, value: undefined },
+        { minDelayMs: 1000, maxDelayMs: 15_000, ...opts.polling, timeoutMs: opts.timeoutMs });
+        return true;
+    } catch {
+        return false;
     }
 }
 

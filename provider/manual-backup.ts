@@ -11,6 +11,7 @@ import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInp
 import { defaultBackupName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
+import { freeOwnName } from "./instance";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -97,7 +98,9 @@ export class ManualBackupProvider {
                 const earlier = await inst.findByName(inputs.name);
                 const taken = earlier && await this.takeOverEarlierAttempt(inst, inputs, earlier);
                 if (taken) return taken;
-                throw err;
+                // Our own failed (or going) backup holds the name: it goes, then the name is ours again.
+                if (!earlier || !await freeOwnName(inst, earlier, ownerTag(owner), this.rt.opsFor(inputs, labelOf(inputs)))) throw err;
+                result = await inst.create(req, { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: started => recordStarted(inputs, ownerTag(owner), started) });
             }
             const facts = factsOf(result.started, result.progress);
             if (facts.backupId) claimBackup(inputs.instanceId, facts.backupId, ownerTag(owner));

@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import type { CloudBackup, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
-import type { InstanceCoordinator } from "./instance";
+import { freeOwnName, type InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
@@ -203,17 +203,25 @@ export class RetentionSetProvider {
                         if (inputs.waitForCompletion) members[l] = dropUndefined({ ...factsOf(journaled, await inst.waitCreated(journaled, this.rt.opsFor(inputs, `${label}[${l}]`))), name });
                         return;
                     }
+                    const create = () => inst.create({
+                        instanceId: inputs.instanceId, name,
+                        description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
+                        databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
+                    }, { ...this.rt.opsFor(inputs, `${label}[${l}]`), onStarted: started => recordStarted(inputs, ownerTag(ownerOf(inputs, l)), started) });
                     let r;
                     try {
-                        r = await inst.create({
-                            instanceId: inputs.instanceId, name,
-                            description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
-                            databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                        }, { ...this.rt.opsFor(inputs, `${label}[${l}]`), onStarted: started => recordStarted(inputs, ownerTag(ownerOf(inputs, l)), started) });
+                        r = await create();
                     } catch (err) {
                         // The name is taken: perhaps by this set's own backup from an earlier attempt that lost the answer.
-                        const taken = name && isNameTaken(err) ? await this.earlierAttempt(inst, inputs, l, name) : undefined;
-                        if (!taken) throw err;
+                        const holder = name && isNameTaken(err) ? await inst.findByName(name) : undefined;
+                        const taken = holder ? await this.earlierAttempt(inputs, l, name!, holder) : undefined;
+                        if (!taken) {
+                            // This set's own failed (or going) backup holds the name: it goes, then the name is the label's again.
+                            if (!holder || !await freeOwnName(inst, holder, ownerTag(ownerOf(inputs, l)), this.rt.opsFor(inputs, `${label}[${l}]`))) throw err;
+                            r = await create();
+                            members[l] = dropUndefined({ ...factsOf(r.started, r.progress), name });
+                            return;
+                        }
                         members[l] = taken;
                         if (taken.status === "BUILDING" && inputs.waitForCompletion) {
                             const started = { backupId: taken.backupId };
@@ -360,9 +368,7 @@ export class RetentionSetProvider {
      * label (an earlier attempt lost the answer or died); anything else fails
      * the label without touching that backup.
      */
-    private async earlierAttempt(inst: InstanceCoordinator, inputs: RetentionSetInputs, label: string, name: string): Promise<Member | undefined> {
-        const earlier = await inst.findByName(name);
-        if (!earlier) return undefined;
+    private async earlierAttempt(inputs: RetentionSetInputs, label: string, name: string, earlier: CloudBackup): Promise<Member | undefined> {
         if (!isOwnedBy(earlier.description, ownerOf(inputs, label))) {
             throw new Error(`a backup named ${name} already exists on instance ${inputs.instanceId} (backup ${earlier.backupId}${earlier.startedAt ? `, started ${earlier.startedAt}` : ""}) and this set did not create it for label ${label}.`
                 + ` Next: take it over on purpose with adopt: { "${label}": "${earlier.backupId}" }, or set another namePrefix`);

@@ -94,6 +94,24 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 await w.admin.removeBackup(c.serviceKey, handMade);
             });
 
+            it("frees its name from its own failed backup left in the cloud, then creates the backup", async () => {
+                const program = () => { new ManualBackup("phoenix", { ...c.args, instanceId: c.instanceA, name: "phoenix-1" }); };
+                await w.admin.patchInstance(c.serviceKey, c.instanceA, { failNextBackup: true });
+                // The clean-up of the failed backup is refused once, so it stays in the cloud holding the name.
+                for (const action of c.deleteActions) await w.admin.fault({ service: c.serviceKey, action, status: 400, code: "DBS.200001", message: "refused", times: 1 });
+                const engine = w.newEngine();
+                assert.equal((await engine.up(program)).ok, false);
+                const held = (await w.admin.backupsOf(c.serviceKey, c.instanceA)).find(b => b.name === "phoenix-1" && isLive(b));
+                assert.ok(held, "the failed backup holds the name");
+                await w.admin.clearFaults();
+                const up = await engine.up(program);
+                assert.ok(up.ok, up.errors.join("\n"));
+                const id = String(engine.state.resources[0].outputs.backupId);
+                assert.notEqual(id, idOf(held));
+                assert.ok(!(await live(w, c, c.instanceA)).some(b => idOf(b) === idOf(held)), "the failed backup was deleted");
+                assert.ok((await engine.destroy()).ok);
+            });
+
             it("rejects, at preview, labels that become one backup name, naming both", async () => {
                 await w.admin.resetCalls();
                 const plan = await w.newEngine().preview(() => { new BackupRetentionSet("rel", { ...c.args, instanceId: c.batchInstance, labels: ["v1.0", "v1-0"] }); });

@@ -30,6 +30,7 @@ export class Admin {
     removeBackup(service: ServiceKey, backupId: string) { return this.call("DELETE", `/backups/${service}/${encodeURIComponent(backupId)}`); }
     setInUse(service: ServiceKey, backupId: string, inUse: boolean) { return this.call("POST", `/backups/${service}/${encodeURIComponent(backupId)}/in-use`, { inUse }); }
     fault(f: Record<string, unknown>) { return this.call("POST", "/faults", f); }
+    clearFaults() { return this.call("DELETE", "/faults"); }
     patchInstance(service: ServiceKey, id: string, patch: Record<string, unknown>) { return this.call("PATCH", `/instances/${service}/${encodeURIComponent(id)}`, patch); }
     advanceClock(by: { days?: number; hours?: number; ms?: number }) { return this.call("POST", "/clock/advance", by); }
 

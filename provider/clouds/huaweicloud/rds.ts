@@ -34,9 +34,10 @@ const RDS_STOPPED_STATES: Record<string, string> = {
 };
 
 /** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
-export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026"];
+/** Gone, or already being deleted (`RDS.3016`: a delete retried after a lost answer meets its own delete): either way deleted for the lifecycle. */
+export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026", "RDS.3016"];
 /** Codes meaning "a cloud rule refuses this delete for now" (in use, already being deleted). */
-export const RDS_BLOCKED_CODES = ["DBS.200054", "RDS.3016"];
+export const RDS_BLOCKED_CODES = ["DBS.200054"];
 /** Largest batch of the SQL Server batch-delete call. */
 export const RDS_BATCH_DELETE_MAX = 50;
 /** Single deletes in flight at once on engines without a batch call. */
