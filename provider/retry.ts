@@ -7,7 +7,7 @@
 import { CloudError, httpStatusOf, isNetworkError, isUnparsableAnswer } from "./errors";
 
 export interface RetryOptions {
-    /** Total attempts including the first (default 7: at most about 30 s of backoff, so a burst of throttling or gateway errors does not fail a step). */
+    /** Total attempts including the first (default 10: about a minute of backoff at most, so a burst of throttling or gateway errors does not fail a step). */
     maxAttempts?: number;
     /** First backoff in ms (default 500). */
     baseDelayMs?: number;
@@ -47,7 +47,7 @@ export function backoffDelay(attempt: number, opts: RetryOptions, retryAfterSeco
 
 /** Runs `call`, retrying retryable failures. Rethrows the last error. */
 export async function retryCall<T>(call: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-    const maxAttempts = opts.maxAttempts ?? 7;
+    const maxAttempts = opts.maxAttempts ?? 10;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1; ; attempt++) {
         try {

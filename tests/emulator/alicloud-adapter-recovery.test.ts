@@ -68,7 +68,7 @@ describe("AlicloudRdsAdapter when answers are lost", () => {
         });
 
         it("ends as a transient InvalidResponse naming the page's title once retries run out, without credentials", async () => {
-            await admin.fault({ service: "alicloudRds", action: "DescribeBackups", status: 503, code: "ServiceUnavailable", html: true, times: 5 });
+            await admin.fault({ service: "alicloudRds", action: "DescribeBackups", status: 503, code: "ServiceUnavailable", html: true, times: 10 });
             const err = await rejection(made.adapter.listBackups(HA));
             assert.deepStrictEqual([err.code, err.kind, err.retryable], ["InvalidResponse", "transient", true]);
             assert.match(err.message, /not JSON \("503 Service Temporarily Unavailable"\)/);
