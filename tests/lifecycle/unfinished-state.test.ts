@@ -99,7 +99,7 @@ for (const c of CASES) {
             const program = () => { new ManualBackup("flaky", { ...c.args, instanceId: c.instanceA, waitForCompletion: wait, waitTimeout: "2m" }); };
             assert.ok((await engine.up(program)).ok);
             // More failures in a row than one poll's retries absorb.
-            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 7 });
+            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 11 }); // one poll makes 10 attempts
             wait = true;
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
