@@ -3,7 +3,7 @@
  * check / diff / create / read / update / delete. The cloud is reached only
  * through the instance coordinator (`instance.ts`).
  */
-import type { CloudBackup, CreateBackupRequest } from "./clouds/adapter";
+import type { CloudBackup, CreateBackupRequest, StartedBackup } from "./clouds/adapter";
 import type { InstanceCoordinator } from "./instance";
 import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
@@ -89,9 +89,10 @@ export class ManualBackupProvider {
                 description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, owner) : undefined,
                 databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
             };
+            const opts = { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: (started: StartedBackup) => recordStarted(inputs, ownerTag(owner), started) };
             let result;
             try {
-                result = await inst.create(req, { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: started => recordStarted(inputs, ownerTag(owner), started) });
+                result = await inst.create(req, opts);
             } catch (err) {
                 // The name is taken: perhaps by this resource's own backup from an earlier attempt that lost the answer.
                 if (!(isNameTaken(err) && inputs.name)) throw err;
@@ -99,8 +100,8 @@ export class ManualBackupProvider {
                 const taken = earlier && await this.takeOverEarlierAttempt(inst, inputs, earlier);
                 if (taken) return taken;
                 // Our own failed (or going) backup holds the name: it goes, then the name is ours again.
-                if (!earlier || !await freeOwnName(inst, earlier, ownerTag(owner), this.rt.opsFor(inputs, labelOf(inputs)))) throw err;
-                result = await inst.create(req, { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: started => recordStarted(inputs, ownerTag(owner), started) });
+                if (!earlier || !await freeOwnName(inst, earlier, ownerTag(owner), opts)) throw err;
+                result = await inst.create(req, opts);
             }
             const facts = factsOf(result.started, result.progress);
             if (facts.backupId) claimBackup(inputs.instanceId, facts.backupId, ownerTag(owner));
