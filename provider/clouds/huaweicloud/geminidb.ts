@@ -10,7 +10,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
 
@@ -85,14 +85,8 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     }
 
     /** `GET /v3/{project_id}/instances?id=`: the instance's `status`. */
-    async instanceState(instanceId: string): Promise<InstanceState | undefined> {
-        const res = await this.client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
-            method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
-        });
-        const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
-        if (status === undefined) return undefined;
-        const hint = GEMINIDB_STOPPED_STATES[status.toLowerCase()];
-        return { state: status, running: hint === undefined, hint };
+    instanceState(instanceId: string): Promise<InstanceState | undefined> {
+        return readInstanceState(this.client, instanceId, status => GEMINIDB_STOPPED_STATES[status.toLowerCase()]);
     }
 
     async maxIdsPerDelete(_instanceId: string): Promise<number> {

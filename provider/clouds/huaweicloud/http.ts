@@ -7,7 +7,7 @@
 import * as http from "http";
 import * as https from "https";
 import fetch from "node-fetch";
-import type { HuaweicloudSettings } from "../adapter";
+import type { HuaweicloudSettings, InstanceState } from "../adapter";
 import { CloudError, kindFromHttpStatus, redact } from "../../errors";
 import { retryCall, type RetryOptions } from "../../retry";
 import { signRequest } from "./sign";
@@ -221,4 +221,20 @@ export async function listAllPages<T extends { id: string }>(pageSize: number, f
         for (const b of backups) items.set(b.id, b);
         if (backups.length < pageSize || offset + pageSize >= (page.total_count ?? 0)) return [...items.values()];
     }
+}
+
+/**
+ * The state of one instance, from `GET /v3/{project_id}/instances?id=` (the
+ * same call and shape on RDS and GeminiDB). `stoppedHint` gives, for a state
+ * that is not running, what the user should do; undefined means running.
+ */
+export async function readInstanceState(client: HuaweicloudHttpClient, instanceId: string,
+    stoppedHint: (status: string) => string | undefined): Promise<InstanceState | undefined> {
+    const res = await client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
+        method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
+    });
+    const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
+    if (status === undefined) return undefined;
+    const hint = stoppedHint(status);
+    return { state: status, running: hint === undefined, hint };
 }

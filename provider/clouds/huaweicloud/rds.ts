@@ -9,7 +9,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, listAllPages } from "./http";
+import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 
 /**
@@ -86,14 +86,8 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     }
 
     /** `GET /v3/{project_id}/instances?id=`: the instance's `status`. */
-    async instanceState(instanceId: string): Promise<InstanceState | undefined> {
-        const res = await this.client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
-            method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
-        });
-        const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
-        if (status === undefined) return undefined;
-        const hint = RDS_STOPPED_STATES[status.toUpperCase()];
-        return { state: status, running: hint === undefined, hint };
+    instanceState(instanceId: string): Promise<InstanceState | undefined> {
+        return readInstanceState(this.client, instanceId, status => RDS_STOPPED_STATES[status.toUpperCase()]);
     }
 
     async maxIdsPerDelete(instanceId: string): Promise<number> {
