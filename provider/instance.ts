@@ -62,6 +62,8 @@ export class InstanceCoordinator {
     private gathered: GatheredDelete[] = [];
     private gatherTimer?: ReturnType<typeof setTimeout>;
     private gatherStart = 0;
+    /** Whether the instance was listed to learn its backups' durations (once per process). */
+    private learnedFromListing = false;
 
     constructor(readonly adapter: BackupAdapter, readonly instanceId: string, private readonly clock: Clock = REAL_CLOCK) { }
 
@@ -72,7 +74,7 @@ export class InstanceCoordinator {
         const promise = this.adapter.listBackups(this.instanceId);
         const entry = { at: this.clock.now(), generation: this.generation, promise };
         this.listing = entry;
-        promise.then(backups => this.learnDurations(backups), () => { if (this.listing === entry) this.listing = undefined; });
+        promise.then(backups => { this.learnedFromListing = true; this.learnDurations(backups); }, () => { if (this.listing === entry) this.listing = undefined; });
         return promise;
     }
 
@@ -145,7 +147,7 @@ export class InstanceCoordinator {
         let last: CreationProgress | undefined;
         const what = started.jobId ? `backup job ${started.jobId}` : `backup ${started.backupId}`;
         const begin = this.clock.now();
-        const expectedMs = this.expectedDurationMs();
+        const expectedMs = await this.expectDuration();
         const defaults = this.pollDefaults(opts);
         try {
             const progress = await waitFor(`${what} on ${this.instanceId} to finish`, async () => {
@@ -310,16 +312,36 @@ export class InstanceCoordinator {
         if (this.durations.length > DURATIONS_KEPT) this.durations.shift();
     }
 
-    /** Learns how long this instance's manual backups took, from a listing, until this process has seen its own. */
+    /**
+     * Learns how long this instance's backups take from a listing, until this
+     * process has seen its own: the recent manual ones, or, when there are
+     * none, the recent full automated ones (the instance's daily backup does
+     * the same work). Log and incremental backups say nothing about it.
+     */
     private learnDurations(backups: CloudBackup[]): void {
         if (this.durations.length) return;
-        const recent = backups
-            .filter(b => b.manual && b.status === "COMPLETED" && b.startedAt && b.finishedAt)
+        const finished = backups.filter(b => b.status === "COMPLETED" && b.startedAt && b.finishedAt && b.full !== false);
+        const manual = finished.filter(b => b.manual);
+        const recent = (manual.length ? manual : finished.filter(b => b.full))
             .sort((a, b) => a.finishedAt!.localeCompare(b.finishedAt!))
             .slice(-DURATIONS_KEPT)
             .map(b => Date.parse(b.finishedAt!) - Date.parse(b.startedAt!))
             .filter(ms => ms > 0);
         this.durations.push(...recent);
+    }
+
+    /**
+     * The expected duration of a backup of this instance. When nothing is
+     * known yet, the instance is listed once (shared with any reader) to learn
+     * it from earlier backups; a listing that fails leaves the schedule
+     * without a hint.
+     */
+    private async expectDuration(): Promise<number | undefined> {
+        if (this.durations.length === 0 && !this.learnedFromListing) {
+            this.learnedFromListing = true;
+            await this.list().catch(() => undefined);
+        }
+        return this.expectedDurationMs();
     }
 
     /** The median of recent durations, when there are any. */
@@ -365,25 +387,32 @@ export interface PollPlan {
     maxDelayMs: number;
 }
 
+/** Before the expected end, steps of at most this share of it: a job that ends early is noticed within it. */
+const STEP_BEFORE_END = 1 / 8;
+/** Once a job runs past what anything predicted, the next poll comes after this share of the time it has run. */
+const STEP_OVERDUE = 1 / 10;
+
 /**
- * The delay before the next poll. Without a hint it doubles from the minimum
- * to the maximum. With an expected end (recent durations, or the cloud's
- * progress) it sleeps toward that end in steps of at most a tenth of the
- * expected duration (so a job ending early is still noticed), lands on it,
- * and then polls closely until the job is seen to end.
+ * The delay before the next poll.
+ *
+ * With an expected end (the cloud's progress, or recent durations of the
+ * instance) it sleeps toward that end in steps of at most an eighth of the
+ * expected duration and lands on it. Past it, or with nothing known once the
+ * doubling from the poll interval reaches its maximum, the next poll comes
+ * after a tenth of the time the job has run: its end is then noticed within
+ * 10% of its duration, and a long silent job costs a poll per 10% of its
+ * running time rather than one per maximum delay.
  */
 export function nextPollDelay(p: PollPlan): number {
     // The cloud's own progress is the freshest estimate; otherwise recent durations.
     const percent = p.progress ? parseFloat(p.progress) : NaN;
     const fromProgress = Number.isFinite(percent) && percent > 0 && percent < 100 && p.elapsedMs > 0 ? p.elapsedMs * 100 / percent : undefined;
     const expected = fromProgress ?? p.expectedMs;
-    if (expected === undefined || expected <= 0) return Math.min(p.maxDelayMs, p.minDelayMs * 2 ** p.attempt);
-    const ceiling = Math.max(p.maxDelayMs, expected / 10);
+    const overdue = Math.max(p.minDelayMs, p.elapsedMs * STEP_OVERDUE);
+    if (expected === undefined || expected <= 0) return Math.max(Math.min(p.maxDelayMs, p.minDelayMs * 2 ** p.attempt), p.elapsedMs * STEP_OVERDUE);
     const remaining = expected - p.elapsedMs;
-    if (remaining > p.minDelayMs) return Math.min(ceiling, remaining);
-    // Past the expected end: poll closely, a little less closely as it drags on.
-    const over = -remaining;
-    return Math.min(ceiling, Math.max(p.minDelayMs, expected / 25, over / 2));
+    if (remaining > p.minDelayMs) return Math.min(Math.max(p.maxDelayMs, expected * STEP_BEFORE_END), remaining);
+    return overdue;
 }
 
 /** One coordinator per adapter (cloud, service, region, credentials) and instance, for the life of the process. */

@@ -30,6 +30,13 @@ export interface CloudBackup {
     sizeBytes?: number;
     /** Manual (made by a user or this provider) vs automated. */
     manual: boolean;
+    /**
+     * A full backup of the instance, as opposed to a log or incremental one
+     * (Huawei `incremental`/`fragment`, Alibaba `IncrementalBackup`); absent
+     * when the cloud does not say. How long full ones took predicts how long
+     * the next manual backup takes.
+     */
+    full?: boolean;
     backupMethod?: string;
     databases?: string[];
     /** Alibaba `StoreStatus` (`Enabled` = deletable); absent elsewhere. */

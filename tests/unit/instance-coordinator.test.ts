@@ -74,6 +74,35 @@ describe("instance coordinator", () => {
         await c.list();
         assert.equal(c.expectedDurationMs(), 600_000);
     });
+
+    it("learns from full automated backups when the instance has no manual ones, never from log backups", async () => {
+        const started = "2026-11-30T01:00:00Z";
+        const { adapter } = recordingAdapter([
+            backup("auto", { manual: false, full: true, startedAt: started, finishedAt: "2026-11-30T01:07:00Z" }),
+            backup("binlog", { manual: false, full: false, startedAt: started, finishedAt: "2026-11-30T01:00:20Z" }),
+        ]);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        await c.list();
+        assert.equal(c.expectedDurationMs(), 420_000);
+    });
+
+    it("lists the instance once to learn durations when a wait starts with nothing known, and sleeps to the expected end", async () => {
+        const started = "2026-11-30T01:00:00Z";
+        const { adapter, calls } = recordingAdapter([backup("old", { startedAt: started, finishedAt: "2026-11-30T01:00:20Z" })]);
+        let polls = 0;
+        adapter.creationStatus = async () => {
+            calls.push("status");
+            return ++polls < 3 ? { status: "BUILDING", cloudStatus: "Running" } : { status: "COMPLETED", cloudStatus: "Success", backupId: "b-new" };
+        };
+        const clock = fakeClock();
+        const c = new InstanceCoordinator(adapter, "i-1", clock);
+        const opts = { wait: true, timeoutMs: 600_000, label: "b", log: () => undefined, polling: { minDelayMs: 2000, maxDelayMs: 30_000 } };
+        await c.waitCreated({ backupId: "b-new" }, opts);
+        polls = 0;
+        await c.waitCreated({ backupId: "b-new" }, opts);
+        assert.deepEqual(calls.filter(x => x === "list"), ["list"], "one listing for both waits");
+        assert.equal(clock.slept[0], 20_000, "the first sleep goes to the end the earlier backup predicts (doubling would sleep 2 s)");
+    });
 });
 
 /** A clock whose sleep moves time forward at once, recording the delays. */
@@ -201,13 +230,30 @@ describe("poll schedule", () => {
         assert.ok(r.lateMs <= 60_000, `${r.lateMs} ms late`);
     });
 
-    it("still notices a job that ends much earlier than expected within a tenth of the expected duration", () => {
+    it("still notices a job that ends much earlier than expected within an eighth of the expected duration", () => {
         const r = simulate(120_000, 600_000);
-        assert.ok(r.lateMs <= 60_000, `${r.lateMs} ms late`);
+        assert.ok(r.lateMs <= 75_000, `${r.lateMs} ms late`);
+    });
+
+    for (const [expectedMin, jobMs, maxPolls] of [[8, 600_000, 12], [12, 600_000, 12], [10, 605_000, 12], [10, 900_000, 16]] as const) {
+        it(`notices a ${jobMs / 1000} s job with at most ${maxPolls} polls within 10% of its duration when earlier ones took ${expectedMin} min`, () => {
+            const r = simulate(jobMs, expectedMin * 60_000);
+            assert.ok(r.polls <= maxPolls, `${r.polls} polls`);
+            assert.ok(r.lateMs <= jobMs / 10, `${r.lateMs} ms late`);
+        });
+    }
+
+    it("past the expected end, or with nothing known after the doubling, waits a tenth of the running time", () => {
+        assert.equal(nextPollDelay({ ...base, attempt: 20, elapsedMs: 700_000, expectedMs: 600_000 }), 70_000);
+        assert.equal(nextPollDelay({ ...base, attempt: 20, elapsedMs: 700_000 }), 70_000);
+        assert.equal(nextPollDelay({ ...base, attempt: 20, elapsedMs: 100_000 }), 30_000, "the maximum delay until a tenth of the running time exceeds it");
+        const twoHours = simulate(7_200_000);
+        assert.ok(twoHours.polls <= 50 && twoHours.lateMs <= 720_000, `${twoHours.polls} polls, ${twoHours.lateMs} ms late (a poll per maximum delay would be 240)`);
     });
 
     it("estimates the end from the cloud's progress", () => {
-        assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 100_000, progress: "50%" }), 30_000, "capped at the ceiling");
+        assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 100_000, progress: "50%" }), 30_000, "at most an eighth of the expected 200 s, or the maximum delay");
+        assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 400_000, progress: "50%" }), 100_000, "an eighth of the expected 800 s");
         assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 90_000, progress: "90%" }), 10_000, "sleeps to the expected end");
     });
 });

@@ -12,7 +12,7 @@ export interface BackupTask { BackupJobId: string; BackupId?: string; BackupStat
 
 export interface BackupSet {
     BackupId: string; DBInstanceId: string; BackupStatus: string; BackupStartTime?: string; BackupEndTime?: string;
-    BackupSize?: number | string; BackupMode?: string; BackupMethod?: string; StoreStatus?: string; DBNames?: string;
+    BackupSize?: number | string; BackupMode?: string; BackupMethod?: string; BackupType?: string; StoreStatus?: string; DBNames?: string;
 }
 
 function isoUtc(t?: string): string | undefined {
@@ -32,6 +32,7 @@ export function toBackup(s: BackupSet): CloudBackup {
         finishedAt: isoUtc(s.BackupEndTime),
         sizeBytes: s.BackupSize === undefined ? undefined : Number(s.BackupSize),
         manual: s.BackupMode !== "Automated",
+        full: s.BackupType ? s.BackupType === "FullBackup" : undefined,
         backupMethod: s.BackupMethod,
         storeStatus: s.StoreStatus,
     };

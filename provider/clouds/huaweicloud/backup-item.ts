@@ -48,6 +48,7 @@ export function huaweiBackupToCloud(item: HuaweiBackupItem, instanceId: string):
         finishedAt: parseHuaweiTime(item.end_time),
         sizeBytes: kilobytesToBytes(item.size),
         manual: (item.type ?? "").toLowerCase() === "manual",
+        full: item.type ? ["manual", "auto"].includes(item.type.toLowerCase()) : undefined,
         databases: item.databases?.length ? item.databases.map(d => d.name) : undefined,
     };
 }
