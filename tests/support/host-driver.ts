@@ -48,6 +48,11 @@ const HOST_SCRIPT = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.j
 const liveHosts = new Set<ChildProcess>();
 process.on("exit", () => liveHosts.forEach((c) => c.kill()));
 
+/** Process ids of the hosts running now (the bench samples their memory and CPU). */
+export function liveHostPids(): number[] {
+    return [...liveHosts].map((c) => c.pid).filter((p): p is number => p !== undefined);
+}
+
 /** Name and type are part of newer requests; the engine derives them from the URN. */
 function urnParts(urn: string): { type: string; name: string } {
     const parts = urn.split("::");
