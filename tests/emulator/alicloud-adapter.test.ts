@@ -19,6 +19,9 @@ const BASIC = "pgm-adapterbasic001";
 const SEVEN_DAY = "rm-adapter7day00001";
 const PAGED = "rm-adapterpaged0001";
 const PRUNE = "rm-adapterprune0001";
+/** Sets younger than 7 days are refused (log backup off, no override). */
+const HALVING = "rm-adapterhalving01";
+const THOUSAND = "rm-adapterthousand1";
 
 const INSTANCES: InstanceSpec[] = [
     { cloud: "alicloud", service: "rds", id: HA, engine: "MySQL", category: "HighAvailability", minDeleteAgeDays: 0, databases: ["orders"] },
@@ -26,7 +29,14 @@ const INSTANCES: InstanceSpec[] = [
     { cloud: "alicloud", service: "rds", id: SEVEN_DAY, engine: "MySQL", category: "HighAvailability", logBackup: false },
     { cloud: "alicloud", service: "rds", id: PAGED, engine: "MySQL", category: "HighAvailability", minDeleteAgeDays: 0 },
     { cloud: "alicloud", service: "rds", id: PRUNE, engine: "MySQL", category: "HighAvailability", minDeleteAgeDays: 0 },
+    { cloud: "alicloud", service: "rds", id: HALVING, engine: "MySQL", category: "HighAvailability", logBackup: false },
+    { cloud: "alicloud", service: "rds", id: THOUSAND, engine: "MySQL", category: "HighAvailability", logBackup: false },
 ];
+
+/** Calls to find one refused id in a refused call of `n` ids by halving: the call, then two per level. */
+function halvingBound(n: number): number {
+    return 1 + 2 * Math.ceil(Math.log2(n));
+}
 
 interface Made { adapter: AlicloudRdsAdapter; retries: string[] }
 
@@ -326,7 +336,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(await backupIdsOf(admin, PRUNE), []);
         });
 
-        it("falls back to one call per id when a chunk holds an unknown id", async () => {
+        it("halves a chunk that holds an unknown id until the id is alone", async () => {
             const [a, b, c] = await seed(admin, HA, 3);
             await admin.resetCalls();
             const unknown = "999999999";
@@ -337,7 +347,8 @@ describe("AlicloudRdsAdapter on the emulator", () => {
                 { backupId: b, result: "deleted" },
                 { backupId: c, result: "deleted" },
             ]);
-            assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 5, mutations: 3 });
+            // [a,u,b,c] refused; [a,u] refused, [b,c] deleted; [a] deleted, [u] not found.
+            assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 5, mutations: 2 });
             const left = await backupIdsOf(admin, HA);
             assert.ok(![a, b, c].some(id => left.includes(id)));
         });
@@ -352,7 +363,8 @@ describe("AlicloudRdsAdapter on the emulator", () => {
                 [ids[2], "blocked", "OperationDenied.BackupSetDeleteNotSupport"], [ids[3], "deleted", undefined],
             ]);
             assert.ok(outcomes[2].message);
-            assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 5, mutations: 3 });
+            // All four refused; [0,1] deleted, [2,3] refused; [2] blocked, [3] deleted.
+            assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 5, mutations: 2 });
             const left = (await admin.backupsOf("alicloudRds", HA)).filter(s => ids.includes(s.backupId));
             assert.deepStrictEqual(left.map(s => [s.backupId, s.storeStatus]), [[ids[2], "Disabled"]]);
             await admin.setInUse("alicloudRds", ids[2], false);
@@ -378,6 +390,69 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(outcomes.map(o => [o.backupId, o.result, o.code]), ids.map(id => [id, "blocked", "IncorrectDBInstanceType"]));
             assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 1, mutations: 0 });
             assert.deepStrictEqual((await backupIdsOf(admin, BASIC)).sort(), [...ids].sort());
+        });
+    });
+
+    describe("deleteBackups finds refused ids by halving", () => {
+        const deletable = () => ({ ageDays: 8 });
+        const young = { ageDays: 3 };
+        const blocked = (backupId: string) => ({ backupId, result: "blocked", code: "OperationDenied.BackupSetDeleteNotSupport" });
+
+        it("100 deletable sets and 1 too young: the young one blocked, the rest deleted, <= 1 + 2*ceil(log2 100) calls for its chunk", async () => {
+            const ok = await seed(admin, HALVING, 100, deletable);
+            const [refused] = await seed(admin, HALVING, 1, () => young);
+            // The young set sits in the first chunk of 100, the last deletable set makes the second chunk alone.
+            const ids = [...ok.slice(0, 50), refused, ...ok.slice(50)];
+            await admin.resetCalls();
+            const outcomes = await adapter.deleteBackups(HALVING, ids);
+            assert.deepStrictEqual(outcomes.map(o => ({ backupId: o.backupId, result: o.result, code: o.code })),
+                ids.map(id => (id === refused ? blocked(id) : { backupId: id, result: "deleted", code: undefined })));
+            assert.ok(outcomes[50].message, "the cloud's message is kept");
+            const { calls, mutations } = await callsOf(admin, "DeleteBackup");
+            const firstChunk = calls - 1;
+            assert.ok(firstChunk <= halvingBound(100), `${firstChunk} calls for the chunk with the refused id, limit ${halvingBound(100)}`);
+            // At offset 50 of 100 the refused id is found at depth 7 (50, 25, 13, 7, 4, 2, 1): 1 + 2 * 7 calls, one deleting half per level.
+            assert.deepStrictEqual({ calls, mutations }, { calls: 15 + 1, mutations: 7 + 1 });
+            assert.deepStrictEqual(await backupIdsOf(admin, HALVING), [refused]);
+            assert.deepStrictEqual(retries, []);
+        });
+
+        it("two refused sets in different halves and one already gone: each gets its own outcome", async () => {
+            const ids = await seed(admin, HALVING, 20, deletable);
+            const [tooYoung] = await seed(admin, HALVING, 1, () => young);
+            await admin.setInUse("alicloudRds", ids[15], true);
+            await admin.removeBackup("alicloudRds", ids[8]);
+            ids[3] = tooYoung;
+            const before = await backupIdsOf(admin, HALVING);
+            await admin.resetCalls();
+            const outcomes = await adapter.deleteBackups(HALVING, ids);
+            assert.deepStrictEqual(outcomes.map(o => [o.backupId, o.result, o.code, o.code ? o.message !== undefined : undefined]), ids.map((id, i) =>
+                i === 3 || i === 15 ? [id, "blocked", "OperationDenied.BackupSetDeleteNotSupport", true]
+                    : i === 8 ? [id, "deleted", "InvalidBackupSetID.NotFound", true] : [id, "deleted", undefined, undefined]));
+            assert.strictEqual(outcomes[8].message, "already gone");
+            const { calls, mutations } = await callsOf(admin, "DeleteBackup");
+            assert.ok(calls <= 1 + 3 * (halvingBound(20) - 1), `${calls} calls`);
+            // Refused: all 20, [0,10) [10,20), [0,5) [5,10) [15,20), [3,5) [8,10) [15,18), [15,17): 10 refused calls make 1 + 2 * 10.
+            assert.strictEqual(calls, 21);
+            // Every deletable set was deleted by exactly one call; no call deleted part of its ids.
+            assert.deepStrictEqual((await backupIdsOf(admin, HALVING)).sort(), before.filter(id => !ids.includes(id) || id === tooYoung || id === ids[15]).sort());
+            assert.ok(mutations >= 1 && mutations < calls);
+            await admin.setInUse("alicloudRds", ids[15], false);
+        });
+
+        it("1000 sets with one too young: <= 10 + 15 DeleteBackup calls in all", async () => {
+            const ok = await seed(admin, THOUSAND, 999, deletable);
+            const [refused] = await seed(admin, THOUSAND, 1, () => young);
+            const ids = [...ok.slice(0, 550), refused, ...ok.slice(550)];
+            await admin.resetCalls();
+            const outcomes = await adapter.deleteBackups(THOUSAND, ids);
+            assert.strictEqual(outcomes.length, 1000);
+            assert.deepStrictEqual(outcomes.filter(o => o.result !== "deleted"), [{ ...blocked(refused), message: outcomes[550].message }]);
+            assert.deepStrictEqual(outcomes.map(o => o.backupId), ids);
+            const { calls } = await callsOf(admin, "DeleteBackup");
+            assert.ok(calls <= 10 + 15, `${calls} DeleteBackup calls, limit 25`);
+            assert.strictEqual(calls, 9 + 15, "nine clean chunks, and 15 for the one holding the refused id at offset 50");
+            assert.deepStrictEqual(await backupIdsOf(admin, THOUSAND), [refused]);
         });
     });
 });

@@ -9,7 +9,7 @@
 import type { AlicloudSettings, BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, StartedBackup } from "../adapter";
 import { CloudError } from "../../errors";
 import { backoffDelay, realSleep, RetryOptions } from "../../retry";
-import { mapLimit } from "../../concurrency";
+import { inFlightLimit, type InFlightLimit } from "../../concurrency";
 import { ALICLOUD_RDS_SERVICE, AlicloudRpcClient } from "./client";
 import { appearedSince, describeCandidates, setsStartedNear, takeBaseline, type Candidate, type CreateBaseline } from "./job-lookup";
 import { describeAllSets, describeJob, JOB_BUILDING, toBackup, type BackupSet } from "./sets";
@@ -21,6 +21,10 @@ export const ALICLOUD_MAX_IDS_PER_DELETE = 100;
 /** Codes by which the cloud refuses a delete because of its rules: the delete may work later, or never; it is not retried in a loop. */
 const DELETE_BLOCKED_CODES = new Set(["OperationDenied.BackupSetDeleteNotSupport", "IncorrectDBInstanceType", "IncorrectDBInstanceState",
     "IncorrectDBInstanceLockMode", "IncorrectDBInstanceCharacterType", "ReadDBInstanceNotSupport"]);
+/** Codes by which a multi-id `DeleteBackup` is refused because of some of its ids (the answer does not say which). */
+const PER_ID_CODES = new Set(["InvalidBackupSetID.NotFound", "OperationDenied.BackupSetDeleteNotSupport"]);
+/** `DeleteBackup` calls one `deleteBackups` has in flight at most while it looks for refused ids. */
+const MAX_DELETES_IN_FLIGHT = 4;
 /** How many `CreateBackup` calls one start may make when answers are lost and the instance shows no new job. */
 const MAX_CREATE_CALLS = 3;
 /** A job not listed this soon after its create may just not be listed yet. */
@@ -199,23 +203,37 @@ export class AlicloudRdsAdapter implements BackupAdapter {
 
     async deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]> {
         const outcomes: DeleteOutcome[] = [];
+        const limit = inFlightLimit(MAX_DELETES_IN_FLIGHT);
         for (let i = 0; i < backupIds.length; i += ALICLOUD_MAX_IDS_PER_DELETE) {
             const chunk = backupIds.slice(i, i + ALICLOUD_MAX_IDS_PER_DELETE);
-            outcomes.push(...await this.deleteChunk(instanceId, chunk));
+            outcomes.push(...await this.deleteChunk(instanceId, chunk, limit));
         }
         return outcomes;
     }
 
-    private async deleteChunk(instanceId: string, ids: string[]): Promise<DeleteOutcome[]> {
+    /**
+     * One `DeleteBackup` for `ids`. The cloud refuses a multi-id call as a whole
+     * when one of its ids is unknown or not deletable, without naming it; such
+     * a call is split in two halves, both sent, and only a half that is refused
+     * as a whole is split again, down to single ids, which get their own
+     * outcomes. One refused id among n costs 1 + 2 * ceil(log2 n) calls (15 for
+     * 100) instead of 1 + n; k refused ids cost at most 2n - 1. Any other
+     * refusal (throttling after retries, signature, instance state) says
+     * nothing about single ids and fails every id of the call with its code.
+     */
+    private async deleteChunk(instanceId: string, ids: string[], limit: InFlightLimit): Promise<DeleteOutcome[]> {
         try {
-            await this.rpc.call("DeleteBackup", { DBInstanceId: instanceId, BackupId: ids.join(",") });
+            await limit(() => this.rpc.call("DeleteBackup", { DBInstanceId: instanceId, BackupId: ids.join(",") }));
             return ids.map(backupId => ({ backupId, result: "deleted" as const }));
         } catch (err) {
             if (!(err instanceof CloudError)) throw err;
-            const perId = err.code === "InvalidBackupSetID.NotFound" || err.code === "OperationDenied.BackupSetDeleteNotSupport";
-            if (ids.length > 1 && perId) {
-                // A multi-id call failed because of one of its ids: ask per id to learn which.
-                return (await mapLimit(ids, 4, id => this.deleteChunk(instanceId, [id]))).flat();
+            if (ids.length > 1 && PER_ID_CODES.has(err.code)) {
+                const half = Math.ceil(ids.length / 2);
+                const [first, second] = await Promise.all([
+                    this.deleteChunk(instanceId, ids.slice(0, half), limit),
+                    this.deleteChunk(instanceId, ids.slice(half), limit),
+                ]);
+                return [...first, ...second];
             }
             return ids.map(backupId => this.outcomeOf(backupId, err));
         }
