@@ -167,7 +167,10 @@ export class InstanceCoordinator {
             if (progress.status === "FAILED") {
                 throw new CreationIncompleteError(`${this.adapter.displayName} reports ${what} on ${this.instanceId} failed: ${progress.failReason ?? progress.cloudStatus}`, started, progress);
             }
-            this.remember(this.clock.now() - begin);
+            // The cloud's own start and end times, when it gives them: the time this wait took also holds how late its end was noticed.
+            const b = progress.backup;
+            const cloudMs = b?.startedAt && b.finishedAt ? Date.parse(b.finishedAt) - Date.parse(b.startedAt) : NaN;
+            this.remember(cloudMs > 0 ? cloudMs : this.clock.now() - begin);
             this.changed();
             opts.log(`${opts.label}: backup ${progress.backupId ?? started.backupId} on ${this.instanceId} completed`);
             return progress;
@@ -390,6 +393,8 @@ export interface PollPlan {
 
 /** Before the expected end, steps of at most this share of it: a job that ends early is noticed within it. */
 const STEP_BEFORE_END = 1 / 8;
+/** With nothing known, the next poll comes after this share of the time the job has run, up to the maximum delay. */
+const STEP_UNKNOWN = 1 / 2;
 /** Once a job runs past what anything predicted, the next poll comes after this share of the time it has run. */
 const STEP_OVERDUE = 1 / 10;
 
@@ -398,9 +403,11 @@ const STEP_OVERDUE = 1 / 10;
  *
  * With an expected end (the cloud's progress, or recent durations of the
  * instance) it sleeps toward that end in steps of at most an eighth of the
- * expected duration and lands on it. Past it, or with nothing known once the
- * doubling from the poll interval reaches its maximum, the next poll comes
- * after a tenth of the time the job has run: its end is then noticed within
+ * expected duration and lands on it. With nothing known it waits half the
+ * time the job has run so far, from the poll interval up to the maximum
+ * delay. Past the expected end, or once a tenth of the running time exceeds
+ * the maximum delay, the next poll comes after a tenth of the time the job
+ * has run: its end is then noticed within
  * 10% of its duration, and a long silent job costs a poll per 10% of its
  * running time rather than one per maximum delay.
  */
@@ -410,7 +417,8 @@ export function nextPollDelay(p: PollPlan): number {
     const fromProgress = Number.isFinite(percent) && percent > 0 && percent < 100 && p.elapsedMs > 0 ? p.elapsedMs * 100 / percent : undefined;
     const expected = fromProgress ?? p.expectedMs;
     const overdue = Math.max(p.minDelayMs, p.elapsedMs * STEP_OVERDUE);
-    if (expected === undefined || expected <= 0) return Math.max(Math.min(p.maxDelayMs, p.minDelayMs * 2 ** p.attempt), p.elapsedMs * STEP_OVERDUE);
+    // Nothing known: half the running time (a short job is noticed within half its duration), at most the maximum delay.
+    if (expected === undefined || expected <= 0) return Math.max(Math.min(p.maxDelayMs, Math.max(p.minDelayMs, p.elapsedMs * STEP_UNKNOWN)), p.elapsedMs * STEP_OVERDUE);
     const remaining = expected - p.elapsedMs;
     if (remaining > p.minDelayMs) return Math.min(Math.max(p.maxDelayMs, expected * STEP_BEFORE_END), remaining);
     return overdue;
