@@ -62,6 +62,8 @@ export class InstanceCoordinator {
     private gathered: GatheredDelete[] = [];
     private gatherTimer?: ReturnType<typeof setTimeout>;
     private gatherStart = 0;
+    /** A job this process started without waiting for it; the next create follows it to its end first. */
+    private unfinished?: StartedBackup;
     /** Whether the instance was listed to learn its backups' durations (once per process). */
     private learnedFromListing = false;
 
@@ -104,6 +106,7 @@ export class InstanceCoordinator {
     create(req: CreateBackupRequest, opts: OpsOptions): Promise<CreationResult> {
         const run = async (): Promise<CreationResult> => {
             const deadline = this.clock.now() + opts.timeoutMs;
+            await this.afterUnfinished(opts);
             let looked = false;
             const started = await waitFor(`a free backup slot on instance ${this.instanceId}`, async () => {
                 try {
@@ -123,13 +126,33 @@ export class InstanceCoordinator {
             opts.onStarted?.(started);
             opts.log(`${opts.label}: ${this.adapter.displayName} accepted the backup of ${this.instanceId}${started.jobId ? ` (job ${started.jobId})` : ""}${started.backupId ? ` (backup ${started.backupId})` : ""}`);
             if (started.note) opts.log(`${opts.label}: ${started.note}`); // e.g. a lost answer's job found and taken over
-            if (!opts.wait) return { started, progress: { status: "BUILDING", cloudStatus: "Started", backupId: started.backupId } };
+            if (!opts.wait) {
+                this.unfinished = started; // the next create waits for it by polling it, not by being refused
+                return { started, progress: { status: "BUILDING", cloudStatus: "Started", backupId: started.backupId } };
+            }
             const progress = await this.waitCreated(started, { ...opts, timeoutMs: Math.max(1, deadline - this.clock.now()) });
             return { started, progress };
         };
         const result = this.tail.then(run, run);
         this.tail = result.catch(() => undefined);
         return result;
+    }
+
+    /**
+     * Before the next create: a job this process started without waiting
+     * (`waitForCompletion: false`) still holds the instance (one backup job
+     * at a time). Following that job costs one status call per poll, on the
+     * schedule its expected duration gives, where asking to create again
+     * would be refused until it ends (on Alibaba three calls a refusal). Its
+     * outcome is not this create's concern: whatever it is, the create is
+     * then tried, and a busy refusal is still waited on.
+     */
+    private async afterUnfinished(opts: OpsOptions): Promise<void> {
+        const started = this.unfinished;
+        if (!started) return;
+        this.unfinished = undefined;
+        const quiet: OpsOptions = { ...opts, wait: true, onStarted: undefined, log: () => undefined };
+        await this.waitCreated(started, quiet).catch(() => undefined);
     }
 
     /** One look at a creation. */

@@ -98,8 +98,9 @@ for (const c of CASES) {
             let wait = false;
             const program = () => { new ManualBackup("flaky", { ...c.args, instanceId: c.instanceA, waitForCompletion: wait, waitTimeout: "2m" }); };
             assert.ok((await engine.up(program)).ok);
-            // More failures in a row than one poll's retries absorb.
-            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 11 }); // one poll makes 10 attempts
+            // More failures in a row than one poll's retries absorb (10 attempts), after the listing
+            // the wait makes to learn the instance's durations has used up its own 10.
+            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 25 });
             wait = true;
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));

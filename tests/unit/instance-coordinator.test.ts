@@ -138,6 +138,38 @@ function busyAdapter(busyCalls: number, state: InstanceState | undefined) {
     return { adapter, calls };
 }
 
+describe("instance coordinator: a job started without waiting", () => {
+    it("is followed to its end by the next create, which then starts without a busy refusal", async () => {
+        const calls: string[] = [];
+        let running: { id: string; pollsLeft: number } | undefined;
+        let n = 0;
+        const adapter: BackupAdapter = {
+            ...recordingAdapter([]).adapter,
+            async startBackup() {
+                calls.push("start");
+                if (running) throw new CloudError({ service: "Test Cloud", operation: "Create", code: "Busy", kind: "client", httpStatus: 409, cloudMessage: "a job runs" });
+                running = { id: `j${++n}`, pollsLeft: 2 };
+                return { jobId: running.id };
+            },
+            async creationStatus(_i, started) {
+                calls.push(`status ${started.jobId}`);
+                const job = running?.id === started.jobId ? running : undefined;
+                if (job && job.pollsLeft-- > 0) return { status: "BUILDING", cloudStatus: "Running" };
+                if (job) running = undefined;
+                return { status: "COMPLETED", cloudStatus: "Success", backupId: `b-${started.jobId}` };
+            },
+            isBusy: r => r.code === "Busy",
+        };
+        const c = new InstanceCoordinator(adapter, "i-1", fakeClock());
+        const ops = { timeoutMs: 60_000, label: "t", log: () => undefined, polling: { minDelayMs: 1000, maxDelayMs: 1000 } };
+        const first = await c.create({ instanceId: "i-1" }, { ...ops, wait: false });
+        assert.equal(first.progress.status, "BUILDING");
+        const second = await c.create({ instanceId: "i-1" }, { ...ops, wait: true });
+        assert.equal(second.progress.backupId, "b-j2");
+        assert.deepEqual(calls, ["start", "status j1", "status j1", "status j1", "start", "status j2", "status j2", "status j2"]);
+    });
+});
+
 describe("instance coordinator: busy is not stopped", () => {
     const ops = { timeoutMs: 60_000, wait: false, label: "t", log: () => undefined, polling: { minDelayMs: 1000, maxDelayMs: 1000 } };
     const RUNNING: InstanceState = { state: "ACTIVE", running: true };
