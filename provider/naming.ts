@@ -34,11 +34,12 @@ export function defaultBackupName(v: DefaultNameIdentity): string {
     return `${base.slice(0, 57)}-${suffix}`.padEnd(4, "0");
 }
 
-/** Huawei backup name of a retention-set member: `<prefix>-<label>`, made valid and at most 64 characters. */
+/** Huawei backup name of a retention-set member: `<prefix>-<label>`, made valid, 4 to 64 characters. */
 export function memberName(inputs: { namePrefix?: string; resourceName?: string }, label: string): string {
     let prefix = (inputs.namePrefix ?? inputs.resourceName ?? "set").replace(/[^A-Za-z0-9_-]/g, "-");
     if (!/^[A-Za-z]/.test(prefix)) prefix = `s-${prefix}`;
-    const name = `${prefix}-${label.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+    // At least 4 characters, as Huawei requires (a set `g` with label `x` would be `g-x`).
+    const name = `${prefix}-${label.replace(/[^A-Za-z0-9_-]/g, "-")}`.padEnd(4, "0");
     if (name.length <= 64) return name;
     return `${name.slice(0, 57)}-${createHash("sha256").update(name).digest("hex").slice(0, 6)}`;
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { manualBackupSchema, retentionSetSchema, validate } from "../../provider/schema";
+import { HUAWEI_NAME, memberName } from "../../provider/naming";
 
 function failures(schema: typeof manualBackupSchema | typeof retentionSetSchema, raw: Record<string, unknown>) {
     const r = validate(schema, raw);
@@ -33,5 +34,21 @@ describe("Check rejects what the cloud would refuse or ignore", () => {
             assert.deepEqual(failures(manualBackupSchema, { ...mysql, instanceId: id }), [], id);
         }
         assert.deepEqual(failures(manualBackupSchema, { cloud: "huaweicloud", instanceId: mysql.instanceId }), []);
+    });
+});
+
+describe("Huawei member names", () => {
+    it("are valid Huawei backup names however short the prefix and label are", () => {
+        for (const [prefix, label] of [["g", "x"], ["g", "1"], ["ab", "c"], ["set", "v1.0"]]) {
+            const name = memberName({ namePrefix: prefix }, label);
+            assert.match(name, HUAWEI_NAME, `${prefix} + ${label} gives ${name}`);
+        }
+        assert.equal(memberName({ namePrefix: "g" }, "x"), "g-x0");
+        assert.equal(memberName({ namePrefix: "nightly" }, "mon"), "nightly-mon", "names of 4 or more characters are unchanged");
+    });
+
+    it("that padding makes equal to another label's are rejected at preview, naming both", () => {
+        const r = validate(retentionSetSchema, { cloud: "huaweicloud", instanceId: "i-1", namePrefix: "g", labels: ["x", "x0"] });
+        assert.ok(!r.ok && r.failures.some(f => f.property === "labels.1" && f.reason.includes('labels "x" and "x0" both become the Huawei backup name "g-x0"')), JSON.stringify(r));
     });
 });
