@@ -68,7 +68,8 @@ export class ManualBackupProvider {
     }
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
-        const replaces = MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
+        // A backup the cloud failed (and would not delete) is replaced: a new backup, then the failed one deleted.
+        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" ? ["status"] : [])];
         const inputKeys = Object.keys(news).filter(k => !IGNORED_IN_DIFF.has(k));
         const stillBuilding = olds.status === "BUILDING" && news.waitForCompletion !== false;
         const changes = replaces.length > 0 || stillBuilding || inputKeys.some(k => differs((olds as unknown as Record<string, unknown>)[k], (news as unknown as Record<string, unknown>)[k]));
@@ -278,8 +279,13 @@ export class ManualBackupProvider {
         if (!(err instanceof CreationIncompleteError)) return this.rt.describe(what, err);
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
-            if (facts.backupId) await inst.deleteNow([facts.backupId]).catch(() => undefined);
-            return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
+            if (!facts.backupId) return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
+            const [outcome] = await inst.deleteNow([facts.backupId]).catch((e: unknown): DeleteOutcome[] =>
+                [{ backupId: facts.backupId!, result: "failed", code: e instanceof CloudError ? e.code : "Error", message: e instanceof CloudError ? e.cloudMessage : String((e as Error)?.message ?? e) }]);
+            if (outcome?.result === "deleted") return new Error(`${what}: ${err.message}. The failed backup ${facts.backupId} was deleted and nothing is recorded; the next update tries again.`);
+            // Still in the cloud: recorded, so it is not left behind; Diff replaces a FAILED backup, deleting it.
+            return new ResourceInitError(`${what}: ${err.message}. The cloud did not delete the failed backup ${facts.backupId} (${outcome?.code}: ${outcome?.message}),`
+                + ` so it is recorded in state with status FAILED: the next update replaces it with a new backup and deletes it`, facts.backupId, { ...inputs, ...facts, status: "FAILED" });
         }
         const id = facts.backupId ?? `job-${err.started.jobId}`;
         const message = `${what}: ${this.rt.message(err)}. The backup is recorded in state as ${facts.status}; the next update resumes waiting for it.`;

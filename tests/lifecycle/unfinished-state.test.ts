@@ -93,6 +93,31 @@ for (const c of CASES) {
             assert.deepEqual(await liveOurs(w, c, c.instanceB), [], "destroy deleted every member, including the one whose job had just started");
         });
 
+        it("records a failed backup the cloud will not delete as FAILED, and replaces it (deleting it) on the next up", async () => {
+            const engine = w.newEngine();
+            const program = () => { new ManualBackup("doomed", { ...c.args, instanceId: c.instanceA }); };
+            await w.admin.patchInstance(c.serviceKey, c.instanceA, { failNextBackup: true });
+            for (const action of c.deleteActions) await w.admin.fault({ service: c.serviceKey, action, status: 400, code: "Test.DeleteRefused", message: "not now", times: 1 });
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            assert.match(up.errors.join("\n"), /did not delete the failed backup .*Test\.DeleteRefused.*recorded in state with status FAILED/s);
+            const rec = engine.state.resources[0];
+            assert.ok(rec, "the failed backup is in state, not forgotten");
+            assert.equal(rec.outputs.status, "FAILED");
+            const failedId = String(rec.outputs.backupId);
+            assert.ok((await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === failedId), "it is still in the cloud");
+            await w.admin.clearFaults();
+            const plan = await engine.preview(program);
+            assert.equal(plan.steps[0].op, "replace");
+            assert.ok(plan.steps[0].replaces?.includes("status"), JSON.stringify(plan.steps[0]));
+            const again = await engine.up(program);
+            assert.ok(again.ok, again.errors.join("\n"));
+            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.notEqual(engine.state.resources[0].outputs.backupId, failedId);
+            assert.ok(!(await liveOurs(w, c, c.instanceA)).includes(failedId), "the failed backup is deleted");
+            assert.ok((await engine.destroy()).ok);
+        });
+
         it("keeps waiting through polls that fail after their retries, until the backup completes", async () => {
             const engine = w.newEngine();
             let wait = false;
