@@ -190,13 +190,11 @@ export class InstanceCoordinator {
             if (progress.status === "FAILED") {
                 throw new CreationIncompleteError(`${this.adapter.displayName} reports ${what} on ${this.instanceId} failed: ${progress.failReason ?? progress.cloudStatus}`, started, progress);
             }
-            // The time this wait took is an upper bound of the job's duration, too high by however late its end was noticed;
-            // the cloud's own start and end times (whole seconds) put it within a second of theirs. The lower of the two
-            // upper bounds: the next poll then lands at, or just after, the expected end.
+            // The cloud's own start and end times, when it gives them. The time this wait took is too high by however late
+            // the end was noticed, and remembering it would feed on itself: each wait would land a poll's time later.
             const b = progress.backup;
-            const waited = this.clock.now() - begin;
             const cloudMs = b?.startedAt && b.finishedAt ? Date.parse(b.finishedAt) - Date.parse(b.startedAt) : NaN;
-            this.remember(cloudMs > 0 ? Math.min(waited, cloudMs + 1000) : waited);
+            this.remember(cloudMs > 0 ? cloudMs : this.clock.now() - begin);
             this.changed();
             opts.log(`${opts.label}: backup ${progress.backupId ?? started.backupId} on ${this.instanceId} completed`);
             return progress;

@@ -3,9 +3,9 @@
  * check / diff / create / read / update / delete. The cloud is reached only
  * through the instance coordinator (`instance.ts`).
  */
-import type { CloudBackup, CreateBackupRequest, StartedBackup } from "./clouds/adapter";
+import type { CloudBackup, CreateBackupRequest, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import type { InstanceCoordinator } from "./instance";
-import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
