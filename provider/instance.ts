@@ -431,9 +431,9 @@ const STEP_OVERDUE = 1 / 10;
  * time the job has run so far, from the poll interval up to the maximum
  * delay. Past the expected end, or once a tenth of the running time exceeds
  * the maximum delay, the next poll comes after a tenth of the time the job
- * has run: its end is then noticed within
- * 10% of its duration, and a long silent job costs a poll per 10% of its
- * running time rather than one per maximum delay.
+ * has run: its end is then noticed within 10% of its duration, and a long
+ * silent job costs a poll per 10% of its running time rather than one per
+ * maximum delay.
  */
 export function nextPollDelay(p: PollPlan): number {
     // The cloud's own progress is the freshest estimate; otherwise recent durations.
