@@ -278,7 +278,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
                     backupId: job.backupId, instanceId: HA, status: "COMPLETED", cloudStatus: "Success",
                     startedAt: new Date(Math.floor(set.startMs / 1000) * 1000).toISOString(),
                     finishedAt: new Date(Math.floor(set.endMs / 1000) * 1000).toISOString(),
-                    sizeBytes: set.sizeBytes, manual: true, backupMethod: "Physical", storeStatus: "Enabled",
+                    sizeBytes: set.sizeBytes, manual: true, full: set.type === "FullBackup", backupMethod: "Physical", storeStatus: "Enabled",
                 });
 
                 // Resuming with the id known skips the task lookup.
