@@ -110,7 +110,8 @@ export class InstanceCoordinator {
             let looked = false;
             const started = await waitFor(`a free backup slot on instance ${this.instanceId}`, async () => {
                 try {
-                    return { done: true as const, value: await this.adapter.startBackup(req) };
+                    const timeoutMs = Math.max(1, deadline - this.clock.now()); // resends of a lost answer stop at the resource's deadline too
+                    return { done: true as const, value: await this.adapter.startBackup({ ...req, timeoutMs }) };
                 } catch (err) {
                     if (!(err instanceof CloudError) || !this.adapter.isBusy(err)) throw err;
                     // A stopped or frozen instance may answer with a busy code too: one look at its state tells.

@@ -1,7 +1,8 @@
 /**
  * Retrying one call. Kept apart from waiting for a state (`wait.ts`): a call
  * is retried only when its error is throttling, transient or a server error,
- * with exponential backoff, full jitter and a bounded number of attempts.
+ * with exponential backoff, full jitter, a bounded number of attempts and,
+ * when the caller has one, a deadline.
  * Sleep and randomness are injectable so tests can assert the delays.
  */
 import { CloudError, httpStatusOf, isNetworkError, isUnparsableAnswer } from "./errors";
@@ -21,6 +22,13 @@ export interface RetryOptions {
     retryable?: (err: unknown) => boolean;
     /** Called before each retry with the error and the delay chosen. */
     onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+    /**
+     * No attempt starts after this time (ms, as `now` tells): when the backoff
+     * before the next attempt would end past it, the last error is thrown now.
+     */
+    deadlineMs?: number;
+    /** The clock `deadlineMs` is read on (default `Date.now`). */
+    now?: () => number;
 }
 
 export const realSleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
@@ -56,6 +64,7 @@ export async function retryCall<T>(call: () => Promise<T>, opts: RetryOptions = 
             const retry = (opts.retryable ?? isRetryable)(err) || (opts.retryIf?.(err) ?? false);
             if (!retry || attempt >= maxAttempts) throw err;
             const delay = backoffDelay(attempt, opts, err instanceof CloudError ? err.retryAfterSeconds : undefined);
+            if (opts.deadlineMs !== undefined && (opts.now ?? Date.now)() + delay > opts.deadlineMs) throw err;
             opts.onRetry?.(err, attempt, delay);
             await sleep(delay);
         }

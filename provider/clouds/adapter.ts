@@ -51,6 +51,12 @@ export interface CreateBackupRequest {
     databases?: string[];
     backupMethod?: string;
     backupStrategy?: string;
+    /**
+     * How long starting the backup may take, resends after lost answers
+     * included: what is left of the resource's `waitTimeout`. Set by the
+     * instance coordinator; without it only the attempt budget bounds a start.
+     */
+    timeoutMs?: number;
 }
 
 /** What the cloud answered to a create call. At least one of the two is set. */

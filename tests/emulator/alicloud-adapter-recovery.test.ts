@@ -162,12 +162,69 @@ describe("AlicloudRdsAdapter when answers are lost", () => {
             }
         });
 
+        it("is sent again through more lost answers in a row than three, before and after the cloud acted, and makes one job", async () => {
+            const first = await made.adapter.startBackup({ instanceId: HA });
+            // Lost refusals (the first job still runs), lost before the cloud saw them, then lost after the cloud started the job.
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "after", times: 2 });
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "before", times: 3 });
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "after", times: 1 });
+            const sleeps: number[] = [];
+            const viaBackoff = new AlicloudRdsAdapter({ accessKeyId: emu.accessKeys[0].id, accessKeySecret: emu.accessKeys[0].secret, endpoint: emu.endpoints.alicloudRds }, {
+                timeoutMs: 5_000, log: line => made.lines.push(line),
+                retry: {
+                    random: () => 1,
+                    // The first job ends during the second pause, so the last call can start a job.
+                    sleep: async ms => { sleeps.push(ms); if (sleeps.length === 2) await admin.advanceClock({ ms: 21_000 }); },
+                },
+            });
+            const started = await viaBackoff.startBackup({ instanceId: HA, timeoutMs: 30 * 60_000 });
+            const { jobs, backups } = await rdsOf(admin);
+            assert.deepStrictEqual(jobs.map(j => j.jobId), [first.jobId, started.jobId], "one job besides the first");
+            assert.match(started.note ?? "", new RegExp(`lost \\(NetworkError\\); took over job ${started.jobId}`));
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 7, mutations: 2 }, "1 + six lost calls, the last of which started the job");
+            assert.deepStrictEqual(sleeps, [500, 1000, 2000, 4000, 8000], "the backoff of every call");
+            await admin.advanceClock({ ms: 21_000 });
+            const done = await viaBackoff.creationStatus(HA, started);
+            assert.strictEqual(done.status, "COMPLETED");
+            const sets = (await rdsOf(admin)).backups.filter(b => b.jobId === started.jobId);
+            assert.strictEqual(sets.length, 1, "one backup set of the new job");
+            assert.strictEqual(done.backupId, sets[0].backupId);
+            assert.strictEqual(backups.length + 1, (await rdsOf(admin)).backups.length);
+        });
+
+        it("gives up after the attempt budget, naming the cloud's error and the attempts, with no backup made", async () => {
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "before", times: 12 });
+            const err = await rejection(made.adapter.startBackup({ instanceId: HA }));
+            assert.deepStrictEqual([err.code, err.kind], ["NetworkError", "transient"]);
+            assert.match(err.message, /could not reach .*ECONNRESET.*sent 10 times and every answer was lost/);
+            assert.match(err.message, /no backup was made, and no attempt is left\. Nothing needs cleaning up: run the update again/);
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 10, mutations: 0 });
+            assert.deepStrictEqual((await rdsOf(admin)).jobs, []);
+            assert.deepStrictEqual(made.retries.filter(c => c === "NetworkError").length, 9);
+        });
+
+        it("stops sending it again at the resource's deadline", async () => {
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "before", times: 12 });
+            let now = 0;
+            const sleeps: number[] = [];
+            const bounded = new AlicloudRdsAdapter({ accessKeyId: emu.accessKeys[0].id, accessKeySecret: emu.accessKeys[0].secret, endpoint: emu.endpoints.alicloudRds }, {
+                timeoutMs: 5_000, retry: { random: () => 1, baseDelayMs: 1000, now: () => now, sleep: async ms => { sleeps.push(ms); now += ms; } },
+            });
+            const err = await rejection(bounded.startBackup({ instanceId: HA, timeoutMs: 5_000 }));
+            // Pauses of 1 s and 2 s fit in 5 s; the next 4 s would end past it.
+            assert.deepStrictEqual(sleeps, [1000, 2000]);
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 3, mutations: 0 });
+            assert.strictEqual(err.code, "NetworkError");
+            assert.match(err.message, /sent 3 times .* waitTimeout \(5s left when the create began\) allowed no further attempt.*or raise waitTimeout/);
+            assert.deepStrictEqual((await rdsOf(admin)).jobs, []);
+        });
+
         it("answers BackupJobExists, for the lifecycle to wait, when the lost call met a job that was already running", async () => {
             const first = await made.adapter.startBackup({ instanceId: HA });
             await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "after" });
             const err = await rejection(made.adapter.startBackup({ instanceId: HA }));
             assert.deepStrictEqual([err.code, err.httpStatus], ["BackupJobExists", 400]);
-            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 4, mutations: 1 }, "1 + the lost call + 2 more, none started a job");
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 3, mutations: 1 }, "1 + the lost call + the one that was refused, none started a job");
             assert.deepStrictEqual((await rdsOf(admin)).jobs.map(j => j.jobId), [first.jobId]);
             assert.deepStrictEqual(made.lines, []);
         });

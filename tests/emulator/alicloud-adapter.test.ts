@@ -188,17 +188,21 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(await callsOf(admin, "DescribeBackups"), { calls: 2, mutations: 0 });
 
             retries.length = 0;
-            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 3 });
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 10 });
             const before = ((await admin.state()).alicloudRds as any).jobs.length;
+            const describes = (await callsOf(admin, "DescribeBackupTasks")).calls;
             const err = await rejection(adapter.startBackup({ instanceId: HA }));
             assert.deepStrictEqual([err.code, err.kind, err.httpStatus], ["ServiceUnavailable", "server", 503]);
-            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 3, mutations: 0 }, "each create followed a look at the instance");
+            assert.match(err.message, /sent 10 times and every answer was lost/);
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 10, mutations: 0 });
+            // The baseline, then one look after each create: never a create without a look at the instance before it.
+            assert.strictEqual((await callsOf(admin, "DescribeBackupTasks")).calls - describes, 11, "each create followed a look at the instance");
             assert.strictEqual(((await admin.state()).alicloudRds as any).jobs.length, before);
-            assert.deepStrictEqual(retries, [], "the retry loop itself never repeats a create after a server error");
+            assert.deepStrictEqual(retries, Array(9).fill("ServiceUnavailable"), "a create is repeated only after a look showed no job");
 
             await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 503, code: "ServiceUnavailable", times: 1 });
             const started = await adapter.startBackup({ instanceId: HA });
-            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 5, mutations: 1 });
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 12, mutations: 1 });
             assert.strictEqual(((await admin.state()).alicloudRds as any).jobs.length, before + 1, "exactly one job");
             assert.strictEqual((await settle(adapter, HA, started)).status, "COMPLETED");
         });

@@ -193,6 +193,15 @@ describe("instance coordinator: busy is not stopped", () => {
         assert.deepEqual(clock.slept, [], "no waiting");
     });
 
+    it("gives each start what is left of the resource's timeout, so a start's own resends stop there too", async () => {
+        const { adapter } = busyAdapter(2, RUNNING);
+        const given: Array<number | undefined> = [];
+        const start = adapter.startBackup.bind(adapter);
+        adapter.startBackup = req => { given.push(req.timeoutMs); return start(req); };
+        await new InstanceCoordinator(adapter, "i-1", fakeClock()).create({ instanceId: "i-1" }, ops);
+        assert.deepEqual(given, [60_000, 59_000, 58_000]);
+    });
+
     it("waits as for a busy instance when the state cannot be read", async () => {
         const { adapter, calls } = busyAdapter(1, undefined);
         await new InstanceCoordinator(adapter, "i-1", fakeClock()).create({ instanceId: "i-1" }, ops);

@@ -42,6 +42,17 @@ describe("retrying one call", () => {
         assert.equal(out, 3);
     });
 
+    it("starts no attempt past its deadline: a backoff that would end after it ends the retries", async () => {
+        let t = 0;
+        let calls = 0;
+        const sleeps: number[] = [];
+        await assert.rejects(retryCall(async () => { calls++; throw cloudError("ServiceUnavailable", "server", 503); }, {
+            random: () => 1, baseDelayMs: 1000, now: () => t, sleep: async ms => { sleeps.push(ms); t += ms; }, deadlineMs: 5000,
+        }), /ServiceUnavailable/);
+        // 1 s and 2 s end before 5 s; the next 4 s would end at 7 s.
+        assert.deepEqual([calls, sleeps], [3, [1000, 2000]]);
+    });
+
     it("honours Retry-After and caps the ceiling", () => {
         assert.equal(backoffDelay(1, { random: () => 0 }, 3), 3000);
         assert.equal(backoffDelay(10, { random: () => 1, baseDelayMs: 500, maxDelayMs: 2000 }), 2000);

@@ -8,7 +8,8 @@
  */
 import type { AlicloudSettings, BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, StartedBackup } from "../adapter";
 import { CloudError } from "../../errors";
-import { backoffDelay, realSleep, RetryOptions } from "../../retry";
+import { retryCall, RetryOptions } from "../../retry";
+import { formatDuration } from "../../wait";
 import { inFlightLimit, type InFlightLimit } from "../../concurrency";
 import { ALICLOUD_RDS_SERVICE, AlicloudRpcClient } from "./client";
 import { appearedSince, describeCandidates, setsStartedNear, takeBaseline, type Candidate, type CreateBaseline } from "./job-lookup";
@@ -25,8 +26,6 @@ const DELETE_BLOCKED_CODES = new Set(["OperationDenied.BackupSetDeleteNotSupport
 const PER_ID_CODES = new Set(["InvalidBackupSetID.NotFound", "OperationDenied.BackupSetDeleteNotSupport"]);
 /** `DeleteBackup` calls one `deleteBackups` has in flight at most while it looks for refused ids. */
 const MAX_DELETES_IN_FLIGHT = 4;
-/** How many `CreateBackup` calls one start may make when answers are lost and the instance shows no new job. */
-const MAX_CREATE_CALLS = 3;
 /** A job not listed this soon after its create may just not be listed yet. */
 export const NOT_LISTED_GRACE_MS = 60_000;
 /** After that, how long its set may still lag in `DescribeBackups` before the job is given up as lost. */
@@ -71,38 +70,66 @@ export class AlicloudRdsAdapter implements BackupAdapter {
      * Starts a backup. The instance is listed first, so that when the answer is
      * lost the job it started can be told apart: one new job or set is taken
      * over (and said so in `note`), several fail with their ids named, none
-     * means the cloud did not act and the create is made again.
+     * means the cloud did not act and the create is sent again, with the
+     * attempt budget and backoff of every call (`retry.ts`) and never past
+     * `req.timeoutMs`. Each resend is compared with the same listing, so a
+     * job started by any of the lost calls is found and no second one is made.
      */
     async startBackup(req: CreateBackupRequest): Promise<StartedBackup> {
         const params: Record<string, string> = { DBInstanceId: req.instanceId };
         if (req.backupMethod) params.BackupMethod = req.backupMethod;
         if (req.backupStrategy) params.BackupStrategy = req.backupStrategy;
         if (req.databases?.length) params.DBName = req.databases.join(",");
+        const retry = this.options.retry ?? {};
+        const deadlineMs = req.timeoutMs !== undefined ? (retry.now ?? Date.now)() + req.timeoutMs : undefined;
         const baseline = await takeBaseline(this.rpc, req.instanceId);
         let lost: CloudError | undefined;
-        for (let call = 1; ; call++) {
-            const before = this.rpc.serverNow();
-            try {
-                const res = await this.rpc.call<{ BackupJobId?: string | number }>("CreateBackup", params);
-                if (res.BackupJobId === undefined || res.BackupJobId === "") {
-                    throw new CloudError({ service: this.displayName, operation: "CreateBackup", code: "InvalidResponse", kind: "transient",
-                        cloudMessage: "the answer carries no BackupJobId" });
+        /** The error of the last call the instance proved made nothing: the one error worth another create. */
+        let madeNothing: unknown;
+        let attempts = 0;
+        try {
+            return await retryCall(async () => {
+                attempts++;
+                const before = this.rpc.serverNow();
+                try {
+                    const res = await this.rpc.call<{ BackupJobId?: string | number }>("CreateBackup", params, { deadlineMs });
+                    if (res.BackupJobId === undefined || res.BackupJobId === "") {
+                        throw new CloudError({ service: this.displayName, operation: "CreateBackup", code: "InvalidResponse", kind: "transient",
+                            cloudMessage: "the answer carries no BackupJobId" });
+                    }
+                    const jobId = String(res.BackupJobId);
+                    this.startTimes.set(jobId, before);
+                    return { jobId, startedAt: new Date(before).toISOString() };
+                } catch (err) {
+                    // After a lost answer, "a job exists" may be that very job.
+                    const busyAfterLoss = lost !== undefined && err instanceof CloudError && err.code === "BackupJobExists";
+                    if (!answerLost(err) && !busyAfterLoss) throw err;
+                    lost ??= err as CloudError;
+                    const found = await this.lostCreate(req.instanceId, baseline, before, lost);
+                    if (found) return found;
+                    // Nothing of these calls is on the instance: a busy answer stands (the lifecycle waits for the instance), a lost one is sent again.
+                    if (answerLost(err)) madeNothing = err;
+                    throw err;
                 }
-                const jobId = String(res.BackupJobId);
-                this.startTimes.set(jobId, before);
-                return { jobId, startedAt: new Date(before).toISOString() };
-            } catch (err) {
-                // After a lost answer, "a job exists" may be that very job.
-                const busyAfterLoss = lost !== undefined && err instanceof CloudError && err.code === "BackupJobExists";
-                if (!answerLost(err) && !busyAfterLoss) throw err;
-                lost ??= err as CloudError;
-                const found = await this.lostCreate(req.instanceId, baseline, before, lost);
-                if (found) return found;
-                // Nothing of this call is on the instance: the last answer stands (a busy instance is waited on by the lifecycle).
-                if (call >= MAX_CREATE_CALLS) throw err;
-                await (this.options.retry?.sleep ?? realSleep)(backoffDelay(call, this.options.retry ?? {}));
-            }
+            }, { ...retry, retryIf: undefined, retryable: err => err === madeNothing, deadlineMs });
+        } catch (err) {
+            if (err !== madeNothing) throw err;
+            throw this.createGaveUp(req, err as CloudError, attempts, attempts < (retry.maxAttempts ?? 10));
         }
+    }
+
+    /** The error when every `CreateBackup` answer was lost and none started a job: the cloud's last error, the attempts, what to do. */
+    private createGaveUp(req: CreateBackupRequest, last: CloudError, attempts: number, byDeadline: boolean): CloudError {
+        const stop = byDeadline
+            ? `the resource's waitTimeout (${formatDuration(req.timeoutMs ?? 0)} left when the create began) allowed no further attempt`
+            : "no attempt is left";
+        return new CloudError({
+            service: last.service, operation: last.operation, code: last.code, httpStatus: last.httpStatus, requestId: last.requestId, kind: last.kind,
+            cloudMessage: `${last.cloudMessage}; CreateBackup was sent ${attempts} time${attempts === 1 ? "" : "s"} and every answer was lost, `
+                + `the instance ${req.instanceId} showed no new backup job or set after any of them, so no backup was made, and ${stop}. `
+                + "Nothing needs cleaning up: run the update again once the network path to the endpoint is steady"
+                + (byDeadline ? " (or raise waitTimeout)" : ""),
+        });
     }
 
     /** The job a lost create started, when the instance shows exactly one; throws when it shows several. */
