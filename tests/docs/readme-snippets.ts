@@ -1,29 +1,42 @@
-/** The TypeScript snippets of the README, in order, so tests can run each one as written. */
+/** The fenced blocks of the README and the pages under docs/, in order, so tests can run each one as written. */
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../support/workspace";
 
-/** One fenced ```ts block and the heading it stands under. */
-export interface Snippet { heading: string; code: string }
+/** One fenced block, the file it is in and the heading it stands under. */
+export interface Snippet { file: string; heading: string; lang: string; code: string }
 
-/** Every ```ts block of README.md. */
-export function readmeSnippets(readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")): Snippet[] {
+/** The README and every page of docs/, relative to the repository root. */
+export function documentationFiles(): string[] {
+    const pages = fs.readdirSync(path.join(REPO_ROOT, "docs")).filter(f => f.endsWith(".md")).sort().map(f => `docs/${f}`);
+    return ["README.md", ...pages];
+}
+
+/** Every fenced block of one Markdown text (```ts, ```sh, ...). */
+export function fencedBlocks(text: string, file = "README.md"): Snippet[] {
     const snippets: Snippet[] = [];
     let heading = "";
     let code: string[] | undefined;
-    for (const line of readme.split("\n")) {
+    let lang = "";
+    for (const line of text.split("\n")) {
         if (code) {
             if (line.startsWith("```")) {
-                snippets.push({ heading, code: code.join("\n") + "\n" });
+                snippets.push({ file, heading, lang, code: code.join("\n") + "\n" });
                 code = undefined;
             } else {
                 code.push(line);
             }
         } else if (/^#+ /.test(line)) {
             heading = line.replace(/^#+ /, "");
-        } else if (/^```ts\s*$/.test(line)) {
+        } else if (/^```\w*\s*$/.test(line)) {
+            lang = line.slice(3).trim();
             code = [];
         }
     }
     return snippets;
+}
+
+/** Every ```ts block of the README and docs/. */
+export function documentationSnippets(): Snippet[] {
+    return documentationFiles().flatMap(f => fencedBlocks(fs.readFileSync(path.join(REPO_ROOT, f), "utf8"), f)).filter(s => s.lang === "ts");
 }

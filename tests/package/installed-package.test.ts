@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../support/workspace";
-import { readmeSnippets } from "../docs/readme-snippets";
+import { documentationSnippets } from "../docs/readme-snippets";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 /** The oldest `@pulumi/pulumi` the peer range claims, e.g. `3.142.0` for `^3.142.0`. */
@@ -39,7 +39,7 @@ function tsconfig(resolution: "node" | "node16" | "bundler") {
             module, moduleResolution: resolution, target: "es2022", strict: true, noEmit: true, skipLibCheck: resolution !== "node",
             esModuleInterop: true, types: ["node"], typeRoots: [path.join(REPO_ROOT, "node_modules", "@types")],
         },
-        files: ["consumer.ts", ...readmeSnippets().map((_, i) => `snippet-${i + 1}.ts`)],
+        files: ["consumer.ts", ...documentationSnippets().map((_, i) => `snippet-${i + 1}.ts`)],
     };
 }
 
@@ -85,9 +85,9 @@ describe("the packed package installed into a fresh program", function () {
     });
 
     for (const resolution of ["node", "node16", "bundler"] as const) {
-        it(`type-checks every entry point and every README snippet under moduleResolution ${resolution}`, () => {
+        it(`type-checks every entry point and every README and docs snippet under moduleResolution ${resolution}`, () => {
             fs.writeFileSync(path.join(program, "consumer.ts"), CONSUMER);
-            readmeSnippets().forEach((s, i) => fs.writeFileSync(path.join(program, `snippet-${i + 1}.ts`), s.code));
+            documentationSnippets().forEach((s, i) => fs.writeFileSync(path.join(program, `snippet-${i + 1}.ts`), s.code));
             const config = path.join(program, `tsconfig.${resolution}.json`);
             fs.writeFileSync(config, JSON.stringify(tsconfig(resolution), null, 2));
             try {
@@ -118,9 +118,9 @@ describe("the packed package installed into a fresh program", function () {
         assert.ok(env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.HW_PROJECT_ID);
     });
 
-    it("runs the README's Usage snippet against it: up creates the backups, destroy removes them", () => {
-        const usage = readmeSnippets().find(s => s.heading === "Usage");
-        assert.ok(usage, "README has a Usage snippet");
+    it("runs the overview's Examples snippet against it: up creates the backups, destroy removes them", () => {
+        const usage = documentationSnippets().find(s => s.file === "docs/_index.md" && s.heading === "Examples");
+        assert.ok(usage, "docs/_index.md has an Examples snippet");
         fs.writeFileSync(path.join(program, "index.ts"), usage.code);
         const driver = path.join(program, "driver");
         fs.mkdirSync(driver, { recursive: true });
