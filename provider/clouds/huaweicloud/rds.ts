@@ -149,7 +149,8 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
             sqlServer = await this.isSqlServer(instanceId);
         } catch (err) {
             // The listing that tells the engine is refused: its answer (a wrong project id's APIGW.0101 404) is every id's, never "deleted".
-            if (!(err instanceof CloudError)) throw err;
+            // A retryable failure still throws, so a wait for a busy instance keeps waiting through it.
+            if (!(err instanceof CloudError) || err.retryable) throw err;
             return ids.map(id => rdsDeleteOutcome(id, err));
         }
         if (sqlServer) {
