@@ -173,6 +173,11 @@ export function hintFor(code: string | undefined): string {
             "the cloud's retention rules keep this backup for now (see StoreStatus); retry later, or set onDeleteBlocked: \"forget\" to drop it from state"],
         [/^(Throttling.*|DBS\.280443|APIG\.0308|APIGW\.0308)$/, "the API is throttling requests; retry in a minute"],
         [/^NetworkError$/, "check the endpoint (dbbackups:endpoints) and network access"],
+        [/^APIGW?\.0101$/, "the cloud's API gateway knows no such API at this address, which usually means a wrong project id: check huaweicloud:project_id "
+            + "(the project of the region the instance lives in; leave it unset to have it looked up from huaweicloud:region), huaweicloud:region and dbbackups:endpoints"],
+        [/^(HTTP404|InvalidAction\.NotFound)$/, "the endpoint answered 404 for the API itself, not for a backup: check dbbackups:endpoints "
+            + "(or alicloud:endpoints / huaweicloud:endpoints), the region and, on Huawei Cloud, huaweicloud:project_id"],
+        [/^APIGW?\./, "the cloud's API gateway refused the request before the service saw it: check huaweicloud:project_id, huaweicloud:region and dbbackups:endpoints"],
     ];
     for (const [re, hint] of hints) if (re.test(code)) return hint;
     return "";

@@ -4,6 +4,7 @@
  * through the instance coordinator (`instance.ts`).
  */
 import type { CloudBackup, CreateBackupRequest, DeleteOutcome, StartedBackup } from "./clouds/adapter";
+import { nextStepFor } from "./clouds/delete-outcome";
 import type { InstanceCoordinator } from "./instance";
 import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
@@ -235,8 +236,10 @@ export class ManualBackupProvider {
                 this.rt.log(`warning: ${props.resourceName ?? backupId}: ${inst.adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
                 return;
             }
-            const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : hintFor(outcome.code);
-            throw new Error(`${what}: ${inst.adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
+            const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : nextStepFor(outcome);
+            // A 404 that is not the service's "no such backup" (a wrong project id's gateway answer) proves nothing: never forgotten.
+            const kept = outcome.result === "unconfirmed" ? "This answer does not say the backup is gone, so it stays in state." : "The backup still exists and stays in state.";
+            throw new Error(`${what}: ${inst.adapter.displayName} ${outcome.result === "unconfirmed" ? "answered" : "refused"}: ${cause}. ${kept}${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
             throw this.rt.describe(what, err);
         }

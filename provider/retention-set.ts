@@ -6,6 +6,7 @@
  */
 import { createHash } from "crypto";
 import type { CloudBackup, DeleteOutcome, StartedBackup } from "./clouds/adapter";
+import { nextStepFor } from "./clouds/delete-outcome";
 import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { freeOwnName, type InstanceCoordinator } from "./instance";
@@ -145,7 +146,8 @@ export class RetentionSetProvider {
             throw this.rt.describe(`deleting backup set ${id} on ${inst.adapter.displayName}`, err);
         }
         const blocked = outcomes.filter(o => o.result === "blocked");
-        const failed = outcomes.filter(o => o.result === "failed");
+        // An unconfirmed 404 is never "left in the cloud" by onDeleteBlocked: nothing says the cloud refused.
+        const failed = outcomes.filter(o => o.result === "failed" || o.result === "unconfirmed");
         const describe = (o: DeleteOutcome) => `${byId.get(o.backupId)} (backup ${o.backupId}): ${o.code}: ${o.message}`;
         if (blocked.length && props.onDeleteBlocked === "forget") {
             this.rt.log(`warning: ${props.resourceName ?? id}: left in the cloud because onDeleteBlocked is "forget": ${blocked.map(describe).join("; ")}`);
@@ -153,7 +155,7 @@ export class RetentionSetProvider {
         for (const o of outcomes) if (o.result === "deleted") releaseBackup(props.instanceId, o.backupId);
         const fatal = [...failed, ...(props.onDeleteBlocked === "forget" ? [] : blocked)];
         if (fatal.length) {
-            const hint = hintFor(fatal[0].code);
+            const hint = fatal[0].result === "blocked" ? hintFor(fatal[0].code) : nextStepFor(fatal[0]);
             throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
                 + ` They stay in state; the others are deleted.${hint ? ` Next: ${hint}.` : ""}`);
         }
@@ -278,6 +280,11 @@ export class RetentionSetProvider {
             } else if (o.result === "blocked") {
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
                 this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+            } else if (o.result === "unconfirmed") {
+                // A 404 that is not the service's "no such backup" (a wrong project id, endpoint or region): the backup may exist, so it is kept and tried again.
+                members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Unconfirmed", reason: o.message ?? "the answer does not say the backup is gone", since: members[l].pendingDelete?.since ?? now }) };
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: deleting backup ${o.backupId} (label ${l}) on ${inst.adapter.displayName} is not confirmed: ${o.code}: ${o.message}; `
+                    + `this answer does not say the backup is gone, so it stays in state as pendingDelete and is retried on the next update. Next: ${nextStepFor(o)}`);
             } else {
                 problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
             }

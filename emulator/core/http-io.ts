@@ -29,7 +29,7 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
     res.end(text);
 }
 
-const REASONS: Record<number, string> = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" };
+const REASONS: Record<number, string> = { 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" };
 
 /** Writes the plain HTML error page a gateway answers for an upstream failure (a fault with `html: true`). */
 export function sendGatewayHtml(res: http.ServerResponse, status: number): void {

@@ -93,11 +93,15 @@ export interface CreationProgress {
 export interface DeleteOutcome {
     backupId: string;
     /**
-     * `deleted`: the cloud accepted the delete (or it is already gone).
+     * `deleted`: the cloud accepted the delete, or answered with one of the
+     * service's documented "this backup does not exist" codes.
      * `blocked`: the cloud refused because of its rules (retention, backup in use); retry later.
-     * `failed`: any other error (signature, unknown instance, network after retries).
+     * `unconfirmed`: a 404 that is not such a code (the API gateway's
+     * `APIGW.0101` for a wrong project id or path, an HTML page, an unknown
+     * instance): it says nothing about the backup, which may well still exist.
+     * `failed`: any other error (signature, network after retries).
      */
-    result: "deleted" | "blocked" | "failed";
+    result: "deleted" | "blocked" | "unconfirmed" | "failed";
     code?: string;
     message?: string;
     /** ISO 8601 UTC time after which the cloud's rule allows the delete, when the rule tells. */

@@ -340,6 +340,24 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(await backupIdsOf(admin, PRUNE), []);
         });
 
+        it("keeps every set when a wrong endpoint answers 404 without InvalidBackupSetID.NotFound (InvalidAction.NotFound), in one call", async () => {
+            const ids = await seed(admin, HA, 3);
+            await admin.resetCalls();
+            const wrong = makeAdapter(emu, { endpoint: `${emu.endpoints.alicloudRds}/rds` }).adapter;
+            const outcomes = await wrong.deleteBackups(HA, ids);
+            assert.deepStrictEqual(outcomes.map(o => [o.backupId, o.result, o.code]), ids.map(id => [id, "unconfirmed", "InvalidAction.NotFound"]));
+            assert.match(outcomes[0].message ?? "", /HTTP 404, request [0-9A-F-]+\)/);
+            const left = await backupIdsOf(admin, HA);
+            assert.ok(ids.every(id => left.includes(id)), "no set is deleted");
+            assert.deepStrictEqual(await callsOf(admin, "DeleteBackup"), { calls: 0, mutations: 0 }, "the wrong path reaches no action");
+            assert.deepStrictEqual((await adapter.deleteBackups(HA, ids)).map(o => o.result), ["deleted", "deleted", "deleted"]);
+        });
+
+        it("keeps a set when its instance is not found (the wrong region's answer), InvalidDBInstanceName.NotFound", async () => {
+            const outcomes = await adapter.deleteBackups("rm-nosuchinstance01", ["111"]);
+            assert.deepStrictEqual(outcomes.map(o => [o.result, o.code]), [["unconfirmed", "InvalidDBInstanceName.NotFound"]]);
+        });
+
         it("halves a chunk that holds an unknown id until the id is alone", async () => {
             const [a, b, c] = await seed(admin, HA, 3);
             await admin.resetCalls();
@@ -347,7 +365,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             const outcomes = await adapter.deleteBackups(HA, [a, unknown, b, c]);
             assert.deepStrictEqual(outcomes, [
                 { backupId: a, result: "deleted" },
-                { backupId: unknown, result: "deleted", code: "InvalidBackupSetID.NotFound", message: "already gone" },
+                { backupId: unknown, result: "deleted", code: "InvalidBackupSetID.NotFound", message: "Specified backup set ID does not exist." },
                 { backupId: b, result: "deleted" },
                 { backupId: c, result: "deleted" },
             ]);
@@ -433,7 +451,7 @@ describe("AlicloudRdsAdapter on the emulator", () => {
             assert.deepStrictEqual(outcomes.map(o => [o.backupId, o.result, o.code, o.code ? o.message !== undefined : undefined]), ids.map((id, i) =>
                 i === 3 || i === 15 ? [id, "blocked", "OperationDenied.BackupSetDeleteNotSupport", true]
                     : i === 8 ? [id, "deleted", "InvalidBackupSetID.NotFound", true] : [id, "deleted", undefined, undefined]));
-            assert.strictEqual(outcomes[8].message, "already gone");
+            assert.strictEqual(outcomes[8].message, "Specified backup set ID does not exist.");
             const { calls, mutations } = await callsOf(admin, "DeleteBackup");
             assert.ok(calls <= 1 + 3 * (halvingBound(20) - 1), `${calls} calls`);
             // Refused: all 20, [0,10) [10,20), [0,5) [5,10) [15,20), [3,5) [8,10) [15,18), [15,17): 10 refused calls make 1 + 2 * 10.

@@ -326,6 +326,30 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.deepEqual((await gem.deleteBackups(CASS, [a, b])).map(o => o.result), ["deleted", "deleted"]);
         });
 
+        it("a wrong project id's 404 APIGW.0101 is unconfirmed for every id, single or batch, never replayed id by id; the backups stay", async () => {
+            const [a, b] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
+            const wrong = adapter(instantRetry(), { projectId: "ffffffffffffffffffffffffffffffff" });
+            const batch = await wrong.deleteBackups(CASS, [a, b]);
+            assert.deepEqual(batch.map(o => [o.backupId, o.result, o.code]), [[a, "unconfirmed", "APIGW.0101"], [b, "unconfirmed", "APIGW.0101"]]);
+            assert.match(batch[0].message ?? "", /HTTP 404, request [0-9a-f]{32}\)/);
+            assert.deepEqual((await wrong.deleteBackups(CASS, [a])).map(o => [o.result, o.code]), [["unconfirmed", "APIGW.0101"]]);
+            assert.equal((await h.calls(SVC, "BatchDeleteBackups")).calls, 1);
+            assert.equal((await h.calls(SVC, "DeleteBackup")).calls, 1, "the refused batch is not replayed singly");
+            await h.advance(DELETE_MS + 1000);
+            const state = await h.state(SVC);
+            assert.deepEqual(state.backups.map((x: { id: string }) => x.id).sort(), [a, b].sort());
+            assert.equal(state.jobs.length, 0, "no delete job started");
+        });
+
+        it("a 404 HTML page (HTTP404) from in front of the service is unconfirmed, not deleted", async () => {
+            const id = await h.addBackup(SVC, { instanceId: CASS });
+            await h.admin("POST", "/faults", { service: SVC, action: "DeleteBackup", status: 404, code: "NotFound", html: true, times: 1 });
+            const [o] = await gem.deleteBackups(CASS, [id]);
+            assert.deepEqual([o.result, o.code], ["unconfirmed", "HTTP404"]);
+            assert.match(o.message ?? "", /404 Not Found.*request [0-9a-f]{32}/);
+            assert.ok(await h.backup(SVC, id));
+        });
+
         it("a refused batch falls back to single deletes to learn each id's outcome", async () => {
             const [ok1, inUse, ok2] = [await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS }), await h.addBackup(SVC, { instanceId: CASS })];
             await h.setInUse(SVC, inUse, true);

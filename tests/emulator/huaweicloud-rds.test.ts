@@ -372,10 +372,30 @@ describe("Huawei RDS emulator through the adapter", () => {
         it("answers a foreign project id and an unknown route with 404 APIGW.0101", async () => {
             const foreign = await h.raw(SVC, "GET", "/v3/{project_id}/backups", { query: { instance_id: MYSQL }, projectId: "ffffffffffffffffffffffffffffffff" });
             assert.deepEqual([foreign.status, foreign.body.error_code], [404, "APIGW.0101"]);
+            assert.match(foreign.body.error_msg, /The API does not exist or has not been published in the environment/);
+            assert.equal(foreign.body.request_id, foreign.requestId, "the gateway writes its request id into the body too");
             const route = await h.raw(SVC, "GET", "/v3/{project_id}/nothing-here");
             assert.deepEqual([route.status, route.body.error_code], [404, "APIGW.0101"]);
             assert.ok(route.requestId);
             assert.deepEqual(await h.calls(SVC, "ListBackups"), { calls: 1, mutations: 0 });
+        });
+
+        it("a delete with a wrong project id is unconfirmed for every id (the engine lookup meets 404 APIGW.0101); the backups stay", async () => {
+            const ids = [await h.addBackup(SVC, { instanceId: MYSQL }), await h.addBackup(SVC, { instanceId: MYSQL })];
+            const wrong = adapter(instantRetry(), { projectId: "ffffffffffffffffffffffffffffffff" });
+            const outcomes = await wrong.deleteBackups(MYSQL, ids);
+            assert.deepEqual(outcomes.map(o => [o.backupId, o.result, o.code]), ids.map(id => [id, "unconfirmed", "APIGW.0101"]));
+            assert.match(outcomes[0].message ?? "", /HTTP 404, request [0-9a-f]{32}\)/);
+            for (const id of ids) assert.equal((await h.backup(SVC, id)).status, "COMPLETED");
+            assert.equal((await h.calls(SVC, "DeleteManualBackup")).calls, 0);
+        });
+
+        it("a single delete answered by a 404 without the documented code (an HTML page) is unconfirmed; DBS.201010 is deleted", async () => {
+            const id = await h.addBackup(SVC, { instanceId: MYSQL });
+            await h.admin("POST", "/faults", { service: SVC, action: "DeleteManualBackup", status: 404, code: "NotFound", html: true, times: 1 });
+            assert.deepEqual((await rds.deleteBackups(MYSQL, [id])).map(o => [o.result, o.code]), [["unconfirmed", "HTTP404"]]);
+            assert.equal((await h.backup(SVC, id)).status, "COMPLETED");
+            assert.deepEqual((await rds.deleteBackups(MYSQL, ["0123456789abcdef0123456789abcdefbr01"])).map(o => [o.result, o.code]), [["deleted", "DBS.201010"]]);
         });
 
         it("retries throttling (429) and server errors, then succeeds once", async () => {

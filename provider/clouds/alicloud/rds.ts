@@ -13,6 +13,7 @@ import { formatDuration } from "../../wait";
 import { inFlightLimit, type InFlightLimit } from "../../concurrency";
 import { ALICLOUD_RDS_SERVICE, AlicloudRpcClient } from "./client";
 import { appearedSince, describeCandidates, setsStartedNear, takeBaseline, type Candidate, type CreateBaseline } from "./job-lookup";
+import { deleteOutcomeOf, type DeleteCodes } from "../delete-outcome";
 import { describeAllSets, describeJob, JOB_BUILDING, toBackup, type BackupSet } from "./sets";
 
 export { alicloudErrorKind } from "./client";
@@ -22,6 +23,15 @@ export const ALICLOUD_MAX_IDS_PER_DELETE = 100;
 /** Codes by which the cloud refuses a delete because of its rules: the delete may work later, or never; it is not retried in a loop. */
 const DELETE_BLOCKED_CODES = new Set(["OperationDenied.BackupSetDeleteNotSupport", "IncorrectDBInstanceType", "IncorrectDBInstanceState",
     "IncorrectDBInstanceLockMode", "IncorrectDBInstanceCharacterType", "ReadDBInstanceNotSupport"]);
+/**
+ * The only answer to `DeleteBackup` that counts as "deleted" (api-reference
+ * §1.8, its error table): 404 `InvalidBackupSetID.NotFound`, "backup set does
+ * not exist". Any other 404 (`InvalidDBInstanceName.NotFound` from the wrong
+ * region's endpoint, `InvalidAction.NotFound` from a wrong endpoint path, an
+ * HTML page) says nothing about the set.
+ */
+export const ALICLOUD_NOT_FOUND_CODES: readonly string[] = ["InvalidBackupSetID.NotFound"];
+const DELETE_CODES: DeleteCodes = { gone: ALICLOUD_NOT_FOUND_CODES, blocked: [...DELETE_BLOCKED_CODES] };
 /** Codes by which a multi-id `DeleteBackup` is refused because of some of its ids (the answer does not say which). */
 const PER_ID_CODES = new Set(["InvalidBackupSetID.NotFound", "OperationDenied.BackupSetDeleteNotSupport"]);
 /** `DeleteBackup` calls one `deleteBackups` has in flight at most while it looks for refused ids. */
@@ -30,6 +40,11 @@ const MAX_DELETES_IN_FLIGHT = 4;
 export const NOT_LISTED_GRACE_MS = 60_000;
 /** After that, how long its set may still lag in `DescribeBackups` before the job is given up as lost. */
 export const SET_LISTING_LAG_MS = 5 * 60_000;
+
+/** Classifies the error of a `DeleteBackup` call for one set: deleted only for `InvalidBackupSetID.NotFound`. */
+export function alicloudDeleteOutcome(backupId: string, err: unknown): DeleteOutcome {
+    return deleteOutcomeOf(backupId, err, DELETE_CODES);
+}
 
 export interface AlicloudAdapterOptions {
     retry?: RetryOptions;
@@ -267,8 +282,6 @@ export class AlicloudRdsAdapter implements BackupAdapter {
     }
 
     private outcomeOf(backupId: string, err: CloudError): DeleteOutcome {
-        if (err.code === "InvalidBackupSetID.NotFound") return { backupId, result: "deleted", code: err.code, message: "already gone" };
-        const result = DELETE_BLOCKED_CODES.has(err.code) ? "blocked" : "failed";
-        return { backupId, result, code: err.code, message: err.cloudMessage };
+        return alicloudDeleteOutcome(backupId, err);
     }
 }

@@ -13,6 +13,7 @@ import { mapLimit } from "../../concurrency";
 import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
+import { deleteOutcomeOf, saysNothingAboutBackups, type DeleteCodes } from "../delete-outcome";
 
 /**
  * "Another operation is running on the instance" (403 `DBS.200019`,
@@ -33,10 +34,16 @@ const GEMINIDB_STOPPED_STATES: Record<string, string> = {
     data_disk_full: "the instance's storage is full: scale up its storage, then run the update again",
 };
 
-/** Codes meaning "this backup does not exist" on delete. */
+/**
+ * The only answers to a delete that count as "deleted" (api-reference §4.6,
+ * the GeminiDB error table; §4.3: Huawei's Terraform provider also reads
+ * 400 `DBS.201214` as already deleted): "backup file does not exist". Any 404,
+ * the API gateway's `APIGW.0101` for a wrong project id included, does not.
+ */
 export const GEMINIDB_NOT_FOUND_CODES = ["DBS.201214", "DBS.201204"];
 /** Codes meaning "a cloud rule refuses this delete for now" (a restore from it is running). */
 export const GEMINIDB_BLOCKED_CODES = ["DBS.201319"];
+const GEMINIDB_DELETE_CODES: DeleteCodes = { gone: GEMINIDB_NOT_FOUND_CODES, blocked: GEMINIDB_BLOCKED_CODES };
 /** Largest batch of `DELETE /v3/{project_id}/instances/backups`. */
 export const GEMINIDB_BATCH_DELETE_MAX = 10;
 /** Description sent when the user gave none: the API requires one. */
@@ -62,13 +69,9 @@ interface ListAnswer { backups?: GeminidbBackupItem[]; total_count?: number }
 /** Maps one listed GeminiDB backup to the lifecycle's shape. */
 export const geminidbBackupToCloud = huaweiBackupToCloud;
 
-/** Classifies the error of one single delete into an outcome. */
+/** Classifies the error of one single delete into an outcome: deleted only for the documented not-found codes. */
 export function geminidbDeleteOutcome(backupId: string, err: unknown): DeleteOutcome {
-    if (err instanceof CloudError) {
-        if (err.httpStatus === 404 || GEMINIDB_NOT_FOUND_CODES.includes(err.code)) return { backupId, result: "deleted", code: err.code, message: err.cloudMessage };
-        return { backupId, result: GEMINIDB_BLOCKED_CODES.includes(err.code) ? "blocked" : "failed", code: err.code, message: err.message };
-    }
-    return { backupId, result: "failed", code: "Unknown", message: String((err as Error)?.message ?? err) };
+    return deleteOutcomeOf(backupId, err, GEMINIDB_DELETE_CODES);
 }
 
 /** Backups of Huawei Cloud GeminiDB instances (Cassandra, Mongo, Influx, Redis). */
@@ -158,8 +161,10 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
         } catch (err) {
             // A rule refusal names one backup at most; replaying singly tells each id's fate.
             // Credentials and exhausted retries would fail the same way for every id, so stop there.
-            // So would a busy instance (a backup job running): it refuses every id alike.
-            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || this.isBusy(err)) {
+            // So would a busy instance (a backup job running): it refuses every id alike, and so does the API
+            // gateway (a wrong project id answers 404 APIGW.0101 whatever the ids).
+            if (!(err instanceof CloudError) || err.kind !== "client" || err.httpStatus === 401 || this.isBusy(err)
+                || saysNothingAboutBackups(err, GEMINIDB_DELETE_CODES)) {
                 return ids.map(id => geminidbDeleteOutcome(id, err));
             }
             return mapLimit(ids, SINGLE_DELETE_CONCURRENCY, id => this.deleteOne(id));

@@ -11,6 +11,7 @@ import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
 import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
+import { batchResultOutcome, deleteOutcomeOf, type DeleteCodes } from "../delete-outcome";
 
 /**
  * "Another operation (or backup) is running on the instance, one at a time":
@@ -33,11 +34,18 @@ const RDS_STOPPED_STATES: Record<string, string> = {
     "STORAGE FULL": "the instance's storage is full: scale up its storage, then run the update again",
 };
 
-/** Codes meaning "this backup does not exist" (the live code for DELETE is not documented; any of them counts). */
-/** Gone, or already being deleted (`RDS.3016`: a delete retried after a lost answer meets its own delete): either way deleted for the lifecycle. */
+/**
+ * The only answers to a delete that count as "deleted" (api-reference §3.5, the
+ * RDS v3 error table): the backup does not exist (`DBS.201010` 404,
+ * `DBS.201203` / `RDS.3026` / `DBS.280214` 400: which one the live DELETE
+ * answers is not documented, so each counts), or it is already being deleted
+ * (`RDS.3016`: a delete retried after a lost answer meets its own delete).
+ * Any other 404, the API gateway's `APIGW.0101` included, does not.
+ */
 export const RDS_NOT_FOUND_CODES = ["DBS.201010", "DBS.201203", "DBS.280214", "RDS.3026", "RDS.3016"];
-/** Codes meaning "a cloud rule refuses this delete for now" (in use, already being deleted). */
+/** Codes meaning "a cloud rule refuses this delete for now" (the backup is in use). */
 export const RDS_BLOCKED_CODES = ["DBS.200054"];
+const RDS_DELETE_CODES: DeleteCodes = { gone: RDS_NOT_FOUND_CODES, blocked: RDS_BLOCKED_CODES };
 /** Largest batch of the SQL Server batch-delete call. */
 export const RDS_BATCH_DELETE_MAX = 50;
 /** Single deletes in flight at once on engines without a batch call. */
@@ -60,14 +68,9 @@ export function fallbackBackupName(now: Date = new Date()): string {
     return `pulumi-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** Classifies the error of one delete call into an outcome. */
+/** Classifies the error of one delete call into an outcome: deleted only for the documented not-found codes. */
 export function rdsDeleteOutcome(backupId: string, err: unknown): DeleteOutcome {
-    if (err instanceof CloudError) {
-        if (err.httpStatus === 404 || RDS_NOT_FOUND_CODES.includes(err.code)) return { backupId, result: "deleted", code: err.code, message: err.cloudMessage };
-        const result = RDS_BLOCKED_CODES.includes(err.code) ? "blocked" : "failed";
-        return { backupId, result, code: err.code, message: err.message };
-    }
-    return { backupId, result: "failed", code: "Unknown", message: String((err as Error)?.message ?? err) };
+    return deleteOutcomeOf(backupId, err, RDS_DELETE_CODES);
 }
 
 /** Backups of Huawei Cloud RDS instances (MySQL, PostgreSQL, SQL Server, MariaDB). */
@@ -141,7 +144,16 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     async deleteBackups(instanceId: string, backupIds: string[]): Promise<DeleteOutcome[]> {
         const ids = [...new Set(backupIds)];
         if (ids.length === 0) return [];
-        if (await this.isSqlServer(instanceId)) {
+        let sqlServer: boolean;
+        try {
+            sqlServer = await this.isSqlServer(instanceId);
+        } catch (err) {
+            // The listing that tells the engine is refused: its answer (a wrong project id's APIGW.0101 404) is every id's, never "deleted".
+            // A retryable failure still throws, so a wait for a busy instance keeps waiting through it.
+            if (!(err instanceof CloudError) || err.retryable) throw err;
+            return ids.map(id => rdsDeleteOutcome(id, err));
+        }
+        if (sqlServer) {
             const outcomes: DeleteOutcome[] = [];
             for (let i = 0; i < ids.length; i += RDS_BATCH_DELETE_MAX) outcomes.push(...await this.batchDelete(ids.slice(i, i + RDS_BATCH_DELETE_MAX)));
             return outcomes;
@@ -172,10 +184,7 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
         return ids.map((backupId): DeleteOutcome => {
             const r = byId.get(backupId);
             if (!r) return { backupId, result: "failed", code: "NoResult", message: "the batch delete answer has no result for this backup" };
-            const code = String(r.error_code ?? "");
-            if (code === "0") return { backupId, result: "deleted" };
-            if (RDS_NOT_FOUND_CODES.includes(code)) return { backupId, result: "deleted", code, message: r.error_msg };
-            return { backupId, result: RDS_BLOCKED_CODES.includes(code) ? "blocked" : "failed", code, message: r.error_msg };
+            return batchResultOutcome(backupId, String(r.error_code ?? ""), r.error_msg, RDS_DELETE_CODES);
         });
     }
 
