@@ -234,7 +234,7 @@ export class PluginServer {
                 r.setId(got.id);
                 if (got.id) {
                     r.setProperties(toStruct(got.props));
-                    r.setInputs(req.getInputs() ?? toStruct({}));
+                    if (req.hasInputs()) r.setInputs(req.getInputs()); // inputs do not change on refresh
                 }
                 return r;
             }),
