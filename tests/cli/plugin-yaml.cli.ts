@@ -3,8 +3,9 @@
  * (`npm run test:cli`; the YAML language host is built by
  * scripts/pulumi-cli.sh), against the emulator, on each service: preview,
  * up, refresh, a replacement, a retention window's roll, destroy; then
- * `pulumi import` and the `import` option of backups made by hand, and what
- * the checkpoint must not hold (secrets, provider code).
+ * `pulumi import` and the `import` option of backups made by hand, an `up`
+ * interrupted while it waits (the engine's Cancel), and what the checkpoint
+ * must not hold (secrets, provider code).
  *
  * The plugin is found as a user's program finds it: `plugins.providers[].path`
  * pointing at `node_modules/pulumi-db-backups/plugin` of the installed package.
@@ -279,6 +280,57 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
             expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
             assert.deepStrictEqual(await cloudIds(ali), [other.backupId]);
             await admin.removeBackup("alicloudRds", other.backupId);
+        });
+    });
+
+    describe("Cancel", () => {
+        it("the first interrupt of an `up` ends the plugin's wait at once; the backup is recorded and the next `up` finishes it", async () => {
+            const slow = await startEmulator({ timeScale: 1, instances: defaultInstances() }); // jobs take 15-20 s
+            try {
+                const slowAdmin = new Admin(slow.admin);
+                const c = CASES[1];
+                const instanceId = IDS.huaweicloudMysql;
+                const dir = ws.projectWith("yaml-cancel", {
+                    "Pulumi.yaml": `name: yaml-cancel\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\n`
+                        + `resources:\n  slow:\n    type: dbbackups:index:ManualBackup\n    properties:\n      cloud: huaweicloud\n      instanceId: ${instanceId}\n`,
+                });
+                await newStack(dir);
+                for (const [k, v] of Object.entries({ huaweicloudRds: slow.endpoints.huaweicloudRds, huaweicloudGeminidb: slow.endpoints.huaweicloudGeminidb })) {
+                    expectOk(await ws.run(dir, "config", "set", "--path", `dbbackups:endpoints.${k}`, v), "config endpoints");
+                }
+                expectOk(await ws.run(dir, "config", "set", "dbbackups:pollInterval", "30s"), "config pollInterval"); // only Cancel ends the wait soon
+                const run = ws.start(dir, ["up", "--yes", "--skip-preview"]);
+                let accepted: any[] = [];
+                for (let i = 0; i < 600 && accepted.length === 0; i++) {
+                    accepted = await slowAdmin.backupsOf(c.key, instanceId);
+                    if (accepted.length === 0) await new Promise(r => setTimeout(r, 100));
+                }
+                assert.strictEqual(accepted.length, 1, "the backup was not started");
+                await new Promise(r => setTimeout(r, 500));
+                const interrupted = Date.now();
+                process.kill(run.child.pid!, "SIGINT");
+                const result = await run.done;
+                const took = Date.now() - interrupted;
+                assert.notStrictEqual(result.code, 0);
+                assert.ok(took < 8_000, `pulumi ended ${took} ms after the interrupt (the job takes 15-20 s)`);
+                const cp = await checkpoint(dir);
+                const [rec] = cp.deployment.resources.filter((r: any) => r.type === "dbbackups:index:ManualBackup");
+                assert.ok(rec, `the accepted backup is not recorded:\n${result.stdout}\n${result.stderr}`);
+                assert.strictEqual(rec.id, idOf(accepted[0]));
+                assert.strictEqual(rec.outputs.status, "BUILDING");
+                assert.match(result.stdout + result.stderr, /cancelled/);
+                expectOk(await ws.run(dir, "config", "set", "dbbackups:pollInterval", "200ms"), "config pollInterval");
+                expectOk(await up(dir), "up after the interrupt");
+                const out = await checkpoint(dir);
+                const [done] = out.deployment.resources.filter((r: any) => r.type === "dbbackups:index:ManualBackup");
+                assert.strictEqual(done.id, rec.id, "the next up resumed the same backup");
+                assert.strictEqual(done.outputs.status, "COMPLETED");
+                assert.strictEqual((await slowAdmin.backupsOf(c.key, instanceId)).length, 1, "no second backup was made");
+                expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+                assert.deepStrictEqual(await slowAdmin.backupsOf(c.key, instanceId), []);
+            } finally {
+                await slow.stop();
+            }
         });
     });
 
