@@ -11,6 +11,7 @@ import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, InstanceCoordinator } from "./instance";
+import { setMaxListeners } from "events";
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -21,7 +22,10 @@ export class ProviderRuntime {
     /** Fired by `cancel`: every wait of this process ends at once. */
     private readonly cancelled = new AbortController();
 
-    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) { }
+    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) {
+        // Every wait of the process listens to it while it sleeps: hundreds at once are expected, not a leak.
+        setMaxListeners(0, this.cancelled.signal);
+    }
 
     /** Called by the host with the stack config before any other method. */
     configure(config: ConfigSource): void {
