@@ -255,22 +255,58 @@ export class ManualBackupProvider {
 
     /** Takes over the backup named by `adoptBackupId`: a manual backup that no other resource proves to own. */
     private async adopt(inst: InstanceCoordinator, inputs: ManualBackupInputs) {
-        const id = inputs.adoptBackupId!;
+        const backup = await this.takeOver(inst, inputs, inputs.adoptBackupId!, {
+            via: "adoptBackupId", missing: "or remove adoptBackupId to create a new backup", automated: "adopt a manual backup, or remove adoptBackupId to create one",
+            foreign: "if it is really this resource's to take over (for example moved from a stack that no longer manages it), set adoptOwned: true; otherwise remove adoptBackupId",
+        });
+        this.rt.log(`${labelOf(inputs)}: adopted existing backup ${backup.backupId}`);
+        return { id: backup.backupId, outs: { ...inputs, ...factsOf(undefined, undefined, backup), adopted: true } };
+    }
+
+    /**
+     * `pulumi import` of an existing backup (the provider plugin's Read with
+     * no state): the rules of `adoptBackupId` (manual backups only, none
+     * another resource's owner marker claims), then the inputs a program
+     * declaring it has (the target, and on Huawei the backup's name) and full
+     * outputs. Destroying the resource later deletes this backup only.
+     */
+    async importBackup(target: Record<string, unknown>, backupId: string): Promise<{ id: string; inputs: Record<string, unknown>; outs: ManualBackupState }> {
+        const checked = validate(manualBackupSchema, target);
+        if (!checked.ok) throw new Error(`importing backup ${backupId}: ${checked.failures.map(f => `${f.property} ${f.reason}`).join("; ")}`);
+        const parsed = checked.value as ManualBackupInputs;
+        const missing = this.rt.missingSettings(parsed);
+        if (missing) throw new Error(`importing backup ${backupId}: ${missing}`);
+        const inst = this.rt.instance(parsed);
+        try {
+            const backup = await this.takeOver(inst, parsed, backupId, {
+                via: "import", missing: "and that the import id names the right cloud, service and region", automated: "import a manual backup",
+                foreign: "if it is really this resource's to take over, declare it with adoptBackupId and adoptOwned: true instead of importing it",
+            }, false);
+            const inputs = dropUndefined({ ...target, ...(parsed.cloud === "huaweicloud" ? { name: backup.name } : {}) });
+            this.rt.log(`${labelOf(parsed)}: imported existing backup ${backup.backupId}`);
+            return { id: backup.backupId, inputs, outs: dropUndefined({ ...parsed, ...inputs, ...factsOf(undefined, undefined, backup) }) as ManualBackupState };
+        } catch (err) {
+            throw this.rt.describe(`importing backup ${backupId} of ${parsed.instanceId} on ${inst.adapter.displayName}`, err);
+        }
+    }
+
+    /** The checks of a take-over (adopt or import): the backup exists, is manual, and no other resource's marker claims it. */
+    private async takeOver(inst: InstanceCoordinator, inputs: ManualBackupInputs, id: string,
+        next: { via: string; missing: string; automated: string; foreign: string }, allowOwned = !!inputs.adoptOwned): Promise<CloudBackup> {
         const backup = await inst.find(id);
         if (!backup) {
-            throw new Error(`adoptBackupId ${id}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), or remove adoptBackupId to create a new backup`);
+            throw new Error(`${next.via} ${id}: no such backup on instance ${inputs.instanceId}; check the id (and instanceId), ${next.missing}`);
         }
         if (!backup.manual) {
-            throw new Error(`adoptBackupId ${id}: backup ${id} on instance ${inputs.instanceId} is an automated backup; the instance's backup policy owns it and deletes it when its retention ends, so it cannot be adopted. Next: adopt a manual backup, or remove adoptBackupId to create one`);
+            throw new Error(`${next.via} ${id}: backup ${id} on instance ${inputs.instanceId} is an automated backup; the instance's backup policy owns it and deletes it when its retention ends, so it cannot be ${next.via === "import" ? "imported" : "adopted"}. Next: ${next.automated}`);
         }
         const tag = markerOf(backup.description);
         const mine = ownerTag(ownerOf(inputs));
-        if (tag !== undefined && tag !== mine && !inputs.adoptOwned) {
-            throw new Error(`adoptBackupId ${id}: backup ${id} on instance ${inputs.instanceId} carries the owner marker of another Pulumi resource (dbbackups:${tag}), which may still manage and delete it. Next: if it is really this resource's to take over (for example moved from a stack that no longer manages it), set adoptOwned: true; otherwise remove adoptBackupId`);
+        if (tag !== undefined && tag !== mine && !allowOwned) {
+            throw new Error(`${next.via} ${id}: backup ${id} on instance ${inputs.instanceId} carries the owner marker of another Pulumi resource (dbbackups:${tag}), which may still manage and delete it. Next: ${next.foreign}`);
         }
-        claimBackup(inputs.instanceId, backup.backupId, mine, "adoptBackupId");
-        this.rt.log(`${labelOf(inputs)}: adopted existing backup ${backup.backupId}`);
-        return { id: backup.backupId, outs: { ...inputs, ...factsOf(undefined, undefined, backup), adopted: true } };
+        claimBackup(inputs.instanceId, backup.backupId, mine, next.via);
+        return backup;
     }
 
     /**

@@ -26,7 +26,8 @@ export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDe
 /** State of a `BackupRetentionSet`. */
 export type RetentionSetState = RetentionSetInputs & { backups: Record<string, Member>; backupIds: string[] };
 
-const REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
+/** Inputs whose change needs a new set: its backups cannot move or change method or content. */
+export const RETENTION_SET_REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
 
 export { memberName };
 
@@ -53,7 +54,7 @@ export class RetentionSetProvider {
     }
 
     async diff(_id: string, olds: RetentionSetState, news: RetentionSetInputs) {
-        const replaces = REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
+        const replaces = RETENTION_SET_REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
         this.refuseAdoptOverMember(olds.backups ?? {}, news);
         // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.

@@ -11,6 +11,7 @@ import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, InstanceCoordinator } from "./instance";
+import { setMaxListeners } from "events";
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -18,8 +19,13 @@ export class ProviderRuntime {
     private factory = new AdapterFactory(this.settings);
     /** Poll timing, from `dbbackups:pollInterval` (default 2s, growing to 15 times that, at most 30s); a progress line at most every 25 intervals (10s). */
     waitOptions: Partial<WaitOptions> = {};
+    /** Fired by `cancel`: every wait of this process ends at once. */
+    private readonly cancelled = new AbortController();
 
-    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) { }
+    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) {
+        // Every wait of the process listens to it while it sleeps: hundreds at once are expected, not a leak.
+        setMaxListeners(0, this.cancelled.signal);
+    }
 
     /** Called by the host with the stack config before any other method. */
     configure(config: ConfigSource): void {
@@ -30,6 +36,21 @@ export class ProviderRuntime {
         if (poll && minDelayMs === undefined) throw new Error(`config dbbackups:pollInterval must be a duration like "2s" or "500ms"; got ${poll}`);
         const min = minDelayMs ?? 2000;
         this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.min(10_000, min * 25) };
+    }
+
+    /**
+     * The engine's Cancel (only the provider plugin receives it; the
+     * dynamic-provider host ignores it): every wait of this process, now and
+     * later, ends at once. A backup the cloud accepted is then reported as an
+     * init failure carrying its id, so the engine records it.
+     */
+    cancel(): void {
+        this.cancelled.abort();
+    }
+
+    /** Whether `cancel` was called. */
+    get isCancelled(): boolean {
+        return this.cancelled.signal.aborted;
     }
 
     adapter(target: Target): BackupAdapter {
@@ -64,7 +85,7 @@ export class ProviderRuntime {
             wait: inputs.waitForCompletion !== false,
             label,
             log: line => this.log(line),
-            polling: this.waitOptions,
+            polling: { ...this.waitOptions, signal: this.cancelled.signal },
         };
     }
 

@@ -28,28 +28,43 @@ const duration = z.string().refine(s => (parseDuration(s) ?? 0) > 0, {
 
 /** Where a backup lives and how it is made: shared by `ManualBackup` and `BackupRetentionSet`. */
 const targetShape = {
-    cloud: z.enum(["alicloud", "huaweicloud"]),
-    service: z.enum(["rds", "geminidb"]).default("rds"),
+    cloud: z.enum(["alicloud", "huaweicloud"])
+        .describe("`alicloud` (ApsaraDB RDS) or `huaweicloud`. Changing it replaces the backup."),
+    service: z.enum(["rds", "geminidb"]).default("rds")
+        .describe("`rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup."),
     instanceId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, "must contain only letters, digits, '-', '_' and '.'")
-        .refine(id => !/^\.+$/.test(id), "must be an instance id, not a path segment like \".\" or \"..\" (it becomes part of the API's URL path)"),
-    region: z.string().min(1).regex(/^[a-z0-9-]+$/, "must be a region id such as cn-hangzhou or ap-southeast-1").optional(),
-    description: z.string().max(256).optional(),
+        .refine(id => !/^\.+$/.test(id), "must be an instance id, not a path segment like \".\" or \"..\" (it becomes part of the API's URL path)")
+        .describe("The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted)."),
+    region: z.string().min(1).regex(/^[a-z0-9-]+$/, "must be a region id such as cn-hangzhou or ap-southeast-1").optional()
+        .describe("Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup."),
+    description: z.string().max(256).optional()
+        .describe("Huawei only: up to 231 characters (the cloud's 256 less the owner marker), none of `> ! < \" & ' =`. A change is recorded in state only; the cloud cannot edit it."),
     databases: z.array(z.string().min(1)).min(1)
         .refine(list => new Set(list).size === list.length, list => ({ message: `lists ${list.find((d, i) => list.indexOf(d) !== i)} more than once; name each database once` }))
-        .optional(),
-    backupMethod: z.enum(["Physical", "Logical", "Snapshot"]).optional(),
-    backupStrategy: z.enum(["db", "instance"]).optional(),
-    waitForCompletion: z.boolean().default(true),
-    waitTimeout: duration.default("30m"),
-    onDeleteBlocked: z.enum(["fail", "forget"]).default("fail"),
+        .optional()
+        .describe("Databases to back up (Alibaba with `backupStrategy: db`; Huawei RDS for SQL Server and PostgreSQL). Default: the whole instance. Changing it replaces the backup."),
+    backupMethod: z.enum(["Physical", "Logical", "Snapshot"]).optional()
+        .describe("Alibaba only: `Physical` (the cloud's default), `Logical` or `Snapshot`. Changing it replaces the backup."),
+    backupStrategy: z.enum(["db", "instance"]).optional()
+        .describe("Alibaba only: `instance` or `db` (needed with `databases`). Changing it replaces the backup."),
+    waitForCompletion: z.boolean().default(true)
+        .describe("Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update."),
+    waitTimeout: duration.default("30m")
+        .describe("How long to wait for a backup, e.g. `30m`, `2h`, `90s`. A backup still running then is recorded in state and waited for again by the next update."),
+    onDeleteBlocked: z.enum(["fail", "forget"]).default("fail")
+        .describe("When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud."),
     /** Take over (with `adoptBackupId` / `adopt`) a backup whose owner marker names another resource. */
-    adoptOwned: z.boolean().optional(),
+    adoptOwned: z.boolean().optional()
+        .describe("With `adoptBackupId` (or a retention set's `adopt`): also take over a backup whose owner marker names another Pulumi resource, e.g. one moved from a stack that no longer manages it. Default `false`."),
     /** Set by the SDK to the Pulumi resource name; used for default backup names, owner markers and progress lines. */
     resourceName: z.string().optional(),
     /** Set by the SDK to the Pulumi project and stack: part of the owner marker and of default names. */
     project: z.string().optional(),
     stack: z.string().optional(),
 };
+
+/** Inputs that the door (the SDK's classes, or the provider plugin from the resource's URN) sets: never a user's. */
+export const DOOR_INPUTS = ["resourceName", "project", "stack"] as const;
 
 type Ctx = z.RefinementCtx;
 interface TargetFields {
@@ -91,8 +106,10 @@ function cloudRules(v: TargetFields, ctx: Ctx) {
 
 export const manualBackupSchema = z.object({
     ...targetShape,
-    name: z.string().optional(),
-    adoptBackupId: z.string().min(1).optional(),
+    name: z.string().optional()
+        .describe("Huawei only: the backup name, 4–64 characters, a letter first, then letters, digits, `-` and `_`; unique per instance. Default: the resource name plus a short stable suffix. Changing it replaces the backup."),
+    adoptBackupId: z.string().min(1).optional()
+        .describe("Take over this existing manual backup instead of creating one. Automated backups, and backups whose owner marker names another resource (unless `adoptOwned`), are refused."),
 }).strict().superRefine((v, ctx) => {
     cloudRules(v, ctx);
     if (v.cloud === "alicloud" && v.name !== undefined) {
@@ -109,10 +126,14 @@ export type ManualBackupInputs = z.infer<typeof manualBackupSchema>;
 export const retentionSetSchema = z.object({
     ...targetShape,
     /** Prefix of the backup names on Huawei (default: the resource name). */
-    namePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,40}$/, "must start with a letter and contain only letters, digits, '-' and '_' (at most 41 characters)").optional(),
-    labels: z.array(z.string().regex(LABEL, "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit")),
-    maxBackups: z.number().int().min(1).optional(),
-    adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional(),
+    namePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,40}$/, "must start with a letter and contain only letters, digits, '-' and '_' (at most 41 characters)").optional()
+        .describe("Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set."),
+    labels: z.array(z.string().regex(LABEL, "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit"))
+        .describe("One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`."),
+    maxBackups: z.number().int().min(1).optional()
+        .describe("Refuse, at preview, a label list longer than this."),
+    adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional()
+        .describe("Existing manual backups to take over, label → backup id; verified at create and update, then owned (and deleted) like created ones."),
 }).strict().superRefine((v, ctx) => {
     cloudRules(v, ctx);
     if (v.cloud === "alicloud" && v.namePrefix !== undefined) {

@@ -22,6 +22,8 @@ export interface WaitOptions {
     nextDelay?: (attempt: number, elapsedMs: number) => number;
     now?: () => number;
     sleep?: (ms: number) => Promise<void>;
+    /** Ends the wait at once (before the next poll, or during a sleep) with `WaitAbortedError`: the engine cancelled the operation. */
+    signal?: AbortSignal;
 }
 
 /** Raised when the deadline passes; carries the last thing the acceptor said. */
@@ -32,6 +34,25 @@ export class WaitTimeoutError extends Error {
     }
 }
 
+/** Raised when the wait's `signal` fires: nothing more is polled; the caller records what it knows. */
+export class WaitAbortedError extends Error {
+    constructor(public readonly what: string, public readonly elapsedMs: number, public readonly lastNote?: string) {
+        super(`stopped waiting for ${what} after ${formatDuration(elapsedMs)} because the operation was cancelled${lastNote ? ` (last seen: ${lastNote})` : ""}`);
+        this.name = "WaitAbortedError";
+    }
+}
+
+/** Sleeps `ms`, or less when `signal` fires first. */
+function sleepUnlessAborted(sleep: (ms: number) => Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal) return sleep(ms);
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>(resolve => {
+        const done = () => { signal.removeEventListener("abort", done); resolve(); };
+        signal.addEventListener("abort", done);
+        sleep(ms).then(done, done);
+    });
+}
+
 /** The delays a waiter uses: doubling from min to max. */
 export function pollDelay(attempt: number, opts: Pick<WaitOptions, "minDelayMs" | "maxDelayMs">): number {
     const min = opts.minDelayMs ?? 1000;
@@ -39,7 +60,11 @@ export function pollDelay(attempt: number, opts: Pick<WaitOptions, "minDelayMs" 
     return Math.min(max, min * 2 ** attempt);
 }
 
-/** Polls `poll` until it accepts, or throws `WaitTimeoutError`. Errors thrown by `poll` propagate. */
+/**
+ * Polls `poll` until it accepts, or throws `WaitTimeoutError` at the deadline
+ * or `WaitAbortedError` when `opts.signal` fires (checked before every poll,
+ * and a sleep ends early). Errors thrown by `poll` propagate.
+ */
 export async function waitFor<R>(what: string, poll: () => Promise<Acceptance<R>>, opts: WaitOptions): Promise<R> {
     const now = opts.now ?? Date.now;
     const sleep = opts.sleep ?? realSleep;
@@ -47,6 +72,7 @@ export async function waitFor<R>(what: string, poll: () => Promise<Acceptance<R>
     let lastProgress = start;
     let lastNote: string | undefined;
     for (let attempt = 0; ; attempt++) {
+        if (opts.signal?.aborted) throw new WaitAbortedError(what, now() - start, lastNote);
         const r = await poll();
         if (r.done) return r.value;
         lastNote = r.note ?? lastNote;
@@ -57,7 +83,7 @@ export async function waitFor<R>(what: string, poll: () => Promise<Acceptance<R>
         }
         if (elapsed >= opts.timeoutMs) throw new WaitTimeoutError(what, elapsed, lastNote);
         const delay = Math.min(opts.nextDelay ? opts.nextDelay(attempt, elapsed) : pollDelay(attempt, opts), Math.max(0, opts.timeoutMs - elapsed));
-        await sleep(Math.max(delay, 1));
+        await sleepUnlessAborted(sleep, Math.max(delay, 1), opts.signal);
     }
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI and its Node.js language host from the Go module proxy
-# into a cache outside the repository, and adds the plugin that the CLI starts
-# for dynamic resources. A second run reuses the cache; a new pin builds anew.
+# Builds the Pulumi CLI, its Node.js language host and the YAML language host
+# from the Go module proxy into a cache outside the repository, and adds the
+# plugin that the CLI starts for dynamic resources. A second run reuses the
+# cache; a new pin builds anew (the YAML host has its own cache folder and
+# stamp, so neither pin rebuilds the other).
 #
 #   scripts/pulumi-cli.sh                 build if needed, print versions, build time and binary locations
 #   scripts/pulumi-cli.sh --bin-dir       the same, then print only the bin folder on stdout
@@ -24,12 +26,20 @@ PULUMI_VERSION=3.248.0
 LANGUAGE_HOST_VERSION=3.68.0
 # Bump when the way of building changes, so existing caches are rebuilt.
 RECIPE=1
+# The YAML language host: github.com/pulumi/pulumi-yaml, its own module (the
+# proxy serves it), package cmd/pulumi-language-yaml. Runs Pulumi YAML
+# programs, which use the provider plugin in plugin/.
+YAML_VERSION=1.25.0
+YAML_RECIPE=1
 
 CLI_MODULE=github.com/pulumi/pulumi/pkg/v3
 SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
 CLI_PACKAGE=$CLI_MODULE/cmd/pulumi
 LANGUAGE_HOST_PACKAGE=$SDK_MODULE/nodejs/cmd/pulumi-language-nodejs
 VERSION_SYMBOL=$SDK_MODULE/go/common/version.Version
+YAML_MODULE=github.com/pulumi/pulumi-yaml
+YAML_PACKAGE=$YAML_MODULE/cmd/pulumi-language-yaml
+YAML_VERSION_SYMBOL=$YAML_MODULE/pkg/version.Version
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-db-backups/cli
@@ -37,6 +47,8 @@ KEY=v$PULUMI_VERSION-nodejs-v$LANGUAGE_HOST_VERSION-r$RECIPE
 CACHE=$CACHE_ROOT/$KEY
 BIN=$CACHE/bin
 STAMP=$CACHE/built
+YAML_KEY=yaml-v$YAML_VERSION-r$YAML_RECIPE
+YAML_CACHE=$CACHE_ROOT/$YAML_KEY
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "pulumi-cli: $*"; exit 1; }
@@ -46,7 +58,7 @@ case "${1:-}" in
     "") ;;
     --bin-dir) mode=bin-dir ;;
     exec) mode=exec; shift; [ $# -gt 0 ] || die "exec needs a command" ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
 esac
 
@@ -84,11 +96,15 @@ replaces_of() {
 }
 
 # Builds one program from a small wrapper module that requires the pinned modules
-# and repeats the replaces of the module that holds the program.
+# and repeats the replaces of the module that holds the program. Into $BIN and
+# $CACHE/build unless OUT_CACHE (and its bin/) is given; the version is linked
+# into VERSION_AT (default: the Pulumi SDK's version symbol).
 #   build_program NAME PACKAGE VERSION MODULE@VERSION...
 build_program() {
     local name=$1 package=$2 version=$3; shift 3
-    local dir=$CACHE/build/$name gomod spec flags
+    local cache=${OUT_CACHE:-$CACHE} out=${OUT_CACHE:+$OUT_CACHE/bin} symbol=${VERSION_AT:-$VERSION_SYMBOL}
+    out=${out:-$BIN}
+    local dir=$cache/build/$name gomod spec flags
     rm -rf "$dir"; mkdir -p "$dir"
     (
         cd "$dir"
@@ -102,7 +118,7 @@ build_program() {
         done
         printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" > tools.go
         go mod tidy >tidy.log 2>&1 || { cat tidy.log >&2; die "go mod tidy failed for $name (log above)"; }
-        go build -trimpath -ldflags "-s -w -X $VERSION_SYMBOL=v$version" -o "$BIN/$name" "$package" >build.log 2>&1 ||
+        go build -trimpath -ldflags "-s -w -X $symbol=v$version" -o "$out/$name" "$package" >build.log 2>&1 ||
             { cat build.log >&2; die "go build of $package failed (log above)"; }
     ) || exit $?
 }
@@ -145,9 +161,35 @@ else
     say "pulumi-cli: built in $(cat "$CACHE/build-seconds") s"
 fi
 
+# The YAML language host, in its own cache folder, linked into the bin folder.
+# If the proxy does not serve it, the message names the module and version and
+# everything else still works (the YAML suite then fails saying why).
+if [ -f "$YAML_CACHE/built" ] && [ "$(cat "$YAML_CACHE/built")" = "$YAML_KEY" ] && [ -x "$YAML_CACHE/bin/pulumi-language-yaml" ]; then
+    say "pulumi-cli: using pulumi-language-yaml from $YAML_CACHE (built in $(cat "$YAML_CACHE/build-seconds" 2>/dev/null || echo '?') s)"
+else
+    say "pulumi-cli: building pulumi-language-yaml v$YAML_VERSION ($YAML_MODULE) into $YAML_CACHE (a few minutes the first time)"
+    rm -rf "$YAML_CACHE"; mkdir -p "$YAML_CACHE/bin"
+    started=$(date +%s)
+    if ( OUT_CACHE=$YAML_CACHE VERSION_AT=$YAML_VERSION_SYMBOL build_program pulumi-language-yaml "$YAML_PACKAGE" "$YAML_VERSION" "$YAML_MODULE@v$YAML_VERSION" ) 2>"$YAML_CACHE/failed"; then
+        rm -f "$YAML_CACHE/failed"
+        echo $(( $(date +%s) - started )) >"$YAML_CACHE/build-seconds"
+        echo "$YAML_KEY" >"$YAML_CACHE/built"
+        say "pulumi-cli: pulumi-language-yaml built in $(cat "$YAML_CACHE/build-seconds") s"
+    else
+        cat "$YAML_CACHE/failed" >&2
+        say "pulumi-cli: pulumi-language-yaml v$YAML_VERSION ($YAML_PACKAGE from module $YAML_MODULE@v$YAML_VERSION) did not build; Pulumi YAML programs cannot run (the reason is kept in $YAML_CACHE/failed)"
+    fi
+fi
+if [ -x "$YAML_CACHE/bin/pulumi-language-yaml" ]; then
+    ln -sf "$YAML_CACHE/bin/pulumi-language-yaml" "$BIN/pulumi-language-yaml"
+else
+    rm -f "$BIN/pulumi-language-yaml"
+fi
+
 say "pulumi-cli: pulumi                         $BIN/pulumi ($("$BIN/pulumi" version 2>/dev/null))"
 say "pulumi-cli: pulumi-language-nodejs         $BIN/pulumi-language-nodejs (v$LANGUAGE_HOST_VERSION)"
 say "pulumi-cli: pulumi-resource-pulumi-nodejs  $BIN/pulumi-resource-pulumi-nodejs"
+[ ! -x "$BIN/pulumi-language-yaml" ] || say "pulumi-cli: pulumi-language-yaml           $BIN/pulumi-language-yaml (v$YAML_VERSION)"
 
 case $mode in
     bin-dir) printf '%s\n' "$BIN" ;;

@@ -47,16 +47,14 @@ export async function listBackups(args: ListBackupsArgs): Promise<ListedBackup[]
     const { Settings } = await import("../provider/config");
     const { AdapterFactory } = await import("../provider/clouds");
     const { redact } = await import("../provider/errors");
+    const { listedBackups } = await import("../provider/lookups");
     const settings = new Settings({ get: key => pulumi.runtime.getConfig(key) });
     const service = args.service ?? "rds";
     if (service === "geminidb" && args.cloud !== "huaweicloud") throw new Error(`listBackups: service "geminidb" is only available with cloud "huaweicloud"`);
     try {
         const adapter = new AdapterFactory(settings).get({ cloud: args.cloud, service, region: args.region });
         const backups = await adapter.listBackups(args.instanceId);
-        return backups
-            .filter(b => !args.manualOnly || b.manual)
-            .map(b => JSON.parse(JSON.stringify(b)) as ListedBackup)
-            .sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
+        return listedBackups(backups, !!args.manualOnly) as unknown as ListedBackup[];
     } catch (err) {
         throw new Error(`listBackups of ${args.instanceId} (${args.cloud} ${service}): ${redact((err as Error)?.message ?? String(err), settings.secrets())}`);
     }

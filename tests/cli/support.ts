@@ -82,6 +82,19 @@ export class CliWorkspace {
         return dir;
     }
 
+    /**
+     * A program folder `name` holding these files (e.g. a Pulumi YAML
+     * program's `Pulumi.yaml`) and a copy of the installed node_modules (hard
+     * links), where `node_modules/pulumi-db-backups/plugin` holds the provider plugin.
+     */
+    projectWith(name: string, files: Record<string, string>): string {
+        const dir = path.join(this.root, name);
+        fs.mkdirSync(dir);
+        for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+        execFileSync("cp", ["-al", path.join(this.app, "node_modules"), path.join(dir, "node_modules")]);
+        return dir;
+    }
+
     /** The environment of every command: only this workspace's Pulumi settings, no credentials. */
     env(): NodeJS.ProcessEnv {
         const env: NodeJS.ProcessEnv = {};

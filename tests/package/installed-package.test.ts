@@ -3,7 +3,7 @@
  * the tarball installed into a fresh program folder next to the oldest
  * `@pulumi/pulumi` the peer range allows, every entry point type-checked under
  * the three module resolutions, the emulator started through the package's
- * `bin`, and the README's Usage snippet run against it with `up` and `destroy`
+ * `bin`, the provider plugin started from its `plugin/` folder, and the README's Usage snippet run against it with `up` and `destroy`
  * through the real dynamic-provider host of that folder.
  */
 import { strict as assert } from "assert";
@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../support/workspace";
 import { documentationSnippets } from "../docs/readme-snippets";
+import { HostDriver } from "../support/host-driver";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 /** The oldest `@pulumi/pulumi` the peer range claims, e.g. `3.142.0` for `^3.142.0`. */
@@ -60,14 +61,17 @@ describe("the packed package installed into a fresh program", function () {
     });
 
     let tarball: string;
-    it("packs dist/, the bin, LICENSE and CHANGELOG (built by prepare)", () => {
+    it("packs dist/, the bin, the provider plugin, LICENSE and CHANGELOG (built by prepare)", () => {
         const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         const [info] = JSON.parse(out.slice(out.indexOf("[")));
         tarball = path.join(work, info.filename);
         const files: string[] = info.files.map((f: { path: string }) => f.path);
-        for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/emulator/index.d.ts", "dist/emulator/cli.js", "LICENSE", "CHANGELOG.md", "README.md"]) {
+        for (const f of ["dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/emulator/index.d.ts", "dist/emulator/cli.js", "LICENSE", "CHANGELOG.md", "README.md",
+            "plugin/pulumi-resource-dbbackups", "dist/plugin/main.js"]) {
             assert.ok(files.includes(f), `${f} missing from the tarball (${files.length} files)`);
         }
+        const launcher = info.files.find((f: { path: string }) => f.path === "plugin/pulumi-resource-dbbackups");
+        assert.equal(launcher.mode & 0o111, 0o111, "the provider plugin's launcher is executable in the tarball");
         assert.ok(!files.some(f => f.startsWith("tests/") || f.startsWith("dist/tests/")), "tests are not shipped");
         assert.match(fs.readFileSync(path.join(REPO_ROOT, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
     });
@@ -99,6 +103,18 @@ describe("the packed package installed into a fresh program", function () {
     }
 
     let env: Record<string, string> = {};
+    it("runs the provider plugin from the installed package's plugin/ folder: it serves its schema", async () => {
+        const plugin = await HostDriver.start({ cwd: program, executable: path.join(program, "node_modules", "pulumi-db-backups", "plugin", "pulumi-resource-dbbackups") });
+        try {
+            const schema = await plugin.getSchema();
+            assert.equal(schema.name, "dbbackups");
+            assert.equal(schema.version, manifest.version);
+            assert.ok(schema.resources["dbbackups:index:ManualBackup"] && schema.resources["dbbackups:index:BackupRetentionSet"]);
+        } finally {
+            await plugin.stop();
+        }
+    });
+
     it("starts the emulator through the bin, which also answers --help", async () => {
         const bin = path.join(program, "node_modules", ".bin", "pulumi-db-backups-emulator");
         const help = execFileSync(bin, ["--help"], { cwd: program, encoding: "utf8" });

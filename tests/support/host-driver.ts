@@ -26,6 +26,8 @@ export interface HostDriverOptions {
     env?: Record<string, string>;
     /** Receives every line the host prints after its port (stdout and stderr). */
     onLog?: (line: string, stream: "stdout" | "stderr") => void;
+    /** Another provider executable to start instead of the dynamic-provider host (the provider plugin's launcher). */
+    executable?: string;
 }
 
 /**
@@ -94,6 +96,16 @@ function fromGrpcError(err: grpc.ServiceError): Error {
     return e;
 }
 
+/** Names of `PropertyDiff.Kind` values, for assertions. */
+const KIND_NAMES = Object.fromEntries(Object.entries(provproto.PropertyDiff.Kind).map(([name, n]) => [n, name])) as Record<number, string>;
+
+/** A detailed diff as property path → kind name. */
+function detailedOf(resp: provproto.DiffResponse): Record<string, string> {
+    const out: Record<string, string> = {};
+    resp.getDetaileddiffMap().forEach((d, k) => { out[k] = KIND_NAMES[d.getKind()]; });
+    return out;
+}
+
 /** Splits a stream into lines and hands each complete line to `sink`. */
 function lineReader(sink: (line: string) => void): { push(chunk: string): void; flush(): void } {
     let buf = "";
@@ -121,7 +133,8 @@ export class HostDriver {
     /** Starts the host in `opts.cwd`, waits for the port it prints and connects to it. */
     static async start(opts: HostDriverOptions): Promise<HostDriver> {
         // The host only checks that an engine address is given; nothing here calls back to an engine.
-        const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+        const [file, args] = opts.executable ? [opts.executable, ["127.0.0.1:1"]] : [process.execPath, [HOST_SCRIPT, "127.0.0.1:1"]];
+        const child = spawn(file, args, {
             cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"],
         });
         liveHosts.add(child);
@@ -195,7 +208,7 @@ export class HostDriver {
 
     /** Diff: `olds` are the prior outputs, `news` the checked inputs. `changes` undefined = provider did not say. */
     async diff(id: string, urn: string, olds: Props, news: Props, oldInputs?: Props):
-        Promise<{ changes: boolean | undefined; replaces: string[]; deleteBeforeReplace: boolean }> {
+        Promise<{ changes: boolean | undefined; replaces: string[]; deleteBeforeReplace: boolean; detailedDiff?: Record<string, string> }> {
         const req = new provproto.DiffRequest();
         req.setId(id);
         addressTo(req, urn);
@@ -209,7 +222,28 @@ export class HostDriver {
             changes: c === kinds.DIFF_SOME ? true : c === kinds.DIFF_NONE ? false : undefined,
             replaces: resp.getReplacesList(),
             deleteBeforeReplace: resp.getDeletebeforereplace(),
+            ...(resp.getHasdetaileddiff() ? { detailedDiff: detailedOf(resp) } : {}),
         };
+    }
+
+    /** GetSchema: the package schema, parsed. */
+    async getSchema(): Promise<any> {
+        const resp = await this.call<provproto.GetSchemaResponse>("getSchema", new provproto.GetSchemaRequest());
+        return JSON.parse(resp.getSchema());
+    }
+
+    /** Invoke: a provider function (`tok`), with its arguments. */
+    async invoke(tok: string, args: Props): Promise<Props> {
+        const req = new provproto.InvokeRequest();
+        req.setTok(tok);
+        req.setArgs(toStruct(args));
+        const resp = await this.call<provproto.InvokeResponse>("invoke", req);
+        return fromStruct(resp.getReturn());
+    }
+
+    /** Cancel: what the engine sends on the first interrupt. */
+    async cancel(): Promise<void> {
+        await this.call("cancel", new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
     }
 
     /** Create: throws {@link ResourceInitFailedError} when the resource exists but failed to initialize. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { CloudError, hintFor, redact } from "../../provider/errors";
 import { backoffDelay, retryCall } from "../../provider/retry";
-import { parseDuration, pollDelay, waitFor, WaitTimeoutError } from "../../provider/wait";
+import { parseDuration, pollDelay, waitFor, WaitAbortedError, WaitTimeoutError } from "../../provider/wait";
 import { alicloudErrorKind } from "../../provider/clouds/alicloud/rds";
 
 const cloudError = (code: string, kind: CloudError["kind"], status = 400) =>
@@ -85,6 +85,21 @@ describe("waiting for a state", () => {
         }), (err: unknown) => err instanceof WaitTimeoutError && /job 7.*last seen: Checking/.test(err.message));
         assert.deepEqual(progress, ["Checking@400", "Checking@800"]);
         assert.equal(pollDelay(5, { minDelayMs: 1, maxDelayMs: 10 }), 10);
+    });
+
+    it("ends a long sleep at once when its signal fires, and polls no more", async () => {
+        const abort = new AbortController();
+        let polls = 0;
+        const started = Date.now();
+        setTimeout(() => abort.abort(), 50);
+        await assert.rejects(waitFor("backup 9", async () => { polls++; return { done: false, note: "Running" }; },
+            { timeoutMs: 600_000, minDelayMs: 60_000, maxDelayMs: 60_000, signal: abort.signal }),
+        (err: unknown) => err instanceof WaitAbortedError && /backup 9.*cancelled.*last seen: Running/.test(err.message));
+        assert.equal(polls, 1);
+        assert.ok(Date.now() - started < 5_000, "the 60 s sleep was not cut short");
+        // Already aborted: not even one poll.
+        await assert.rejects(waitFor("x", async () => { polls++; return { done: true, value: 1 }; }, { timeoutMs: 1000, signal: abort.signal }), WaitAbortedError);
+        assert.equal(polls, 1);
     });
 
     it("parses durations", () => {

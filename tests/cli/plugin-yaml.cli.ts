@@ -1,0 +1,348 @@
+/**
+ * The provider plugin under the real `pulumi` CLI with a Pulumi YAML program
+ * (`npm run test:cli`; the YAML language host is built by
+ * scripts/pulumi-cli.sh), against the emulator, on each service: preview,
+ * up, refresh, a replacement, a retention window's roll, destroy; then
+ * `pulumi import` and the `import` option of backups made by hand, an `up`
+ * interrupted while it waits (the engine's Cancel), and what the checkpoint
+ * must not hold (secrets, provider code).
+ *
+ * The plugin is found as a user's program finds it: `plugins.providers[].path`
+ * pointing at `node_modules/pulumi-db-backups/plugin` of the installed package.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { startEmulator, RunningEmulator } from "../../emulator";
+import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
+import type { ServiceKey } from "../../emulator/core/types";
+import { Admin } from "../support/world";
+import { CliWorkspace, cliBinDir, expectOk, expectFailed } from "./support";
+
+const idOf = (b: any): string => b.backupId ?? b.BackupId ?? b.id;
+
+/** One service's case: where its backups go, and which input change replaces a backup there. */
+interface Case {
+    title: string;
+    key: ServiceKey;
+    cloud: "alicloud" | "huaweicloud";
+    service: "rds" | "geminidb";
+    instanceId: string;
+    /** The replacement: properties of the single backup before and after. */
+    before: Record<string, string>;
+    after: Record<string, string>;
+    changed: RegExp;
+}
+
+const CASES: Case[] = [
+    {
+        title: "Alibaba RDS", key: "alicloudRds", cloud: "alicloud", service: "rds", instanceId: IDS.alicloudQuickstart,
+        before: { instanceId: IDS.alicloudQuickstart }, after: { instanceId: IDS.alicloudQuickstart2 },
+        changed: /instanceId\s*: "rm-uf6wjk5quickstart" => "rm-uf6wjk5quickstar2"/,
+    },
+    {
+        title: "Huawei RDS (SQL Server)", key: "huaweicloudRds", cloud: "huaweicloud", service: "rds", instanceId: IDS.huaweicloudSqlServer,
+        before: { instanceId: IDS.huaweicloudSqlServer }, after: { instanceId: IDS.huaweicloudPostgres },
+        changed: new RegExp(`instanceId\\s*: "${IDS.huaweicloudSqlServer}" => "${IDS.huaweicloudPostgres}"`),
+    },
+    {
+        title: "Huawei GeminiDB", key: "huaweicloudGeminidb", cloud: "huaweicloud", service: "geminidb", instanceId: IDS.geminidbCassandra,
+        before: { instanceId: IDS.geminidbCassandra, name: "yaml-single-a" }, after: { instanceId: IDS.geminidbCassandra, name: "yaml-single-b" },
+        changed: /name\s*: "yaml-single-a" => "yaml-single-b"/,
+    },
+];
+
+const PLUGIN_PATH = "./node_modules/pulumi-db-backups/plugin";
+
+/** A Pulumi YAML program: one ManualBackup (`single`) and one BackupRetentionSet (`nightly`). */
+function program(name: string, c: Case, single: Record<string, string>, labels: string[]): string {
+    const props = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`).join("\n");
+    return `name: ${name}
+runtime: yaml
+description: dbbackups provider plugin from a Pulumi YAML program
+plugins:
+  providers:
+    - name: dbbackups
+      path: ${PLUGIN_PATH}
+resources:
+  single:
+    type: dbbackups:index:ManualBackup
+    properties:
+${props({ cloud: c.cloud, service: c.service, ...single })}
+  nightly:
+    type: dbbackups:index:BackupRetentionSet
+    properties:
+${props({ cloud: c.cloud, service: c.service, instanceId: c.instanceId })}
+      labels:
+${labels.map(l => `        - ${JSON.stringify(l)}`).join("\n")}
+outputs:
+  backupId: \${single.backupId}
+  status: \${single.status}
+  setIds: \${nightly.backupIds}
+`;
+}
+
+describe("the provider plugin from a Pulumi YAML program under the real pulumi CLI", function () {
+    this.timeout(20 * 60_000);
+    let ws: CliWorkspace;
+    let emulator: RunningEmulator;
+    let admin: Admin;
+    const exports: any[] = [];
+    const started = Date.now();
+
+    before(async function () {
+        const yamlHost = path.join(cliBinDir(), "pulumi-language-yaml");
+        if (!fs.existsSync(yamlHost)) {
+            throw new Error(`${yamlHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi-yaml; its log says which module and version failed`);
+        }
+        ws = new CliWorkspace();
+        ws.install();
+        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        emulator = await startEmulator({ timeScale: 0.002, instances: defaultInstances() });
+        admin = new Admin(emulator.admin);
+    });
+    after(async () => {
+        await emulator?.stop();
+        ws?.remove();
+        console.log(`      (the YAML suite took ${Math.round((Date.now() - started) / 1000)} s)`);
+    });
+
+    const key = () => emulator.accessKeys[0];
+
+    /** `stack init` and the plugin's configuration in its own namespace, credentials as secrets. */
+    async function newStack(dir: string, stack = "dev"): Promise<void> {
+        expectOk(await ws.run(dir, "stack", "init", stack), "stack init");
+        const k = key();
+        const secret = { "dbbackups:alicloudAccessKey": k.id, "dbbackups:alicloudSecretKey": k.secret, "dbbackups:huaweicloudAccessKey": k.id, "dbbackups:huaweicloudSecretKey": k.secret };
+        const plain = {
+            "dbbackups:alicloudRegion": "cn-hangzhou",
+            "dbbackups:huaweicloudProjectId": emulator.projectId,
+            "dbbackups:huaweicloudRegion": "ap-southeast-1",
+            "dbbackups:pollInterval": "50ms",
+        };
+        expectOk(await ws.run(dir, "config", "set-all",
+            ...Object.entries(secret).flatMap(([k, v]) => ["--secret", `${k}=${v}`]),
+            ...Object.entries(plain).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])), "config set-all");
+        expectOk(await ws.run(dir, "config", "set", "--path", "dbbackups:endpoints.alicloudRds", emulator.endpoints.alicloudRds), "config endpoints");
+        expectOk(await ws.run(dir, "config", "set", "--path", "dbbackups:endpoints.huaweicloudRds", emulator.endpoints.huaweicloudRds), "config endpoints");
+        expectOk(await ws.run(dir, "config", "set", "--path", "dbbackups:endpoints.huaweicloudGeminidb", emulator.endpoints.huaweicloudGeminidb), "config endpoints");
+    }
+
+    const up = (dir: string) => ws.run(dir, "up", "--yes", "--skip-preview");
+    async function outputs(dir: string): Promise<Record<string, any>> {
+        return JSON.parse(expectOk(await ws.run(dir, "stack", "output", "--json"), "stack output").stdout);
+    }
+    async function checkpoint(dir: string): Promise<any> {
+        const c = JSON.parse(expectOk(await ws.run(dir, "stack", "export"), "stack export").stdout);
+        exports.push(c);
+        return c;
+    }
+    const cloudIds = async (c: Case, instanceId = c.instanceId) => (await admin.backupsOf(c.key, instanceId)).map(idOf);
+
+    for (const c of CASES) {
+        describe(c.title, () => {
+            let dir: string;
+            const write = (single: Record<string, string>, labels: string[]) =>
+                fs.writeFileSync(path.join(dir, "Pulumi.yaml"), program(`yaml-${c.key}`, c, single, labels));
+
+            it("preview shows both resources to create and creates nothing", async () => {
+                dir = ws.projectWith(`yaml-${c.key}`, { "Pulumi.yaml": program(`yaml-${c.key}`, c, c.before, ["d1", "d2", "d3"]) });
+                await newStack(dir);
+                const r = expectOk(await ws.run(dir, "preview", "--diff"), "preview");
+                assert.match(r.stdout, /\+ dbbackups:index:ManualBackup: \(create\)/);
+                assert.match(r.stdout, /\+ dbbackups:index:BackupRetentionSet: \(create\)/);
+                assert.deepStrictEqual(await cloudIds(c), []);
+            });
+
+            it("up creates the backup and the set; outputs and the emulator agree", async () => {
+                expectOk(await up(dir), "up");
+                const out = await outputs(dir);
+                assert.strictEqual(out.status, "COMPLETED");
+                assert.strictEqual(out.setIds.length, 3);
+                assert.deepStrictEqual((await cloudIds(c)).sort(), [out.backupId, ...out.setIds].sort());
+            });
+
+            it("the checkpoint holds no provider code and no secret; the credentials are stored encrypted", async () => {
+                const cp = await checkpoint(dir);
+                const text = JSON.stringify(cp);
+                for (const s of [key().secret, ws.passphrase]) assert.ok(!text.includes(s), `checkpoint contains ${s.slice(0, 4)}…`);
+                const resources = cp.deployment.resources as any[];
+                const ours = resources.filter(r => r.type.startsWith("dbbackups:index:"));
+                assert.strictEqual(ours.length, 2);
+                for (const r of ours) {
+                    assert.ok(!("__provider" in r.inputs) && !("__provider" in r.outputs), `${r.urn} holds provider code`);
+                    assert.match(r.provider, /::pulumi:providers:dbbackups::default/);
+                }
+                assert.ok(!/require\(|function\s*\(|=>/.test(JSON.stringify(ours)), "provider code in the resources' state");
+                const provider = resources.find(r => r.type === "pulumi:providers:dbbackups");
+                assert.ok(provider, "the default dbbackups provider is recorded");
+                assert.ok(provider.inputs.alicloudSecretKey?.ciphertext, "the secret key is stored encrypted");
+            });
+
+            it("refresh keeps everything; after a delete behind Pulumi's back the backup leaves the state and up makes it again", async () => {
+                const { backupId } = await outputs(dir);
+                expectOk(await ws.run(dir, "refresh", "--yes", "--skip-preview"), "refresh");
+                assert.strictEqual((await outputs(dir)).backupId, backupId);
+                await admin.removeBackup(c.key, backupId);
+                expectOk(await ws.run(dir, "refresh", "--yes", "--skip-preview"), "refresh after delete");
+                const cp = await checkpoint(dir);
+                assert.ok(!cp.deployment.resources.some((r: any) => r.type === "dbbackups:index:ManualBackup"), "a deleted backup stays in state");
+                expectOk(await up(dir), "up after refresh");
+                const again = (await outputs(dir)).backupId;
+                assert.notStrictEqual(again, backupId);
+                assert.ok((await cloudIds(c)).includes(again));
+            });
+
+            it("a retention window's roll previews one label added and one removed, then keeps exactly the new labels", async () => {
+                const before = await outputs(dir);
+                write(c.before, ["d2", "d3", "d4"]);
+                const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the roll");
+                assert.match(p.stdout, /~ dbbackups:index:BackupRetentionSet: \(update\)/);
+                assert.match(p.stdout, /-\s*\[0\]: "d1"/);
+                assert.match(p.stdout, /\+\s*\[2\]: "d4"/);
+                assert.doesNotMatch(p.stdout, /\[1\]: "d2" => "d3"/, "the roll shows as every index shifted");
+                expectOk(await up(dir), "up of the roll");
+                const after = await outputs(dir);
+                assert.strictEqual(after.setIds.length, 3);
+                assert.deepStrictEqual(after.setIds.slice(0, 2), before.setIds.slice(1), "kept labels keep their backups");
+                const cloud = await cloudIds(c);
+                assert.ok(!cloud.includes(before.setIds[0]), "the removed label's backup is deleted");
+                assert.ok(cloud.includes(after.setIds[2]));
+            });
+
+            it("a change that needs a new backup previews a replacement; up makes the new one, then deletes the old one", async () => {
+                const old = (await outputs(dir)).backupId;
+                write(c.after, ["d2", "d3", "d4"]);
+                const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the replacement");
+                assert.match(p.stdout, /\+-\s*dbbackups:index:ManualBackup: \(replace\)/);
+                assert.match(p.stdout, c.changed);
+                expectOk(await up(dir), "up of the replacement");
+                const now = (await outputs(dir)).backupId;
+                assert.notStrictEqual(now, old);
+                const where = c.after.instanceId;
+                assert.ok((await cloudIds(c, where)).includes(now));
+                assert.ok(!(await cloudIds(c, c.before.instanceId)).includes(old), "the replaced backup is deleted");
+            });
+
+            it("destroy deletes every backup it made and nothing else", async () => {
+                const hand = await admin.addBackup(c.key, { instanceId: c.instanceId, mode: "Manual", ...(c.cloud === "huaweicloud" ? { name: "kept-by-hand" } : {}) });
+                expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+                assert.deepStrictEqual(await cloudIds(c), [hand.backupId]);
+                assert.deepStrictEqual(await cloudIds(c, c.after.instanceId), c.after.instanceId === c.instanceId ? [hand.backupId] : []);
+                await admin.removeBackup(c.key, hand.backupId);
+            });
+        });
+    }
+
+    describe("import", () => {
+        let dir: string;
+        const gem = CASES[2];
+
+        it("`pulumi import` takes over a backup made by hand, by an id naming its address; automated backups are refused", async () => {
+            dir = ws.projectWith("yaml-import", {
+                "Pulumi.yaml": `name: yaml-import\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\nresources: {}\n`,
+            });
+            await newStack(dir);
+            const other = await admin.addBackup("huaweicloudGeminidb", { instanceId: gem.instanceId, mode: "Manual", name: "another-by-hand" });
+            const hand = await admin.addBackup("huaweicloudGeminidb", { instanceId: gem.instanceId, mode: "Manual", name: "made-by-hand" });
+            const auto = await admin.addBackup("huaweicloudGeminidb", { instanceId: gem.instanceId, mode: "Automated" });
+            const r = expectOk(await ws.run(dir, "import", "dbbackups:index:ManualBackup", "handmade",
+                `huaweicloud/geminidb/ap-southeast-1/${gem.instanceId}/${hand.backupId}`, "--yes", "--protect=false"), "pulumi import");
+            assert.match(r.stdout, /type: dbbackups:(index:)?ManualBackup/, "the generated YAML declares the resource");
+            assert.match(r.stdout, /name: made-by-hand/);
+            const refused = expectFailed(await ws.run(dir, "import", "dbbackups:index:ManualBackup", "auto",
+                `huaweicloud/geminidb/ap-southeast-1/${gem.instanceId}/${auto.backupId}`, "--yes", "--protect=false"), "import of an automated backup");
+            assert.match(refused.stdout + refused.stderr, /automated backup.*cannot be imported/);
+            const cp = await checkpoint(dir);
+            const imported = cp.deployment.resources.filter((x: any) => x.type === "dbbackups:index:ManualBackup");
+            assert.deepStrictEqual(imported.map((x: any) => x.id), [hand.backupId]);
+            // destroy deletes the imported backup only.
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy after import");
+            const left = await cloudIds(gem);
+            assert.ok(!left.includes(hand.backupId), "the imported backup is deleted by destroy");
+            assert.ok(left.includes(other.backupId) && left.includes(auto.backupId), "other backups are untouched");
+            await admin.removeBackup("huaweicloudGeminidb", other.backupId);
+            await admin.removeBackup("huaweicloudGeminidb", auto.backupId);
+        });
+
+        it("the `import` resource option adopts a backup made by hand on Alibaba; destroy deletes only it", async () => {
+            const ali = CASES[0];
+            const hand = await admin.addBackup("alicloudRds", { instanceId: ali.instanceId, mode: "Manual" });
+            const other = await admin.addBackup("alicloudRds", { instanceId: ali.instanceId, mode: "Manual" });
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: yaml-import\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\n`
+                + `resources:\n  adopted:\n    type: dbbackups:index:ManualBackup\n    properties:\n      cloud: alicloud\n      instanceId: ${ali.instanceId}\n`
+                + `    options:\n      import: alicloud/rds/${ali.instanceId}/${hand.backupId}\noutputs:\n  id: \${adopted.backupId}\n`);
+            const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the import");
+            assert.match(p.stdout, /= dbbackups:index:ManualBackup: \(import\)/);
+            expectOk(await up(dir), "up with the import option");
+            assert.strictEqual((await outputs(dir)).id, hand.backupId);
+            assert.deepStrictEqual((await cloudIds(ali)).sort(), [hand.backupId, other.backupId].sort(), "importing created nothing");
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+            assert.deepStrictEqual(await cloudIds(ali), [other.backupId]);
+            await admin.removeBackup("alicloudRds", other.backupId);
+        });
+    });
+
+    describe("Cancel", () => {
+        it("the first interrupt of an `up` ends the plugin's wait at once; the backup is recorded and the next `up` finishes it", async () => {
+            const slow = await startEmulator({ timeScale: 1, instances: defaultInstances() }); // jobs take 15-20 s
+            try {
+                const slowAdmin = new Admin(slow.admin);
+                const c = CASES[1];
+                const instanceId = IDS.huaweicloudMysql;
+                const dir = ws.projectWith("yaml-cancel", {
+                    "Pulumi.yaml": `name: yaml-cancel\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\n`
+                        + `resources:\n  slow:\n    type: dbbackups:index:ManualBackup\n    properties:\n      cloud: huaweicloud\n      instanceId: ${instanceId}\n`,
+                });
+                await newStack(dir);
+                for (const [k, v] of Object.entries({ huaweicloudRds: slow.endpoints.huaweicloudRds, huaweicloudGeminidb: slow.endpoints.huaweicloudGeminidb })) {
+                    expectOk(await ws.run(dir, "config", "set", "--path", `dbbackups:endpoints.${k}`, v), "config endpoints");
+                }
+                expectOk(await ws.run(dir, "config", "set", "dbbackups:pollInterval", "30s"), "config pollInterval"); // only Cancel ends the wait soon
+                const run = ws.start(dir, ["up", "--yes", "--skip-preview"]);
+                let accepted: any[] = [];
+                for (let i = 0; i < 600 && accepted.length === 0; i++) {
+                    accepted = await slowAdmin.backupsOf(c.key, instanceId);
+                    if (accepted.length === 0) await new Promise(r => setTimeout(r, 100));
+                }
+                assert.strictEqual(accepted.length, 1, "the backup was not started");
+                await new Promise(r => setTimeout(r, 500));
+                const interrupted = Date.now();
+                process.kill(run.child.pid!, "SIGINT");
+                const result = await run.done;
+                const took = Date.now() - interrupted;
+                assert.notStrictEqual(result.code, 0);
+                assert.ok(took < 8_000, `pulumi ended ${took} ms after the interrupt (the job takes 15-20 s)`);
+                const cp = await checkpoint(dir);
+                const [rec] = cp.deployment.resources.filter((r: any) => r.type === "dbbackups:index:ManualBackup");
+                assert.ok(rec, `the accepted backup is not recorded:\n${result.stdout}\n${result.stderr}`);
+                assert.strictEqual(rec.id, idOf(accepted[0]));
+                assert.strictEqual(rec.outputs.status, "BUILDING");
+                assert.match(result.stdout + result.stderr, /cancelled/);
+                expectOk(await ws.run(dir, "config", "set", "dbbackups:pollInterval", "200ms"), "config pollInterval");
+                expectOk(await up(dir), "up after the interrupt");
+                const out = await checkpoint(dir);
+                const [done] = out.deployment.resources.filter((r: any) => r.type === "dbbackups:index:ManualBackup");
+                assert.strictEqual(done.id, rec.id, "the next up resumed the same backup");
+                assert.strictEqual(done.outputs.status, "COMPLETED");
+                assert.strictEqual((await slowAdmin.backupsOf(c.key, instanceId)).length, 1, "no second backup was made");
+                expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+                // At this emulator's speed a delete takes 10 s: the backup is on its way out.
+                assert.deepStrictEqual((await slowAdmin.backupsOf(c.key, instanceId)).map((b: any) => b.status), ["DELETING"]);
+            } finally {
+                await slow.stop();
+            }
+        });
+    });
+
+    describe("afterwards", () => {
+        it("no checkpoint of the suite holds a secret or provider code", () => {
+            assert.ok(exports.length >= 4);
+            for (const cp of exports) {
+                const text = JSON.stringify(cp);
+                assert.ok(!text.includes(key().secret), "a checkpoint holds the secret key");
+                assert.ok(!text.includes("__provider"), "a checkpoint holds a dynamic provider");
+            }
+        });
+    });
+});
