@@ -7,7 +7,7 @@ import type { CloudBackup, CreateBackupRequest, DeleteOutcome, StartedBackup } f
 import type { InstanceCoordinator } from "./instance";
 import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
-import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
+import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
@@ -215,11 +215,13 @@ export class ManualBackupProvider {
     async delete(id: string, props: ManualBackupState): Promise<void> {
         const inst = this.rt.instance(props);
         const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`;
+        // Every wait of this delete ends deleteTimeout from now.
+        const since = Date.now();
         try {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForResolving(props, labelOf(props))).catch(err => {
+                const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForDelete(props, labelOf(props), since)).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
                     throw err;
                 });
@@ -228,9 +230,13 @@ export class ManualBackupProvider {
             }
             if (!backupId) return;
             // Gathered with other deletes of this instance arriving together (a destroy) into the cloud's batch call.
-            const outcome = await inst.deleteGathered(backupId, this.rt.opsForResolving(props, labelOf(props)));
+            const outcome = await inst.deleteGathered(backupId, this.rt.opsForDelete(props, labelOf(props), since));
             if (outcome.result === "deleted") return releaseBackup(props.instanceId, backupId);
             const cause = `${outcome.code}: ${outcome.message}`;
+            if (outcome.stillBusy) {
+                throw new Error(`${what}: the instance was still busy with another operation when deleteTimeout (${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out (${cause}).`
+                    + ` The backup still exists and stays in state. Next: run the delete again once the instance's running operation has ended, or raise deleteTimeout.`);
+            }
             if (outcome.result === "blocked" && props.onDeleteBlocked === "forget") {
                 this.rt.log(`warning: ${props.resourceName ?? backupId}: ${inst.adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
                 return;
@@ -280,7 +286,7 @@ export class ManualBackupProvider {
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
             if (!facts.backupId) return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
-            const [outcome] = await inst.deleteNow([facts.backupId]).catch((e: unknown): DeleteOutcome[] =>
+            const [outcome] = await inst.deleteNow([facts.backupId], this.rt.opsForDelete(inputs, labelOf(inputs), Date.now())).catch((e: unknown): DeleteOutcome[] =>
                 [{ backupId: facts.backupId!, result: "failed", code: e instanceof CloudError ? e.code : "Error", message: e instanceof CloudError ? e.cloudMessage : String((e as Error)?.message ?? e) }]);
             if (outcome?.result === "deleted") return new Error(`${what}: ${err.message}. The failed backup ${facts.backupId} was deleted and nothing is recorded; the next update tries again.`);
             // Still in the cloud: recorded, so it is not left behind; Diff replaces a FAILED backup, deleting it.

@@ -10,7 +10,8 @@ import { ConfigSource, MissingSettingError, Settings } from "./config";
 import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
-import { coordinatorFor, InstanceCoordinator } from "./instance";
+import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
+import { DEFAULT_DELETE_TIMEOUT } from "./schema";
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -69,14 +70,21 @@ export class ProviderRuntime {
     }
 
     /**
-     * Options for waiting on a job whose backup must be known before it can
-     * be deleted (a destroy or prune of a backup still being made): at least
-     * 30 minutes whatever `waitTimeout` says, since giving up would leave the
-     * backup behind or fail the delete.
+     * Timing of one delete (a destroy, a replaced backup, a set's removed
+     * labels, a failed backup cleaned up): every wait in it, for a busy
+     * instance or for a job whose backup must be known before it can be
+     * deleted, ends `deleteTimeout` (default 30 minutes) after `since`.
+     * Pass the same `since` to every wait of one delete.
      */
-    opsForResolving(inputs: { waitTimeout?: string }, label: string): OpsOptions {
-        const opts = this.opsFor(inputs, label);
-        return { ...opts, wait: true, timeoutMs: Math.max(opts.timeoutMs, 30 * 60_000) };
+    opsForDelete(inputs: { deleteTimeout?: string }, label: string, since: number): OpsOptions {
+        const limitMs = parseDuration(inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT) ?? DELETE_WAIT_DEFAULT_MS;
+        return {
+            timeoutMs: Math.max(1, since + limitMs - Date.now()),
+            wait: true,
+            label,
+            log: line => this.log(line),
+            polling: this.waitOptions,
+        };
     }
 
     /** An error for the user: what failed, the cause scrubbed of secrets, and what to do next for a cloud error. */

@@ -9,6 +9,9 @@ import { parseDuration } from "./wait";
 import { HUAWEI_NAME, memberName } from "./naming";
 import { HUAWEI_USER_DESCRIPTION_MAX } from "./ownership";
 
+/** What `deleteTimeout` is when not given. */
+export const DEFAULT_DELETE_TIMEOUT = "30m";
+
 /** The value Pulumi sends for an input that is not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -41,6 +44,11 @@ const targetShape = {
     backupStrategy: z.enum(["db", "instance"]).optional(),
     waitForCompletion: z.boolean().default(true),
     waitTimeout: duration.default("30m"),
+    /**
+     * How long a delete (destroy, replacement, removed label) waits for a busy instance, and for a running job whose
+     * backup must be known first. No default is filled in, so state written before this input existed shows no change.
+     */
+    deleteTimeout: duration.optional(),
     onDeleteBlocked: z.enum(["fail", "forget"]).default("fail"),
     /** Take over (with `adoptBackupId` / `adopt`) a backup whose owner marker names another resource. */
     adoptOwned: z.boolean().optional(),

@@ -96,6 +96,13 @@ export interface DeleteOutcome {
     message?: string;
     /** ISO 8601 UTC time after which the cloud's rule allows the delete, when the rule tells. */
     deletableAfter?: string;
+    /**
+     * Set by the instance coordinator (never by an adapter): the instance was
+     * still busy (another operation running) when the delete's time limit
+     * (`deleteTimeout`) ran out, so the delete was not attempted again. The
+     * backup still exists.
+     */
+    stillBusy?: boolean;
 }
 
 /** What the cloud says about an instance, read when it refuses a call as busy. */

@@ -235,9 +235,24 @@ describe("instance coordinator: busy is not stopped", () => {
         const { adapter } = busyAdapter(99, RUNNING);
         const clock = fakeClock();
         const [o] = await new InstanceCoordinator(adapter, "i-1", clock).deleteNow(["a"], { timeoutMs: 5000, polling: ops.polling });
-        assert.deepEqual([o.result, o.code], ["failed", "Busy"]);
+        assert.deepEqual([o.result, o.code, o.stillBusy], ["failed", "Busy", true]);
         assert.match(o.message ?? "", /still busy after waiting 5s/);
         assert.equal(clock.now(), 5000);
+    });
+
+    it("answers each gathered delete at its own caller's limit, and does not ask for that backup again", async () => {
+        // Busy for the first 4 rounds (1 s apart): the 2.5 s caller gives up, the 60 s caller's backup is deleted.
+        const { adapter, calls } = busyAdapter(4, RUNNING);
+        const clock = fakeClock();
+        const c = new InstanceCoordinator(adapter, "i-1", clock);
+        const answeredAt: Record<string, number> = {};
+        const ask = (id: string, timeoutMs: number) => c.deleteGathered(id, { timeoutMs, polling: ops.polling }).then(o => { answeredAt[id] = clock.now(); return o; });
+        const [short, long] = await Promise.all([ask("short", 2500), ask("long", 60_000)]);
+        assert.deepEqual([short.result, short.stillBusy, short.code], ["failed", true, "Busy"]);
+        assert.equal(answeredAt.short, 2500, "answered at its limit, not when the batch ended");
+        assert.deepEqual([long.result, long.stillBusy], ["deleted", undefined]);
+        assert.deepEqual(calls, ["delete short,long", "state", "delete short,long", "delete short,long", "delete long", "delete long"]);
+        assert.deepEqual(clock.slept, [1000, 1000, 500, 1000], "one wait ends at the short caller's limit");
     });
 });
 
