@@ -223,7 +223,9 @@ export class ManualBackupProvider {
                 // The job never reported its backup: wait for it, so no backup is left behind.
                 const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForDelete(props, labelOf(props), since)).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
-                    throw err;
+                    if (!(err instanceof CreationIncompleteError)) throw err;
+                    throw new Error(`${what}: the backup of job ${props.jobId} is not known yet, so it cannot be deleted (${this.rt.message(err)}; deleteTimeout is ${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}).`
+                        + " The resource stays in state. Next: run the delete again once the job has ended, or raise deleteTimeout.");
                 });
                 backupId = progress?.backupId;
                 if (!backupId) return;
@@ -244,6 +246,8 @@ export class ManualBackupProvider {
             const hint = outcome.result === "blocked" ? hintFor(outcome.code) || "retry later, or set onDeleteBlocked: \"forget\" to drop it from state" : hintFor(outcome.code);
             throw new Error(`${what}: ${inst.adapter.displayName} refused: ${cause}. The backup still exists and stays in state.${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
+            // The errors made above already say what failed.
+            if (err instanceof Error && err.message.startsWith(`${what}: `)) throw new Error(this.rt.scrub(err.message));
             throw this.rt.describe(what, err);
         }
     }
