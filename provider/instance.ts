@@ -71,6 +71,8 @@ export class InstanceCoordinator {
     private unfinished?: StartedBackup;
     /** Whether the instance was listed to learn its backups' durations (once per process). */
     private learnedFromListing = false;
+    /** The read of the instance's engine: shared while in flight, kept once it answered (an engine never changes). */
+    private engineRead?: { promise: Promise<string | undefined>; failed: boolean };
 
     constructor(readonly adapter: BackupAdapter, readonly instanceId: string, private readonly clock: Clock = REAL_CLOCK) { }
 
@@ -95,6 +97,34 @@ export class InstanceCoordinator {
     async find(backupId: string): Promise<CloudBackup | undefined> {
         const listed = (await this.list()).find(b => b.backupId === backupId);
         return listed ?? this.adapter.findBackup(this.instanceId, backupId);
+    }
+
+    /**
+     * The instance's database engine (Huawei RDS `datastore.type`), read at
+     * most once per process while it answers: concurrent callers (the Checks
+     * of every resource on the instance) share one call, and the answer is
+     * kept. Undefined when the service has no such read, or the read failed
+     * (network, credentials, permissions, an instance the cloud does not
+     * list): it never throws. A failed read is not made again, except for a
+     * caller passing `again` (a create, which must not rely on a Check's
+     * failed read). `withinMs` bounds how long this caller waits (the read
+     * goes on, and its answer is kept for later callers).
+     */
+    engine(opts: { again?: boolean; withinMs?: number } = {}): Promise<string | undefined> {
+        const read = this.adapter.instanceEngine;
+        if (!read) return Promise.resolve(undefined);
+        let entry = this.engineRead;
+        if (!entry || (opts.again && entry.failed)) {
+            const fresh = { failed: false, promise: Promise.resolve<string | undefined>(undefined) };
+            fresh.promise = read.call(this.adapter, this.instanceId).then(
+                engine => { fresh.failed = engine === undefined; return engine; },
+                () => { fresh.failed = true; return undefined; });
+            this.engineRead = entry = fresh;
+        }
+        if (opts.withinMs === undefined) return entry.promise;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), opts.withinMs); timer.unref?.(); });
+        return Promise.race([entry.promise, late]).finally(() => clearTimeout(timer));
     }
 
     /** The manual backup of this name (Huawei names are unique per instance), from a fresh listing. */

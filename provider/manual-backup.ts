@@ -64,7 +64,8 @@ export class ManualBackupProvider {
         const value = known ? withDefaultName(v.value as ManualBackupInputs, olds) : v.value;
         const inputs: Record<string, unknown> = { ...news, ...value };
         const missing = known ? this.rt.missingSettings(value) : undefined;
-        return { inputs, failures: missing ? [{ property: "cloud", reason: missing }] : [] };
+        if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
+        return { inputs, failures: known ? await this.rt.instanceFailures(value, "check") : [] };
     }
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
@@ -81,6 +82,9 @@ export class ManualBackupProvider {
         const inst = this.rt.instance(inputs);
         const owner = ownerOf(inputs);
         try {
+            // What Check could not judge (the instance could not be read then) is judged before anything is made.
+            const refused = await this.rt.instanceFailures(inputs, "create");
+            if (refused.length) throw new Error(`${refused.map(f => `${f.property}: ${f.reason}`).join("; ")}. Nothing was created`);
             if (inputs.adoptBackupId) return await this.adopt(inst, inputs);
             const resumed = await this.resumeJournaled(inst, inputs);
             if (resumed) return resumed;

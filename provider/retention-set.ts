@@ -47,6 +47,7 @@ export class RetentionSetProvider {
         if (v.unknownKeys.length === 0) {
             const missing = this.rt.missingSettings(v.value as RetentionSetInputs);
             if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
+            return { inputs, failures: await this.rt.instanceFailures(v.value as RetentionSetInputs, "check") };
         }
         return { inputs, failures: [] };
     }
@@ -80,6 +81,11 @@ export class RetentionSetProvider {
         const inputs = parseInputs(retentionSetSchema, raw);
         const id = `${inputs.instanceId}/${inputs.resourceName ?? createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`;
         try {
+            // What Check could not judge (the instance could not be read then) is judged before anything is made.
+            const refused = await this.rt.instanceFailures(inputs, "create");
+            if (refused.length) {
+                throw new Error(`creating backup set ${id}: ${refused.map(f => `${f.property}: ${f.reason}`).join("; ")}. Nothing was created`);
+            }
             return { id, outs: await this.reconcile(id, inputs, {}) };
         } catch (err) {
             throw withProviderKey(err, raw);

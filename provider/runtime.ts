@@ -11,7 +11,10 @@ import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
-import { DEFAULT_DELETE_TIMEOUT } from "./schema";
+import { CheckFailure, DEFAULT_DELETE_TIMEOUT, huaweiRdsDatabasesRefusal } from "./schema";
+
+/** How long a Check waits for the instance's engine before leaving the judgement to the create. */
+const CHECK_ENGINE_WAIT_MS = 5_000;
 import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
@@ -51,6 +54,26 @@ export class ProviderRuntime {
             if (err instanceof MissingSettingError || err instanceof ProfileFileError) return `${err.message} (needed for ${target.cloud} ${target.service ?? "rds"})`;
             throw err;
         }
+    }
+
+    /**
+     * Rules that need the instance itself: Huawei RDS takes `databases` only
+     * on some engines, so the instance's engine is read (one call per
+     * instance and process, shared by concurrent Checks). At Check the read
+     * is waited for at most a few seconds, and a read that fails or is late
+     * judges nothing: the create asks again (`"create"`) and refuses with the
+     * same message before the cloud is called. Never throws.
+     */
+    async instanceFailures(inputs: Target & { instanceId: string; databases?: string[] }, when: "check" | "create"): Promise<CheckFailure[]> {
+        if (inputs.cloud !== "huaweicloud" || (inputs.service ?? "rds") !== "rds" || !inputs.databases?.length) return [];
+        let engine: string | undefined;
+        try {
+            engine = await this.instance(inputs).engine(when === "check" ? { withinMs: CHECK_ENGINE_WAIT_MS } : { again: true });
+        } catch {
+            return []; // settings missing: reported on their own
+        }
+        const reason = engine === undefined ? undefined : huaweiRdsDatabasesRefusal(engine, inputs.instanceId);
+        return reason ? [{ property: "databases", reason }] : [];
     }
 
     /** A progress or warning line for the user; the host passes console output through. */

@@ -2,7 +2,8 @@
  * Input validation at the boundary (Check): zod schemas per resource, types
  * derived from them, and the mapping from zod issues to Pulumi
  * `CheckFailure`s that name the property and the allowed values. Nothing here
- * calls a cloud.
+ * calls a cloud (rules that need the instance itself take what was read as an
+ * argument).
  */
 import { z } from "zod";
 import { parseDuration } from "./wait";
@@ -64,8 +65,26 @@ interface TargetFields {
     cloud: string; service: string; instanceId: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
 }
 
-/** Huawei RDS instance id suffixes of engines without partial (per-database) backups: `in01` is MySQL. */
-const HUAWEI_RDS_WHOLE_INSTANCE_ONLY: Array<[RegExp, string]> = [[/in01$/, "MySQL"]];
+/**
+ * Huawei RDS engines (`datastore.type`, compared without case and
+ * punctuation) whose backups do not take `databases`: partial backups are
+ * made on SQL Server and PostgreSQL only. An engine not named here is left to
+ * the cloud to judge.
+ */
+const HUAWEI_RDS_WHOLE_INSTANCE_ONLY: Record<string, string> = { mysql: "MySQL", mariadb: "MariaDB" };
+
+/**
+ * Why Huawei RDS refuses `databases` on this engine (the instance's
+ * `datastore.type`), or undefined when the engine takes it (or is not known
+ * here). Judged at Check when the engine can be read then, otherwise before
+ * the create.
+ */
+export function huaweiRdsDatabasesRefusal(engine: string, instanceId: string): string | undefined {
+    const name = HUAWEI_RDS_WHOLE_INSTANCE_ONLY[engine.toLowerCase().replace(/[^a-z]/g, "")];
+    if (!name) return undefined;
+    return `Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance ${instanceId} runs ${name}`
+        + ` (its datastore.type is "${engine}"): remove databases to back up the whole instance`;
+}
 
 /** Rules that depend on which cloud and service the resource targets. */
 function cloudRules(v: TargetFields, ctx: Ctx) {
@@ -84,10 +103,7 @@ function cloudRules(v: TargetFields, ctx: Ctx) {
         if (v.backupMethod !== undefined) fail("backupMethod", "only Alibaba Cloud RDS takes a backup method; remove it for huaweicloud");
         if (v.backupStrategy !== undefined) fail("backupStrategy", "only Alibaba Cloud RDS takes a backup strategy; remove it for huaweicloud");
         if (v.service === "geminidb" && v.databases !== undefined) fail("databases", "GeminiDB backups are instance backups here; remove databases");
-        const wholeOnly = HUAWEI_RDS_WHOLE_INSTANCE_ONLY.find(([re]) => re.test(v.instanceId));
-        if (v.service === "rds" && v.databases !== undefined && wholeOnly) {
-            fail("databases", `Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance ${v.instanceId} is ${wholeOnly[1]} (its id ends in "${v.instanceId.slice(-4)}"): remove databases to back up the whole instance`);
-        }
+        // Which Huawei RDS engines take databases needs the instance's engine: see huaweiRdsDatabasesRefusal.
         if (v.description !== undefined && HUAWEI_DESCRIPTION_FORBIDDEN.test(v.description)) {
             fail("description", "must not contain any of > ! < \" & ' =");
         }

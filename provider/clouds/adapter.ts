@@ -152,6 +152,13 @@ export interface BackupAdapter {
      * (wait) from one that is stopped or frozen (fail now, say why).
      */
     instanceState?(instanceId: string): Promise<InstanceState | undefined>;
+    /**
+     * The instance's database engine as the cloud names it (Huawei RDS
+     * `datastore.type`: `MySQL`, `PostgreSQL`, `SQLServer`, `MariaDB`), or
+     * `undefined` when the cloud does not list the instance. Services whose
+     * rules do not depend on the engine leave it out.
+     */
+    instanceEngine?(instanceId: string): Promise<string | undefined>;
 }
 
 /** Credentials and endpoint an adapter needs, resolved by `config.ts`. */

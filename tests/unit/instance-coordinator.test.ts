@@ -306,3 +306,56 @@ describe("poll schedule", () => {
         assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 90_000, progress: "90%" }), 10_000, "sleeps to the expected end");
     });
 });
+
+describe("instance coordinator: the instance's engine", () => {
+    /** An adapter whose engine read answers with `answers` in turn (an Error is thrown), after `delayMs`. */
+    function engineAdapter(answers: Array<string | undefined | Error>, delayMs = 5) {
+        const calls: string[] = [];
+        const adapter: BackupAdapter = {
+            ...recordingAdapter([]).adapter,
+            async instanceEngine(id) {
+                calls.push(`engine ${id}`);
+                await new Promise(r => setTimeout(r, delayMs));
+                const a = answers.shift();
+                if (a instanceof Error) throw a;
+                return a;
+            },
+        };
+        return { adapter, calls };
+    }
+
+    it("is read once for concurrent callers and kept", async () => {
+        const { adapter, calls } = engineAdapter(["MySQL"]);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        assert.deepEqual(await Promise.all([1, 2, 3, 4, 5].map(() => c.engine())), Array(5).fill("MySQL"));
+        assert.equal(await c.engine({ again: true }), "MySQL", "a known engine is not read again, even by a create");
+        assert.deepEqual(calls, ["engine i-1"]);
+    });
+
+    it("after a failed read, answers undefined without a call; a caller that must know reads again", async () => {
+        const { adapter, calls } = engineAdapter([new CloudError({ service: "Test Cloud", operation: "ListInstances", code: "Forbidden", kind: "client", httpStatus: 403, cloudMessage: "no" }), "SQLServer"]);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        assert.equal(await c.engine(), undefined);
+        assert.equal(await c.engine(), undefined);
+        assert.deepEqual(calls, ["engine i-1"]);
+        assert.equal(await c.engine({ again: true }), "SQLServer");
+        assert.equal(await c.engine(), "SQLServer");
+        assert.deepEqual(calls, ["engine i-1", "engine i-1"]);
+    });
+
+    it("waits at most withinMs, and keeps a late answer for later callers", async () => {
+        const { adapter, calls } = engineAdapter(["PostgreSQL"], 200);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        const started = Date.now();
+        assert.equal(await c.engine({ withinMs: 20 }), undefined);
+        assert.ok(Date.now() - started < 150, "did not wait for the slow read");
+        assert.equal(await c.engine(), "PostgreSQL");
+        assert.deepEqual(calls, ["engine i-1"]);
+    });
+
+    it("is undefined, without a call, on a service that has no such read", async () => {
+        const { adapter, calls } = recordingAdapter([]);
+        assert.equal(await new InstanceCoordinator(adapter, "i-1").engine({ again: true }), undefined);
+        assert.deepEqual(calls, []);
+    });
+});
