@@ -12,10 +12,10 @@ import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
 import { CheckFailure, DEFAULT_DELETE_TIMEOUT, huaweiRdsDatabasesRefusal } from "./schema";
+import { parseDuration, WaitOptions } from "./wait";
 
 /** How long a Check waits for the instance's engine before leaving the judgement to the create. */
 const CHECK_ENGINE_WAIT_MS = 5_000;
-import { parseDuration, WaitOptions } from "./wait";
 
 export class ProviderRuntime {
     private settings = new Settings();
@@ -25,8 +25,19 @@ export class ProviderRuntime {
 
     constructor(private readonly logLine: (line: string) => void = line => console.log(line)) { }
 
-    /** Called by the host with the stack config before any other method. */
+    /** The stack config the settings were built from, as text (see `configFingerprint`). */
+    private configured?: string;
+
+    /**
+     * Called by the host with the stack config before any other method. The
+     * host configures each resource kind's provider, both with the same stack
+     * config: the second call then keeps the adapters, so both kinds share one
+     * coordinator per instance (one create queue, one listing, one engine read).
+     */
     configure(config: ConfigSource): void {
+        const fingerprint = configFingerprint(config);
+        if (fingerprint !== undefined && fingerprint === this.configured) return;
+        this.configured = undefined;
         this.settings = new Settings(config);
         this.factory = new AdapterFactory(this.settings);
         const poll = config.get("dbbackups:pollInterval");
@@ -34,6 +45,7 @@ export class ProviderRuntime {
         if (poll && minDelayMs === undefined) throw new Error(`config dbbackups:pollInterval must be a duration like "2s" or "500ms"; got ${poll}`);
         const min = minDelayMs ?? 2000;
         this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.min(10_000, min * 25) };
+        this.configured = fingerprint;
     }
 
     adapter(target: Target): BackupAdapter {
@@ -125,4 +137,15 @@ export class ProviderRuntime {
     scrub(text: string): string {
         return redact(text, this.settings.secrets());
     }
+}
+
+/**
+ * The stack config as stable text, when the config object shows its key/value
+ * map (the dynamic-provider host's `Config` keeps it as `rawConfig`);
+ * undefined otherwise, and then every `configure` builds new settings.
+ */
+function configFingerprint(config: ConfigSource): string | undefined {
+    const raw = (config as { rawConfig?: unknown }).rawConfig;
+    if (!raw || typeof raw !== "object") return undefined;
+    return JSON.stringify(Object.entries(raw as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
