@@ -15,7 +15,7 @@ import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress,
 import { CloudError } from "./errors";
 import { markerOf } from "./ownership";
 import { isRetryable, realSleep } from "./retry";
-import { formatDuration, waitFor, WaitOptions, WaitTimeoutError } from "./wait";
+import { formatDuration, pollDelay, waitFor, WaitOptions, WaitTimeoutError } from "./wait";
 import { CreationIncompleteError, CreationResult, OpsOptions } from "./backup-ops";
 
 /** A listing younger than this is reused (unless this process changed the instance since). */
@@ -26,11 +26,16 @@ const DELETE_QUIET_MS = 25;
 const DELETE_GATHER_MAX_MS = 250;
 /** How many recent job durations the schedule remembers. */
 const DURATIONS_KEPT = 5;
-/** How long a delete waits for a busy instance when its caller names no timeout (the resources' default waitTimeout). */
-const DELETE_WAIT_DEFAULT_MS = 30 * 60_000;
+/** How long a delete waits for a busy instance when its caller names no timeout (the resources' default `deleteTimeout`). */
+export const DELETE_WAIT_DEFAULT_MS = 30 * 60_000;
 
 /** How long a delete may wait for a busy instance, and where its progress lines go. */
-export type DeleteWaitOptions = Partial<Pick<OpsOptions, "timeoutMs" | "label" | "log" | "polling">>;
+export type DeleteWaitOptions = Partial<Pick<OpsOptions, "timeoutMs" | "label" | "log" | "polling">> & {
+    /** Per backup: the clock time after which it is not asked again (default: the start plus `timeoutMs`). */
+    deadlineOf?: (backupId: string) => number;
+    /** Called as soon as a backup's outcome is final, before the batch ends (a caller whose limit comes first is answered then). */
+    onSettled?: (outcome: DeleteOutcome) => void;
+};
 
 /**
  * The cloud refused an operation with a busy code, but the instance is not
@@ -50,7 +55,7 @@ export class InstanceNotRunningError extends Error {
 export interface Clock { now: () => number; sleep: (ms: number) => Promise<void> }
 const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: realSleep };
 
-interface GatheredDelete { backupId: string; opts: DeleteWaitOptions; resolve: (o: DeleteOutcome) => void; reject: (e: unknown) => void }
+interface GatheredDelete { backupId: string; opts: DeleteWaitOptions; deadline: number; resolve: (o: DeleteOutcome) => void; reject: (e: unknown) => void }
 
 export class InstanceCoordinator {
     private tail: Promise<unknown> = Promise.resolve();
@@ -66,6 +71,8 @@ export class InstanceCoordinator {
     private unfinished?: StartedBackup;
     /** Whether the instance was listed to learn its backups' durations (once per process). */
     private learnedFromListing = false;
+    /** The read of the instance's engine: shared while in flight, kept once it answered (an engine never changes). */
+    private engineRead?: { promise: Promise<string | undefined>; failed: boolean };
 
     constructor(readonly adapter: BackupAdapter, readonly instanceId: string, private readonly clock: Clock = REAL_CLOCK) { }
 
@@ -90,6 +97,34 @@ export class InstanceCoordinator {
     async find(backupId: string): Promise<CloudBackup | undefined> {
         const listed = (await this.list()).find(b => b.backupId === backupId);
         return listed ?? this.adapter.findBackup(this.instanceId, backupId);
+    }
+
+    /**
+     * The instance's database engine (Huawei RDS `datastore.type`), read at
+     * most once per process while it answers: concurrent callers (the Checks
+     * of every resource on the instance) share one call, and the answer is
+     * kept. Undefined when the service has no such read, or the read failed
+     * (network, credentials, permissions, an instance the cloud does not
+     * list): it never throws. A failed read is not made again, except for a
+     * caller passing `again` (a create, which must not rely on a Check's
+     * failed read). `withinMs` bounds how long this caller waits (the read
+     * goes on, and its answer is kept for later callers).
+     */
+    engine(opts: { again?: boolean; withinMs?: number } = {}): Promise<string | undefined> {
+        const read = this.adapter.instanceEngine;
+        if (!read) return Promise.resolve(undefined);
+        let entry = this.engineRead;
+        if (!entry || (opts.again && entry.failed)) {
+            const fresh = { failed: false, promise: Promise.resolve<string | undefined>(undefined) };
+            fresh.promise = read.call(this.adapter, this.instanceId).then(
+                engine => { fresh.failed = engine === undefined; return engine; },
+                () => { fresh.failed = true; return undefined; });
+            this.engineRead = entry = fresh;
+        }
+        if (opts.withinMs === undefined) return entry.promise;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), opts.withinMs); timer.unref?.(); });
+        return Promise.race([entry.promise, late]).finally(() => clearTimeout(timer));
     }
 
     /** The manual backup of this name (Huawei names are unique per instance), from a fresh listing. */
@@ -210,7 +245,8 @@ export class InstanceCoordinator {
      * Deletes these backups now, in as few calls as the cloud allows (a
      * retention set's prune). Ids refused because the instance is busy (a
      * backup job runs: one operation at a time) are asked again once it is
-     * free, until `opts.timeoutMs` (default 30 minutes).
+     * free, until `opts.timeoutMs` (default 30 minutes) or each id's own
+     * deadline (`opts.deadlineOf`).
      */
     async deleteNow(backupIds: string[], opts: DeleteWaitOptions = {}): Promise<DeleteOutcome[]> {
         try {
@@ -223,17 +259,35 @@ export class InstanceCoordinator {
     /**
      * The delete calls, and the wait for a free instance between them. A busy
      * refusal from an instance that is not running (stopped, frozen) fails
-     * those ids at once, naming the state; at the deadline the busy ids keep
-     * their last refusal.
+     * those ids at once, naming the state. An id still refused as busy at its
+     * deadline is not asked again: it keeps its last refusal, marked
+     * `stillBusy` and `failed`, so the backup stays where it is recorded.
      */
     private async deleteWhenFree(backupIds: string[], opts: DeleteWaitOptions): Promise<DeleteOutcome[]> {
         const ids = [...new Set(backupIds)];
         const outcomes = new Map<string, DeleteOutcome>();
+        const start = this.clock.now();
+        const deadlineOf = opts.deadlineOf ?? (() => start + (opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS));
+        const lastDeadline = Math.max(start, ...ids.map(deadlineOf));
+        const settle = (o: DeleteOutcome) => {
+            outcomes.set(o.backupId, o);
+            opts.onSettled?.(o);
+        };
+        const gaveUp = (o: DeleteOutcome): DeleteOutcome => ({
+            ...o, result: "failed", stillBusy: true,
+            message: `${o.message ?? "refused"} (the instance was still busy after waiting ${formatDuration(this.clock.now() - start)})`,
+        });
         let pending = ids;
         let looked = false;
         const what = `instance ${this.instanceId} to be free for deleting backups`;
+        const defaults = this.pollDefaults(opts);
         try {
             await waitFor(what, async () => {
+                // An id refused before whose deadline has come is not asked again.
+                const due = pending.filter(id => outcomes.has(id) && deadlineOf(id) <= this.clock.now());
+                for (const id of due) settle(gaveUp(outcomes.get(id)!));
+                pending = pending.filter(id => !due.includes(id));
+                if (pending.length === 0) return { done: true as const, value: undefined };
                 let answered: DeleteOutcome[];
                 try {
                     answered = await this.adapter.deleteBackups(this.instanceId, pending);
@@ -242,29 +296,33 @@ export class InstanceCoordinator {
                     if (outcomes.size === 0 || !isRetryable(err)) throw err;
                     return { done: false as const, note: `delete failed, still waiting (${err instanceof CloudError ? err.code : (err as Error)?.message ?? String(err)})` };
                 }
-                for (const o of answered) outcomes.set(o.backupId, o);
                 const busy = answered.filter(o => o.result !== "deleted" && this.adapter.isBusy(o));
+                for (const o of answered) if (!busy.includes(o)) settle(o);
+                for (const o of busy) outcomes.set(o.backupId, o);
                 if (busy.length === 0) return { done: true as const, value: undefined };
                 if (!looked) {
                     looked = true;
                     const stopped = await this.notRunning(busy[0]);
                     if (stopped) {
-                        for (const o of busy) outcomes.set(o.backupId, { ...o, result: "failed", message: stopped.message });
+                        for (const o of busy) settle({ ...o, result: "failed", message: stopped.message });
+                        pending = [];
                         return { done: true as const, value: undefined };
                     }
                 }
-                pending = busy.map(o => o.backupId);
+                const now = this.clock.now();
+                for (const o of busy) if (deadlineOf(o.backupId) <= now) settle(gaveUp(o));
+                pending = busy.filter(o => deadlineOf(o.backupId) > now).map(o => o.backupId);
+                if (pending.length === 0) return { done: true as const, value: undefined };
                 return { done: false as const, note: `instance busy: ${busy[0].code}` };
             }, {
-                now: this.clock.now, sleep: this.clock.sleep, ...this.pollDefaults(opts), timeoutMs: opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS,
+                now: this.clock.now, sleep: this.clock.sleep, ...defaults, timeoutMs: lastDeadline - start,
+                // Never sleep past the nearest deadline of an id still waiting.
+                nextDelay: attempt => Math.min(pollDelay(attempt, defaults), Math.max(1, Math.min(...pending.map(deadlineOf)) - this.clock.now())),
                 onProgress: opts.log ? (note, elapsed) => opts.log!(`${opts.label ?? this.instanceId}: deleting on ${this.instanceId}: ${note}, ${formatDuration(elapsed)} elapsed`) : undefined,
             });
         } catch (err) {
             if (!(err instanceof WaitTimeoutError)) throw err;
-            for (const id of pending) {
-                const o = outcomes.get(id)!;
-                outcomes.set(id, { ...o, message: `${o.message ?? "refused"} (the instance was still busy after waiting ${formatDuration(err.elapsedMs)})` });
-            }
+            for (const id of pending) settle(gaveUp(outcomes.get(id)!));
         }
         return ids.map(backupId => outcomes.get(backupId) ?? { backupId, result: "failed", code: "NoOutcome", message: "the cloud's answer did not mention this backup" });
     }
@@ -291,23 +349,27 @@ export class InstanceCoordinator {
         const listed = backupIds.length > 1 ? await this.list().catch(() => [] as CloudBackup[]) : [];
         const refused = new Set(listed.filter(b => b.storeStatus === "Disabled" && backupIds.includes(b.backupId)).map(b => b.backupId));
         const rest = backupIds.filter(id => !refused.has(id));
-        const outcomes = rest.length ? await this.deleteNow(rest, opts) : [];
-        return [...outcomes, ...[...refused].map(backupId => ({
-            backupId, result: "blocked" as const, code: "StoreStatus.Disabled",
+        const blocked = [...refused].map((backupId): DeleteOutcome => ({
+            backupId, result: "blocked", code: "StoreStatus.Disabled",
             message: "the cloud marks this backup set as not deletable yet (StoreStatus Disabled, its retention rule)",
-        }))];
+        }));
+        for (const o of blocked) opts.onSettled?.(o);
+        const outcomes = rest.length ? await this.deleteNow(rest, opts) : [];
+        return [...outcomes, ...blocked];
     }
 
     /**
      * Deletes one backup, gathered with the other deletes of this instance
      * that arrive close together (a destroy, replacements) into the cloud's
      * batch call. Each caller gets its own backup's outcome. A busy instance
-     * is waited for as in `deleteNow`, up to the longest timeout of the batch.
+     * is waited for as in `deleteNow`, each backup up to its own caller's
+     * timeout: a caller whose limit comes first is answered then, and its
+     * backup is not asked for again.
      */
     deleteGathered(backupId: string, opts: DeleteWaitOptions = {}): Promise<DeleteOutcome> {
         return new Promise((resolve, reject) => {
             if (this.gathered.length === 0) this.gatherStart = Date.now();
-            this.gathered.push({ backupId, opts, resolve, reject });
+            this.gathered.push({ backupId, opts, deadline: this.clock.now() + (opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS), resolve, reject });
             if (this.gatherTimer) clearTimeout(this.gatherTimer);
             const wait = Math.min(DELETE_QUIET_MS, Math.max(0, this.gatherStart + DELETE_GATHER_MAX_MS - Date.now()));
             this.gatherTimer = setTimeout(() => void this.flushDeletes(), wait);
@@ -319,9 +381,11 @@ export class InstanceCoordinator {
         const batch = this.gathered;
         this.gathered = [];
         const ids = [...new Set(batch.map(g => g.backupId))];
-        // One batch, one wait: as long as the most patient caller allows (each would wait that long alone).
-        const timeouts = batch.map(g => g.opts.timeoutMs ?? DELETE_WAIT_DEFAULT_MS);
-        const opts = { ...batch[0].opts, timeoutMs: Math.max(...timeouts) };
+        // One batch; each id waits for a busy instance as long as its most patient caller allows.
+        const deadlines = new Map<string, number>();
+        for (const g of batch) deadlines.set(g.backupId, Math.max(deadlines.get(g.backupId) ?? 0, g.deadline));
+        const answer = (o: DeleteOutcome) => { for (const g of batch) if (g.backupId === o.backupId) g.resolve(o); };
+        const opts: DeleteWaitOptions = { ...batch[0].opts, deadlineOf: id => deadlines.get(id)!, onSettled: answer };
         try {
             const outcomes = new Map((await this.deleteKnowingRefusals(ids, opts)).map(o => [o.backupId, o]));
             for (const g of batch) {

@@ -8,7 +8,7 @@ import { nextStepFor } from "./clouds/delete-outcome";
 import type { InstanceCoordinator } from "./instance";
 import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
-import { CheckFailure, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
+import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
@@ -65,7 +65,8 @@ export class ManualBackupProvider {
         const value = known ? withDefaultName(v.value as ManualBackupInputs, olds) : v.value;
         const inputs: Record<string, unknown> = { ...news, ...value };
         const missing = known ? this.rt.missingSettings(value) : undefined;
-        return { inputs, failures: missing ? [{ property: "cloud", reason: missing }] : [] };
+        if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
+        return { inputs, failures: known ? await this.rt.instanceFailures(value, "check") : [] };
     }
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
@@ -82,6 +83,9 @@ export class ManualBackupProvider {
         const inst = this.rt.instance(inputs);
         const owner = ownerOf(inputs);
         try {
+            // What Check could not judge (the instance could not be read then) is judged before anything is made.
+            const refused = await this.rt.instanceFailures(inputs, "create");
+            if (refused.length) throw new Error(`${refused.map(f => `${f.property}: ${f.reason}`).join("; ")}. Nothing was created`);
             if (inputs.adoptBackupId) return await this.adopt(inst, inputs);
             const resumed = await this.resumeJournaled(inst, inputs);
             if (resumed) return resumed;
@@ -216,22 +220,30 @@ export class ManualBackupProvider {
     async delete(id: string, props: ManualBackupState): Promise<void> {
         const inst = this.rt.instance(props);
         const what = `deleting backup ${props.backupId ?? id} of ${props.instanceId} on ${inst.adapter.displayName}`;
+        // Every wait of this delete ends deleteTimeout from now.
+        const since = Date.now();
         try {
             let backupId = props.backupId;
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
-                const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForResolving(props, labelOf(props))).catch(err => {
+                const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForDelete(props, labelOf(props), since)).catch(err => {
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
-                    throw err;
+                    if (!(err instanceof CreationIncompleteError)) throw err;
+                    throw new Error(`${what}: the backup of job ${props.jobId} is not known yet, so it cannot be deleted (${this.rt.message(err)}; deleteTimeout is ${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}).`
+                        + " The resource stays in state. Next: run the delete again once the job has ended, or raise deleteTimeout.");
                 });
                 backupId = progress?.backupId;
                 if (!backupId) return;
             }
             if (!backupId) return;
             // Gathered with other deletes of this instance arriving together (a destroy) into the cloud's batch call.
-            const outcome = await inst.deleteGathered(backupId, this.rt.opsForResolving(props, labelOf(props)));
+            const outcome = await inst.deleteGathered(backupId, this.rt.opsForDelete(props, labelOf(props), since));
             if (outcome.result === "deleted") return releaseBackup(props.instanceId, backupId);
             const cause = `${outcome.code}: ${outcome.message}`;
+            if (outcome.stillBusy) {
+                throw new Error(`${what}: the instance was still busy with another operation when deleteTimeout (${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out (${cause}).`
+                    + ` The backup still exists and stays in state. Next: run the delete again once the instance's running operation has ended, or raise deleteTimeout.`);
+            }
             if (outcome.result === "blocked" && props.onDeleteBlocked === "forget") {
                 this.rt.log(`warning: ${props.resourceName ?? backupId}: ${inst.adapter.displayName} refused to delete backup ${backupId} (${cause}); onDeleteBlocked is "forget", so it is removed from state and left in the cloud`);
                 return;
@@ -241,6 +253,8 @@ export class ManualBackupProvider {
             const kept = outcome.result === "unconfirmed" ? "This answer does not say the backup is gone, so it stays in state." : "The backup still exists and stays in state.";
             throw new Error(`${what}: ${inst.adapter.displayName} ${outcome.result === "unconfirmed" ? "answered" : "refused"}: ${cause}. ${kept}${hint ? ` Next: ${hint}.` : ""}`);
         } catch (err) {
+            // The errors made above already say what failed.
+            if (err instanceof Error && err.message.startsWith(`${what}: `)) throw new Error(this.rt.scrub(err.message));
             throw this.rt.describe(what, err);
         }
     }
@@ -319,7 +333,7 @@ export class ManualBackupProvider {
         const facts = factsOf(err.started, err.progress);
         if (err.progress?.status === "FAILED") {
             if (!facts.backupId) return new Error(`${what}: ${err.message}. Nothing is recorded; the next update tries again.`);
-            const [outcome] = await inst.deleteNow([facts.backupId]).catch((e: unknown): DeleteOutcome[] =>
+            const [outcome] = await inst.deleteNow([facts.backupId], this.rt.opsForDelete(inputs, labelOf(inputs), Date.now())).catch((e: unknown): DeleteOutcome[] =>
                 [{ backupId: facts.backupId!, result: "failed", code: e instanceof CloudError ? e.code : "Error", message: e instanceof CloudError ? e.cloudMessage : String((e as Error)?.message ?? e) }]);
             if (outcome?.result === "deleted") return new Error(`${what}: ${err.message}. The failed backup ${facts.backupId} was deleted and nothing is recorded; the next update tries again.`);
             // Still in the cloud: recorded, so it is not left behind; Diff replaces a FAILED backup, deleting it.

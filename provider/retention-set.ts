@@ -13,7 +13,7 @@ import { freeOwnName, type InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
-import { CheckFailure, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
+import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -49,6 +49,7 @@ export class RetentionSetProvider {
         if (v.unknownKeys.length === 0) {
             const missing = this.rt.missingSettings(v.value as RetentionSetInputs);
             if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
+            return { inputs, failures: await this.rt.instanceFailures(v.value as RetentionSetInputs, "check") };
         }
         return { inputs, failures: [] };
     }
@@ -61,7 +62,7 @@ export class RetentionSetProvider {
         const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId)))
             || (news.labels ?? []).some(l => !olds.backups?.[l])
             || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
-        const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "onDeleteBlocked"] as const;
+        const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked"] as const;
         const changes = replaces.length > 0 || unfinished || keys.some(k => differs(olds[k], news[k]));
         if (changes && replaces.length === 0) this.announce(olds, news);
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
@@ -82,6 +83,11 @@ export class RetentionSetProvider {
         const inputs = parseInputs(retentionSetSchema, raw);
         const id = `${inputs.instanceId}/${inputs.resourceName ?? createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`;
         try {
+            // What Check could not judge (the instance could not be read then) is judged before anything is made.
+            const refused = await this.rt.instanceFailures(inputs, "create");
+            if (refused.length) {
+                throw new Error(`creating backup set ${id}: ${refused.map(f => `${f.property}: ${f.reason}`).join("; ")}. Nothing was created`);
+            }
             return { id, outs: await this.reconcile(id, inputs, {}) };
         } catch (err) {
             throw withProviderKey(err, raw);
@@ -132,8 +138,10 @@ export class RetentionSetProvider {
 
     async delete(id: string, props: RetentionSetState): Promise<void> {
         const inst = this.rt.instance(props);
+        // Every wait of this destroy ends deleteTimeout from now.
+        const since = Date.now();
         const resolved = { ...(props.backups ?? {}) };
-        const unresolved = await this.resolveJobs(inst, props, resolved, Object.keys(resolved));
+        const unresolved = await this.resolveJobs(inst, props, resolved, Object.keys(resolved), since);
         if (unresolved.length) {
             throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${unresolved.join("; ")}. Nothing was deleted; the set stays in state. Next: run destroy again once the jobs have ended`);
         }
@@ -142,7 +150,7 @@ export class RetentionSetProvider {
         if (byId.size === 0) return;
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await inst.deleteNow([...byId.keys()], this.rt.opsForResolving(props, props.resourceName ?? id));
+            outcomes = await inst.deleteNow([...byId.keys()], this.rt.opsForDelete(props, props.resourceName ?? id, since));
         } catch (err) {
             throw this.rt.describe(`deleting backup set ${id} on ${inst.adapter.displayName}`, err);
         }
@@ -156,7 +164,9 @@ export class RetentionSetProvider {
         for (const o of outcomes) if (o.result === "deleted") releaseBackup(props.instanceId, o.backupId);
         const fatal = [...failed, ...(props.onDeleteBlocked === "forget" ? [] : blocked)];
         if (fatal.length) {
-            const hint = fatal[0].result === "blocked" ? hintFor(fatal[0].code) : nextStepFor(fatal[0]);
+            const hint = fatal.some(o => o.stillBusy)
+                ? `deleteTimeout (${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out while the instance was busy with another operation; run destroy again once it has ended, or raise deleteTimeout`
+                : fatal[0].result === "blocked" ? hintFor(fatal[0].code) : nextStepFor(fatal[0]);
             throw new Error(`deleting backup set ${id} on ${inst.adapter.displayName}: ${fatal.length} of ${outcomes.length} backups were not deleted: ${fatal.map(describe).join("; ")}.`
                 + ` They stay in state; the others are deleted.${hint ? ` Next: ${hint}.` : ""}`);
         }
@@ -259,15 +269,17 @@ export class RetentionSetProvider {
 
     /** Deletes members whose label was removed, and earlier refusals, in as few calls as the cloud allows. */
     private async prune(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>, problems: string[]) {
+        // Every wait of this prune ends deleteTimeout from now.
+        const since = Date.now();
         // A removed label whose job is still running has a backup on the way: learn its id before deciding anything.
-        problems.push(...await this.resolveJobs(inst, inputs, members, Object.keys(members).filter(l => !wanted.has(l))));
+        problems.push(...await this.resolveJobs(inst, inputs, members, Object.keys(members).filter(l => !wanted.has(l)), since));
         const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId);
         for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId && !m.jobId) delete members[l];
         if (doomed.length === 0) return;
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
         let outcomes: DeleteOutcome[];
         try {
-            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()], this.rt.opsForResolving(inputs, inputs.resourceName ?? inputs.instanceId));
+            outcomes = await inst.deleteKnowingRefusals([...labelOf.keys()], this.rt.opsForDelete(inputs, inputs.resourceName ?? inputs.instanceId, since));
         } catch (err) {
             problems.push(`deleting ${labelOf.size} backups: ${this.rt.message(err)}`);
             return;
@@ -278,9 +290,10 @@ export class RetentionSetProvider {
             if (o.result === "deleted") {
                 delete members[l];
                 releaseBackup(inputs.instanceId, o.backupId);
-            } else if (o.result === "blocked") {
+            } else if (o.result === "blocked" || o.stillBusy) {
+                // A cloud rule, or an instance busy until deleteTimeout ran out: either way it may work later.
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
-                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}${o.stillBusy ? `; deleteTimeout (${inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out` : ""}; it stays in state as pendingDelete and is retried on the next update`);
             } else if (o.result === "unconfirmed") {
                 // A 404 that is not the service's "no such backup" (a wrong project id, endpoint or region): the backup may exist, so it is kept and tried again.
                 members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Unconfirmed", reason: o.message ?? "the answer does not say the backup is gone", since: members[l].pendingDelete?.since ?? now }) };
@@ -322,14 +335,14 @@ export class RetentionSetProvider {
      * a backup that is on its way. A job that failed without leaving a backup
      * is dropped. Returns a problem per member still unresolved at the deadline.
      */
-    private async resolveJobs(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, labels: string[]): Promise<string[]> {
+    private async resolveJobs(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, labels: string[], since: number): Promise<string[]> {
         const problems: string[] = [];
         for (const l of labels) {
             const m = members[l];
             if (!m || m.backupId || !m.jobId) continue;
             const started = { jobId: m.jobId, startedAt: m.startedAt };
             try {
-                const p = await inst.waitCreated(started, this.rt.opsForResolving(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`));
+                const p = await inst.waitCreated(started, this.rt.opsForDelete(inputs, `${inputs.resourceName ?? inputs.instanceId}[${l}]`, since));
                 members[l] = { ...m, ...factsOf(started, p) };
             } catch (err) {
                 if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {

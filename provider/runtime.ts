@@ -10,9 +10,13 @@ import { ConfigSource, MissingSettingError, Settings } from "./config";
 import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./errors";
 import type { OpsOptions } from "./backup-ops";
-import { coordinatorFor, InstanceCoordinator } from "./instance";
+import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
+import { CheckFailure, DEFAULT_DELETE_TIMEOUT, huaweiRdsDatabasesRefusal } from "./schema";
 import { setMaxListeners } from "events";
 import { parseDuration, WaitOptions } from "./wait";
+
+/** How long a Check waits for the instance's engine before leaving the judgement to the create. */
+const CHECK_ENGINE_WAIT_MS = 5_000;
 
 export class ProviderRuntime {
     private settings = new Settings();
@@ -27,8 +31,19 @@ export class ProviderRuntime {
         setMaxListeners(0, this.cancelled.signal);
     }
 
-    /** Called by the host with the stack config before any other method. */
+    /** The stack config the settings were built from, as text (see `configFingerprint`). */
+    private configured?: string;
+
+    /**
+     * Called by the host with the stack config before any other method. The
+     * host configures each resource kind's provider, both with the same stack
+     * config: the second call then keeps the adapters, so both kinds share one
+     * coordinator per instance (one create queue, one listing, one engine read).
+     */
     configure(config: ConfigSource): void {
+        const fingerprint = configFingerprint(config);
+        if (fingerprint !== undefined && fingerprint === this.configured) return;
+        this.configured = undefined;
         this.settings = new Settings(config);
         this.factory = new AdapterFactory(this.settings);
         const poll = config.get("dbbackups:pollInterval");
@@ -36,6 +51,7 @@ export class ProviderRuntime {
         if (poll && minDelayMs === undefined) throw new Error(`config dbbackups:pollInterval must be a duration like "2s" or "500ms"; got ${poll}`);
         const min = minDelayMs ?? 2000;
         this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.min(10_000, min * 25) };
+        this.configured = fingerprint;
     }
 
     /**
@@ -73,6 +89,26 @@ export class ProviderRuntime {
         }
     }
 
+    /**
+     * Rules that need the instance itself: Huawei RDS takes `databases` only
+     * on some engines, so the instance's engine is read (one call per
+     * instance and process, shared by concurrent Checks). At Check the read
+     * is waited for at most a few seconds, and a read that fails or is late
+     * judges nothing: the create asks again (`"create"`) and refuses with the
+     * same message before the cloud is called. Never throws.
+     */
+    async instanceFailures(inputs: Target & { instanceId: string; databases?: string[] }, when: "check" | "create"): Promise<CheckFailure[]> {
+        if (inputs.cloud !== "huaweicloud" || (inputs.service ?? "rds") !== "rds" || !inputs.databases?.length) return [];
+        let engine: string | undefined;
+        try {
+            engine = await this.instance(inputs).engine(when === "check" ? { withinMs: CHECK_ENGINE_WAIT_MS } : { again: true });
+        } catch {
+            return []; // settings missing: reported on their own
+        }
+        const reason = engine === undefined ? undefined : huaweiRdsDatabasesRefusal(engine, inputs.instanceId);
+        return reason ? [{ property: "databases", reason }] : [];
+    }
+
     /** A progress or warning line for the user; the host passes console output through. */
     log(line: string): void {
         this.logLine(`[dbbackups] ${this.scrub(line)}`);
@@ -90,14 +126,21 @@ export class ProviderRuntime {
     }
 
     /**
-     * Options for waiting on a job whose backup must be known before it can
-     * be deleted (a destroy or prune of a backup still being made): at least
-     * 30 minutes whatever `waitTimeout` says, since giving up would leave the
-     * backup behind or fail the delete.
+     * Timing of one delete (a destroy, a replaced backup, a set's removed
+     * labels, a failed backup cleaned up): every wait in it, for a busy
+     * instance or for a job whose backup must be known before it can be
+     * deleted, ends `deleteTimeout` (default 30 minutes) after `since`.
+     * Pass the same `since` to every wait of one delete.
      */
-    opsForResolving(inputs: { waitTimeout?: string }, label: string): OpsOptions {
-        const opts = this.opsFor(inputs, label);
-        return { ...opts, wait: true, timeoutMs: Math.max(opts.timeoutMs, 30 * 60_000) };
+    opsForDelete(inputs: { deleteTimeout?: string }, label: string, since: number): OpsOptions {
+        const limitMs = parseDuration(inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT) ?? DELETE_WAIT_DEFAULT_MS;
+        return {
+            timeoutMs: Math.max(1, since + limitMs - Date.now()),
+            wait: true,
+            label,
+            log: line => this.log(line),
+            polling: this.waitOptions,
+        };
     }
 
     /** An error for the user: what failed, the cause scrubbed of secrets, and what to do next for a cloud error. */
@@ -115,4 +158,15 @@ export class ProviderRuntime {
     scrub(text: string): string {
         return redact(text, this.settings.secrets());
     }
+}
+
+/**
+ * The stack config as stable text, when the config object shows its key/value
+ * map (the dynamic-provider host's `Config` keeps it as `rawConfig`);
+ * undefined otherwise, and then every `configure` builds new settings.
+ */
+function configFingerprint(config: ConfigSource): string | undefined {
+    const raw = (config as { rawConfig?: unknown }).rawConfig;
+    if (!raw || typeof raw !== "object") return undefined;
+    return JSON.stringify(Object.entries(raw as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -2,12 +2,16 @@
  * Input validation at the boundary (Check): zod schemas per resource, types
  * derived from them, and the mapping from zod issues to Pulumi
  * `CheckFailure`s that name the property and the allowed values. Nothing here
- * calls a cloud.
+ * calls a cloud (rules that need the instance itself take what was read as an
+ * argument).
  */
 import { z } from "zod";
 import { parseDuration } from "./wait";
 import { HUAWEI_NAME, memberName } from "./naming";
 import { HUAWEI_USER_DESCRIPTION_MAX } from "./ownership";
+
+/** What `deleteTimeout` is when not given. */
+export const DEFAULT_DELETE_TIMEOUT = "30m";
 
 /** The value Pulumi sends for an input that is not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -51,6 +55,12 @@ const targetShape = {
         .describe("Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update."),
     waitTimeout: duration.default("30m")
         .describe("How long to wait for a backup, e.g. `30m`, `2h`, `90s`. A backup still running then is recorded in state and waited for again by the next update."),
+    /**
+     * How long a delete (destroy, replacement, removed label) waits for a busy instance, and for a running job whose
+     * backup must be known first. No default is filled in, so state written before this input existed shows no change.
+     */
+    deleteTimeout: duration.optional()
+        .describe("How long a delete (destroy, replacement, a removed label) waits for a busy instance, e.g. `30m` (the default when unset), `2h`. When it runs out nothing is lost: the backup stays in state (a set keeps it as `pendingDelete`)."),
     onDeleteBlocked: z.enum(["fail", "forget"]).default("fail")
         .describe("When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud."),
     /** Take over (with `adoptBackupId` / `adopt`) a backup whose owner marker names another resource. */
@@ -71,8 +81,26 @@ interface TargetFields {
     cloud: string; service: string; instanceId: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
 }
 
-/** Huawei RDS instance id suffixes of engines without partial (per-database) backups: `in01` is MySQL. */
-const HUAWEI_RDS_WHOLE_INSTANCE_ONLY: Array<[RegExp, string]> = [[/in01$/, "MySQL"]];
+/**
+ * Huawei RDS engines (`datastore.type`, compared without case and
+ * punctuation) whose backups do not take `databases`: partial backups are
+ * made on SQL Server and PostgreSQL only. An engine not named here is left to
+ * the cloud to judge.
+ */
+const HUAWEI_RDS_WHOLE_INSTANCE_ONLY: Record<string, string> = { mysql: "MySQL", mariadb: "MariaDB" };
+
+/**
+ * Why Huawei RDS refuses `databases` on this engine (the instance's
+ * `datastore.type`), or undefined when the engine takes it (or is not known
+ * here). Judged at Check when the engine can be read then, otherwise before
+ * the create.
+ */
+export function huaweiRdsDatabasesRefusal(engine: string, instanceId: string): string | undefined {
+    const name = HUAWEI_RDS_WHOLE_INSTANCE_ONLY[engine.toLowerCase().replace(/[^a-z]/g, "")];
+    if (!name) return undefined;
+    return `Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance ${instanceId} runs ${name}`
+        + ` (its datastore.type is "${engine}"): remove databases to back up the whole instance`;
+}
 
 /** Rules that depend on which cloud and service the resource targets. */
 function cloudRules(v: TargetFields, ctx: Ctx) {
@@ -91,10 +119,7 @@ function cloudRules(v: TargetFields, ctx: Ctx) {
         if (v.backupMethod !== undefined) fail("backupMethod", "only Alibaba Cloud RDS takes a backup method; remove it for huaweicloud");
         if (v.backupStrategy !== undefined) fail("backupStrategy", "only Alibaba Cloud RDS takes a backup strategy; remove it for huaweicloud");
         if (v.service === "geminidb" && v.databases !== undefined) fail("databases", "GeminiDB backups are instance backups here; remove databases");
-        const wholeOnly = HUAWEI_RDS_WHOLE_INSTANCE_ONLY.find(([re]) => re.test(v.instanceId));
-        if (v.service === "rds" && v.databases !== undefined && wholeOnly) {
-            fail("databases", `Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance ${v.instanceId} is ${wholeOnly[1]} (its id ends in "${v.instanceId.slice(-4)}"): remove databases to back up the whole instance`);
-        }
+        // Which Huawei RDS engines take databases needs the instance's engine: see huaweiRdsDatabasesRefusal.
         if (v.description !== undefined && HUAWEI_DESCRIPTION_FORBIDDEN.test(v.description)) {
             fail("description", "must not contain any of > ! < \" & ' =");
         }

@@ -25,6 +25,14 @@ export interface ManualBackupArgs {
     waitForCompletion?: pulumi.Input<boolean>;
     /** How long to wait for the backup, e.g. `"30m"` (default), `"2h"`. Pulumi's `customTimeouts` do not reach dynamic providers. */
     waitTimeout?: pulumi.Input<string>;
+    /**
+     * How long a delete (`destroy`, the old backup of a replacement, a retention set's removed labels) waits for a
+     * busy instance (the clouds run one backup operation at a time per instance), and for a running job whose backup
+     * must be known before it can be deleted, e.g. `"30m"` (default), `"5m"`, `"2h"`. When it runs out nothing is
+     * dropped: the delete fails and the backup stays in state (a retention set keeps it as `pendingDelete`, retried
+     * on the next update).
+     */
+    deleteTimeout?: pulumi.Input<string>;
     /** When the cloud refuses a delete (retention rules, backup in use): `"fail"` (default) keeps it in state and fails; `"forget"` removes it from state with a warning and leaves it in the cloud. */
     onDeleteBlocked?: pulumi.Input<"fail" | "forget">;
     /** Take over this existing manual backup instead of creating one (Pulumi's `import` option cannot work for dynamic resources). Verified at create: automated backups, and backups whose owner marker names another resource, are refused. */

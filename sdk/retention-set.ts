@@ -2,7 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-retention-set");
 import type { ManualBackupArgs } from "./manual-backup";
 
-/** Inputs of a `BackupRetentionSet`: the target and creation options of `ManualBackup`, plus the labels. */
+/**
+ * Inputs of a `BackupRetentionSet`: the target and creation options of `ManualBackup` (`waitTimeout`,
+ * `deleteTimeout`, `onDeleteBlocked`, ...), plus the labels. `deleteTimeout` bounds the deletes of removed labels:
+ * a backup whose delete still meets a busy instance when it runs out stays in `backups` as `pendingDelete`.
+ */
 export interface BackupRetentionSetArgs extends Omit<ManualBackupArgs, "name" | "adoptBackupId"> {
     /**
      * One backup per label. Adding a label creates a backup; removing one deletes

@@ -106,6 +106,13 @@ export interface DeleteOutcome {
     message?: string;
     /** ISO 8601 UTC time after which the cloud's rule allows the delete, when the rule tells. */
     deletableAfter?: string;
+    /**
+     * Set by the instance coordinator (never by an adapter): the instance was
+     * still busy (another operation running) when the delete's time limit
+     * (`deleteTimeout`) ran out, so the delete was not attempted again. The
+     * backup still exists.
+     */
+    stillBusy?: boolean;
 }
 
 /** What the cloud says about an instance, read when it refuses a call as busy. */
@@ -155,6 +162,13 @@ export interface BackupAdapter {
      * (wait) from one that is stopped or frozen (fail now, say why).
      */
     instanceState?(instanceId: string): Promise<InstanceState | undefined>;
+    /**
+     * The instance's database engine as the cloud names it (Huawei RDS
+     * `datastore.type`: `MySQL`, `PostgreSQL`, `SQLServer`, `MariaDB`), or
+     * `undefined` when the cloud does not list the instance. Services whose
+     * rules do not depend on the engine leave it out.
+     */
+    instanceEngine?(instanceId: string): Promise<string | undefined>;
 }
 
 /** Credentials and endpoint an adapter needs, resolved by `config.ts`. */

@@ -245,6 +245,14 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal(await rds.instanceState("0123456789abcdef0123456789abcdefin01"), undefined, "an instance the list does not show");
             assert.deepEqual(await h.calls(SVC, "ListInstances"), { calls: 5, mutations: 0 });
         });
+
+        it("reads the instance's engine from the instance list's datastore.type, one call each", async () => {
+            const raw = await h.raw(SVC, "GET", "/v3/{project_id}/instances", { query: { id: MSSQL } });
+            assert.deepEqual(raw.body.instances.map((i: { id: string; datastore: unknown }) => [i.id, i.datastore]), [[MSSQL, { type: "SQLServer", version: "2019_SE" }]]);
+            assert.deepEqual([await rds.instanceEngine(MYSQL), await rds.instanceEngine(PG), await rds.instanceEngine(MSSQL)], ["MySQL", "PostgreSQL", "SQLServer"]);
+            assert.equal(await rds.instanceEngine("0123456789abcdef0123456789abcdefin01"), undefined, "an instance the list does not show");
+            assert.deepEqual(await h.calls(SVC, "ListInstances"), { calls: 5, mutations: 0 });
+        });
     });
 
     describe("delete", () => {

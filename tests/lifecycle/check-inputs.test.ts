@@ -34,6 +34,14 @@ describe("Inputs rejected at preview (through the dynamic-provider host)", funct
         assert.ok(f.some(x => x.property === "waitTimeout" && /positive duration/.test(x.reason)), JSON.stringify(f));
     });
 
+    it("rejects a deleteTimeout that is not a positive duration, on both resources", async () => {
+        const f = await failuresOf(() => {
+            new ManualBackup("never-deleted", { ...ALICLOUD.args, instanceId: ALICLOUD.instanceA, deleteTimeout: "0s" });
+            new BackupRetentionSet("never-pruned", { ...HUAWEI_RDS.args, instanceId: HUAWEI_RDS.instanceA, labels: ["a"], deleteTimeout: "half an hour" });
+        });
+        assert.equal(f.filter(x => x.property === "deleteTimeout" && /must be a positive duration like "30m"/.test(x.reason)).length, 2, JSON.stringify(f));
+    });
+
     it("rejects namePrefix on Alibaba, where backup sets have no name", async () => {
         const f = await failuresOf(() => { new BackupRetentionSet("prefixed", { ...ALICLOUD.args, instanceId: ALICLOUD.instanceA, labels: ["a"], namePrefix: "nightly" }); });
         assert.ok(f.some(x => x.property === "namePrefix" && /no name/.test(x.reason)), JSON.stringify(f));

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { manualBackupSchema, retentionSetSchema, validate } from "../../provider/schema";
+import { huaweiRdsDatabasesRefusal, manualBackupSchema, retentionSetSchema, validate } from "../../provider/schema";
 import { HUAWEI_NAME, memberName } from "../../provider/naming";
 
 function failures(schema: typeof manualBackupSchema | typeof retentionSetSchema, raw: Record<string, unknown>) {
@@ -23,17 +23,19 @@ describe("Check rejects what the cloud would refuse or ignore", () => {
         assert.equal(set[0].property, "databases");
     });
 
-    it("Huawei RDS databases on a MySQL instance fails at preview with what to change; SQL Server and PostgreSQL pass", () => {
-        const mysql = { cloud: "huaweicloud", instanceId: "43e4feaab48f11e89039fa163ebaa7e4in01", databases: ["orders"] };
-        const f = failures(manualBackupSchema, mysql);
-        assert.equal(f.length, 1);
-        assert.equal(f[0].property, "databases");
-        assert.match(f[0].reason, /SQL Server and PostgreSQL only; instance 43e4feaab48f11e89039fa163ebaa7e4in01 is MySQL .*remove databases/);
-        assert.equal(failures(retentionSetSchema, { ...mysql, labels: ["a"] })[0].property, "databases");
-        for (const id of ["7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04", "5c8e3e0f3b1a4d2c9f7e6a5b4c3d2e1fin03"]) {
-            assert.deepEqual(failures(manualBackupSchema, { ...mysql, instanceId: id }), [], id);
+    it("Huawei RDS databases are judged by the instance's engine, not its id: the schema alone passes them", () => {
+        for (const instanceId of ["43e4feaab48f11e89039fa163ebaa7e4in01", "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04", "5c8e3e0f3b1a4d2c9f7e6a5b4c3d2e1fin99"]) {
+            assert.deepEqual(failures(manualBackupSchema, { cloud: "huaweicloud", instanceId, databases: ["orders"] }), [], instanceId);
+            assert.deepEqual(failures(retentionSetSchema, { cloud: "huaweicloud", instanceId, databases: ["orders"], labels: ["a"] }), [], instanceId);
         }
-        assert.deepEqual(failures(manualBackupSchema, { cloud: "huaweicloud", instanceId: mysql.instanceId }), []);
+    });
+
+    it("Huawei RDS takes databases on SQL Server and PostgreSQL only; the refusal names the engine and says what to change", () => {
+        for (const engine of ["SQLServer", "PostgreSQL", "sqlserver", "SQL Server"]) assert.equal(huaweiRdsDatabasesRefusal(engine, "i-1"), undefined, engine);
+        const mysql = huaweiRdsDatabasesRefusal("MySQL", "i-1in03");
+        assert.equal(mysql, 'Huawei Cloud RDS makes partial (per-database) backups on SQL Server and PostgreSQL only; instance i-1in03 runs MySQL (its datastore.type is "MySQL"): remove databases to back up the whole instance');
+        assert.match(huaweiRdsDatabasesRefusal("MariaDB", "i-2") ?? "", /instance i-2 runs MariaDB .*remove databases/);
+        assert.equal(huaweiRdsDatabasesRefusal("TaurusDB", "i-3"), undefined, "an engine not known to refuse it is left to the cloud");
     });
 });
 

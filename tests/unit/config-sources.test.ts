@@ -105,3 +105,25 @@ describe("configuration problems reported at preview", () => {
             /Alibaba Cloud profile "work" was asked for, but the profile file \/nonexistent\/dbbackups-test\/config\.json does not exist \(needed for alicloud rds\)/);
     });
 });
+
+describe("the runtime configured once per resource kind", () => {
+    /** The stack config as the dynamic-provider host hands it to `configure` (its `Config` keeps the raw map). */
+    const hostConfig = (raw: Record<string, string>) => ({ rawConfig: raw, get: (k: string) => raw[k] });
+    const raw = { "huaweicloud:access_key": "ak", "huaweicloud:secret_key": "sk", "huaweicloud:project_id": "p1", "huaweicloud:region": "ap-southeast-1" };
+    const target = { cloud: "huaweicloud" as const, service: "rds" as const, instanceId: "i-1" };
+
+    it("keeps its instance coordinators when the same stack config comes again, and rebuilds them for another", async () => {
+        const { ProviderRuntime } = await import("../../provider/runtime");
+        const rt = new ProviderRuntime(() => undefined);
+        rt.configure(hostConfig(raw));
+        const first = rt.instance(target);
+        rt.configure(hostConfig({ ...raw }));
+        assert.equal(rt.instance(target), first, "one coordinator per instance for both resource kinds");
+        rt.configure(hostConfig({ ...raw, "huaweicloud:project_id": "p2" }));
+        assert.notEqual(rt.instance(target), first);
+        rt.configure(source(raw));
+        const plain = rt.instance(target);
+        rt.configure(source(raw));
+        assert.notEqual(rt.instance(target), plain, "a config whose values cannot be seen whole is taken as new");
+    });
+});

@@ -244,9 +244,24 @@ describe("instance coordinator: busy is not stopped", () => {
         const { adapter } = busyAdapter(99, RUNNING);
         const clock = fakeClock();
         const [o] = await new InstanceCoordinator(adapter, "i-1", clock).deleteNow(["a"], { timeoutMs: 5000, polling: ops.polling });
-        assert.deepEqual([o.result, o.code], ["failed", "Busy"]);
+        assert.deepEqual([o.result, o.code, o.stillBusy], ["failed", "Busy", true]);
         assert.match(o.message ?? "", /still busy after waiting 5s/);
         assert.equal(clock.now(), 5000);
+    });
+
+    it("answers each gathered delete at its own caller's limit, and does not ask for that backup again", async () => {
+        // Busy for the first 4 rounds (1 s apart): the 2.5 s caller gives up, the 60 s caller's backup is deleted.
+        const { adapter, calls } = busyAdapter(4, RUNNING);
+        const clock = fakeClock();
+        const c = new InstanceCoordinator(adapter, "i-1", clock);
+        const answeredAt: Record<string, number> = {};
+        const ask = (id: string, timeoutMs: number) => c.deleteGathered(id, { timeoutMs, polling: ops.polling }).then(o => { answeredAt[id] = clock.now(); return o; });
+        const [short, long] = await Promise.all([ask("short", 2500), ask("long", 60_000)]);
+        assert.deepEqual([short.result, short.stillBusy, short.code], ["failed", true, "Busy"]);
+        assert.equal(answeredAt.short, 2500, "answered at its limit, not when the batch ended");
+        assert.deepEqual([long.result, long.stillBusy], ["deleted", undefined]);
+        assert.deepEqual(calls, ["delete short,long", "state", "delete short,long", "delete short,long", "delete long", "delete long"]);
+        assert.deepEqual(clock.slept, [1000, 1000, 500, 1000], "one wait ends at the short caller's limit");
     });
 });
 
@@ -298,5 +313,58 @@ describe("poll schedule", () => {
         assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 100_000, progress: "50%" }), 30_000, "at most an eighth of the expected 200 s, or the maximum delay");
         assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 400_000, progress: "50%" }), 100_000, "an eighth of the expected 800 s");
         assert.equal(nextPollDelay({ ...base, attempt: 3, elapsedMs: 90_000, progress: "90%" }), 10_000, "sleeps to the expected end");
+    });
+});
+
+describe("instance coordinator: the instance's engine", () => {
+    /** An adapter whose engine read answers with `answers` in turn (an Error is thrown), after `delayMs`. */
+    function engineAdapter(answers: Array<string | undefined | Error>, delayMs = 5) {
+        const calls: string[] = [];
+        const adapter: BackupAdapter = {
+            ...recordingAdapter([]).adapter,
+            async instanceEngine(id) {
+                calls.push(`engine ${id}`);
+                await new Promise(r => setTimeout(r, delayMs));
+                const a = answers.shift();
+                if (a instanceof Error) throw a;
+                return a;
+            },
+        };
+        return { adapter, calls };
+    }
+
+    it("is read once for concurrent callers and kept", async () => {
+        const { adapter, calls } = engineAdapter(["MySQL"]);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        assert.deepEqual(await Promise.all([1, 2, 3, 4, 5].map(() => c.engine())), Array(5).fill("MySQL"));
+        assert.equal(await c.engine({ again: true }), "MySQL", "a known engine is not read again, even by a create");
+        assert.deepEqual(calls, ["engine i-1"]);
+    });
+
+    it("after a failed read, answers undefined without a call; a caller that must know reads again", async () => {
+        const { adapter, calls } = engineAdapter([new CloudError({ service: "Test Cloud", operation: "ListInstances", code: "Forbidden", kind: "client", httpStatus: 403, cloudMessage: "no" }), "SQLServer"]);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        assert.equal(await c.engine(), undefined);
+        assert.equal(await c.engine(), undefined);
+        assert.deepEqual(calls, ["engine i-1"]);
+        assert.equal(await c.engine({ again: true }), "SQLServer");
+        assert.equal(await c.engine(), "SQLServer");
+        assert.deepEqual(calls, ["engine i-1", "engine i-1"]);
+    });
+
+    it("waits at most withinMs, and keeps a late answer for later callers", async () => {
+        const { adapter, calls } = engineAdapter(["PostgreSQL"], 200);
+        const c = new InstanceCoordinator(adapter, "i-1");
+        const started = Date.now();
+        assert.equal(await c.engine({ withinMs: 20 }), undefined);
+        assert.ok(Date.now() - started < 150, "did not wait for the slow read");
+        assert.equal(await c.engine(), "PostgreSQL");
+        assert.deepEqual(calls, ["engine i-1"]);
+    });
+
+    it("is undefined, without a call, on a service that has no such read", async () => {
+        const { adapter, calls } = recordingAdapter([]);
+        assert.equal(await new InstanceCoordinator(adapter, "i-1").engine({ again: true }), undefined);
+        assert.deepEqual(calls, []);
     });
 });

@@ -51,6 +51,23 @@ describe("input schemas (Check)", () => {
         assert.match(failures(manualBackupSchema, { ...base, waitTimeout: "soon" })[0].reason, /duration like "30m"/);
     });
 
+    it("validates deleteTimeout on both resources like waitTimeout, naming it", () => {
+        for (const [schema, extra] of [[manualBackupSchema, {}], [retentionSetSchema, { labels: ["a"] }]] as const) {
+            assert.deepEqual(failures(schema, { ...base, ...extra, deleteTimeout: "1h30m" }), []);
+            for (const bad of ["soon", "0s", "30", "", "-5m"]) {
+                const f = failures(schema, { ...base, ...extra, deleteTimeout: bad });
+                assert.equal(f.length, 1, `${bad}: ${JSON.stringify(f)}`);
+                assert.equal(f[0].property, "deleteTimeout");
+                assert.match(f[0].reason, /must be a positive duration like "30m", "90s", "1h30m" or "500ms"/);
+            }
+            const typed = failures(schema, { ...base, ...extra, deleteTimeout: 30 });
+            assert.deepEqual([typed[0].property, typed[0].reason], ["deleteTimeout", "must be a string, got number"]);
+        }
+        // Not filled in when absent (the provider's default is 30m), so state from before it existed shows no change.
+        const r = validate(manualBackupSchema, base);
+        assert.ok(r.ok && r.value.deleteTimeout === undefined);
+    });
+
     it("does not judge inputs that are unknown during preview", () => {
         assert.ok(validate(manualBackupSchema, { cloud: "alicloud", instanceId: UNKNOWN }).ok);
         assert.equal(failures(manualBackupSchema, { cloud: "alicloud", instanceId: UNKNOWN, backupMethod: "x" })[0].property, "backupMethod");

@@ -223,6 +223,17 @@ export async function listAllPages<T extends { id: string }>(pageSize: number, f
     }
 }
 
+/** One instance as `GET /v3/{project_id}/instances?id=` lists it (RDS and GeminiDB): the fields the provider reads. */
+export interface HuaweiInstanceItem { id?: string; status?: string; datastore?: { type?: string; version?: string } }
+
+/** `GET /v3/{project_id}/instances?id=`: the instance, or undefined when the cloud does not list it. */
+export async function readInstance(client: HuaweicloudHttpClient, instanceId: string): Promise<HuaweiInstanceItem | undefined> {
+    const res = await client.call<{ instances?: HuaweiInstanceItem[] }>({
+        method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
+    });
+    return (res.body?.instances ?? []).find(i => i.id === instanceId);
+}
+
 /**
  * The state of one instance, from `GET /v3/{project_id}/instances?id=` (the
  * same call and shape on RDS and GeminiDB). `stoppedHint` gives, for a state
@@ -230,10 +241,7 @@ export async function listAllPages<T extends { id: string }>(pageSize: number, f
  */
 export async function readInstanceState(client: HuaweicloudHttpClient, instanceId: string,
     stoppedHint: (status: string) => string | undefined): Promise<InstanceState | undefined> {
-    const res = await client.call<{ instances?: Array<{ id?: string; status?: string }> }>({
-        method: "GET", path: "/v3/{project_id}/instances", query: { id: instanceId },
-    });
-    const status = (res.body?.instances ?? []).find(i => i.id === instanceId)?.status;
+    const status = (await readInstance(client, instanceId))?.status;
     if (status === undefined) return undefined;
     const hint = stoppedHint(status);
     return { state: status, running: hint === undefined, hint };

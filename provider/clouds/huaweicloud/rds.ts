@@ -9,7 +9,7 @@ import type {
 import { CloudError } from "../../errors";
 import type { RetryOptions } from "../../retry";
 import { mapLimit } from "../../concurrency";
-import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
+import { HuaweicloudHttpClient, readInstance, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { batchResultOutcome, deleteOutcomeOf, type DeleteCodes } from "../delete-outcome";
 
@@ -91,6 +91,13 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     /** `GET /v3/{project_id}/instances?id=`: the instance's `status`. */
     instanceState(instanceId: string): Promise<InstanceState | undefined> {
         return readInstanceState(this.client, instanceId, status => RDS_STOPPED_STATES[status.toUpperCase()]);
+    }
+
+    /** `GET /v3/{project_id}/instances?id=`: the instance's `datastore.type`. */
+    async instanceEngine(instanceId: string): Promise<string | undefined> {
+        const engine = (await readInstance(this.client, instanceId))?.datastore?.type;
+        if (engine) this.engines.set(instanceId, engine);
+        return engine;
     }
 
     async maxIdsPerDelete(instanceId: string): Promise<number> {
