@@ -71,7 +71,7 @@ for (const c of CASES) {
             let current = labels;
             const program = () => {
                 new BackupRetentionSet("big", {
-                    ...c.args, instanceId: c.batchInstance, labels: current,
+                    ...c.args, instanceId: c.batchInstance, labels: current, maxDeletesPerUpdate: 110,
                     adopt: Object.fromEntries(Object.entries(adopt).filter(([l]) => current.includes(l))),
                 });
             };
