@@ -30,6 +30,17 @@ const REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "
 
 export { memberName };
 
+/**
+ * An error refusing a change the user asked for: its message says everything,
+ * so it carries no stack trace (the dynamic-provider host prints an error's
+ * stack beside its message).
+ */
+function refusal(message: string): Error {
+    const err = new Error(message);
+    err.stack = "";
+    return err;
+}
+
 /** Who a member's backup belongs to: the set (project, stack, resource name) and the label. */
 const ownerOf = (i: RetentionSetInputs, label: string): Owner => ({ project: i.project, stack: i.stack, resourceName: i.resourceName, label });
 
@@ -97,7 +108,7 @@ export class RetentionSetProvider {
         if (deleted.length <= budget) return;
         const why = news.maxDeletesPerUpdate !== undefined ? "maxDeletesPerUpdate"
             : `the default maxDeletesPerUpdate for a set holding ${held} backups: fewer than half, at least 2, at most 4`;
-        throw new Error(`deletion budget: this ${replacing ? "replacement" : "update"} would delete ${deleted.length} backups, more than the ${budget} allowed (${why}): `
+        throw refusal(`deletion budget: this ${replacing ? "replacement" : "update"} would delete ${deleted.length} backups, more than the ${budget} allowed (${why}): `
             + `${deleted.map(([l, m]) => describeMember(l, m)).join(", ")}. Nothing was created or deleted.`
             + ` Next: if this is intended, set maxDeletesPerUpdate: ${deleted.length} on ${news.resourceName ?? olds.resourceName ?? "the set"} for this update; otherwise correct the ${replacing ? `${REPLACE_KEYS.filter(k => differs(olds[k], news[k])).join(", ")}` : "labels"}`);
     }

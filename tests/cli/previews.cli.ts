@@ -7,8 +7,10 @@
  * keep 7 → 1 at preview, and a stack made by the previous release (labels
  * stored as a list) upgrades with no replacement and no backup made or deleted.
  *
- * With PREVIEW_FIXTURE=<file>, the one-night roll's `preview --json` output is
- * also written there (how tests/unit/fixtures/preview-roll.json was made).
+ * With PREVIEW_FIXTURES=<folder>, the `preview --json` outputs of the
+ * one-night roll and of the refused shrink are also written there, as
+ * preview-roll.json and preview-refused.json (how the files in
+ * tests/unit/fixtures were made).
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -102,11 +104,12 @@ describe("pull-request previews under the real pulumi CLI", function () {
         await config("now", night(21));
 
         const diff = expectOk(await ws.run(dir, "preview", "--diff"), "preview --diff");
+        keepFixture("preview-diff.txt", `--- stdout\n${diff.stdout}--- stderr\n${diff.stderr}`);
         const block = resourceBlock(diff.stdout);
         assert.match(block[0] ?? "", /~ pulumi-nodejs:dynamic\/dbbackups:BackupRetentionSet: \(update\)/, diff.stdout);
         const changes = block.filter((l) => /^\s*[-+~]\s/.test(l) && !/BackupRetentionSet: \(update\)/.test(l));
         // Nothing else changes for the resource: the labels object, one line added, one removed.
-        assert.deepStrictEqual(changes.map((l) => l.trim().replace(/\s+/g, " ")).sort(), ["+ 2026-11-21: true", "- 2026-11-14: true", "~ labels: {"], diff.stdout);
+        assert.deepStrictEqual(changes.map((l) => l.trim().replace(/\s+/g, " ").replace(" :", ":")).sort(), ["+ 2026-11-21: true", "- 2026-11-14: true", "~ labels: {"], diff.stdout);
         assert.strictEqual(changes.filter((l) => /^\s*\+ /.test(l)).length, 1, diff.stdout);
         assert.strictEqual(changes.filter((l) => /^\s*- /.test(l)).length, 1, diff.stdout);
         assert.ok(changes.some((l) => /^\s*\+ 2026-11-21\b/.test(l)) && changes.some((l) => /^\s*- 2026-11-14\b/.test(l)), diff.stdout);
@@ -114,6 +117,7 @@ describe("pull-request previews under the real pulumi CLI", function () {
         assert.ok(diff.stderr.includes(`${doomed} (label 2026-11-14`), diff.stderr);
 
         const plain = expectOk(await ws.run(dir, "preview"), "preview");
+        keepFixture("preview.txt", `--- stdout\n${plain.stdout}--- stderr\n${plain.stderr}`);
         // Attached to the resource: in the Diagnostics section under the set, on stdout.
         const under = plain.stdout.split(/\n(?=\s{2}\S)/).find((s) => /^\s{2}pulumi-nodejs:dynamic\/dbbackups:BackupRetentionSet \(nightly\):/.test(s)) ?? "";
         assert.ok(under.includes(`deletes backups ${doomed} (label 2026-11-14, `), plain.stdout);
@@ -124,7 +128,7 @@ describe("pull-request previews under the real pulumi CLI", function () {
     it("preview --json | npx pulumi-db-backups summarize names the backup to delete and the label to create", async () => {
         const doomed = (await cloud())["2026-11-14"];
         const json = expectOk(await ws.run(dir, "preview", "--json"), "preview --json").stdout;
-        if (process.env.PREVIEW_FIXTURE) fs.writeFileSync(process.env.PREVIEW_FIXTURE, json);
+        keepFixture("preview-roll.json", json);
         const digest = JSON.parse(json);
         assert.ok(digest.diagnostics.some((d: any) => /BackupRetentionSet::nightly$/.test(d.urn ?? "") && d.message.includes(doomed)),
             `the provider's line is a diagnostic of the resource in --json: ${JSON.stringify(digest.diagnostics)}`);
@@ -134,9 +138,16 @@ describe("pull-request previews under the real pulumi CLI", function () {
             assert.match(s.stdout, /Created \(1\): `2026-11-21`/);
             assert.ok(s.stdout.includes(`| 2026-11-14 | \`${doomed}\` |`), s.stdout);
         }
+        keepFixture("summary.md", summarize([], json).stdout);
         const bad = summarize([], "this is not json");
         assert.notStrictEqual(bad.code, 0);
         assert.match(bad.stderr, /not JSON/);
+        // Then the night's up rolls the window.
+        const up = expectOk(await ws.run(dir, "up", "--yes", "--skip-preview"), "up of the roll");
+        keepFixture("up.txt", `--- stdout\n${up.stdout}--- stderr\n${up.stderr}`);
+        const after = await cloud();
+        assert.strictEqual(after["2026-11-14"], undefined);
+        assert.ok(after["2026-11-21"]);
     });
 
     it("keep 7 → 1 is refused at preview naming the count and labels; state and cloud unchanged; summarize reports the refusal", async () => {
@@ -145,10 +156,12 @@ describe("pull-request previews under the real pulumi CLI", function () {
         await config("keep", "1");
         await admin.resetCalls();
         const p = expectFailed(await ws.run(dir, "preview", "--diff"), "preview of keep 7 → 1");
+        keepFixture("preview-refused.txt", `--- stdout\n${p.stdout}--- stderr\n${p.stderr}`);
         const text = p.stdout + p.stderr;
         assert.match(text, /deletion budget: this update would delete 6 backups, more than the 3 allowed/, text);
         for (const l of ["2026-11-15", "2026-11-20"]) assert.ok(text.includes(`${before[l]} (label ${l}`), text);
         const json = await ws.run(dir, "preview", "--json");
+        keepFixture("preview-refused.json", json.stdout);
         const s = summarize([], json.stdout);
         assert.strictEqual(s.code, 0, s.stderr);
         assert.match(s.stdout, /Refused by the deletion budget:\*\* this update would delete 6 backups/, s.stdout);
@@ -167,6 +180,10 @@ describe("pull-request previews under the real pulumi CLI", function () {
         expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
         assert.deepStrictEqual(await cloud(), {});
     });
+
+    function keepFixture(name: string, text: string) {
+        if (process.env.PREVIEW_FIXTURES) fs.writeFileSync(path.join(process.env.PREVIEW_FIXTURES, name), text);
+    }
 
     function writeTemp(name: string, text: string): string {
         const file = path.join(ws.root, name);
