@@ -67,10 +67,11 @@ function quote(value: string): string {
     return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-async function main(): Promise<void> {
+/** Starts the emulator from a command line (also `pulumi-db-backups emulator ...`) and runs until a signal. */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
     let options: EmulatorOptions;
     try {
-        options = parseCliArgs(process.argv.slice(2));
+        options = parseCliArgs(argv);
     } catch (err) {
         if (!(err instanceof HelpRequested)) throw err;
         process.stdout.write(err.message);

@@ -54,6 +54,15 @@ function typeOf(t: z.ZodTypeAny): PropertySpec {
     throw new Error(`no schema type for zod ${inner.constructor.name}`);
 }
 
+/**
+ * Inputs whose zod type is checked by hand and so says nothing of its shape:
+ * `labels` also accepts the keyed form the Node.js SDK sends, but a program
+ * of another language writes a list.
+ */
+const DECLARED_TYPES: Record<string, PropertySpec> = {
+    labels: { type: "array", items: { type: "string" } },
+};
+
 /** The allowed values of an enum input, for its description. */
 function allowed(t: z.ZodTypeAny): string[] | undefined {
     const { inner } = unwrap(t);
@@ -77,7 +86,7 @@ export function inputsOf(schema: z.ZodTypeAny, replaceKeys: readonly string[] = 
         if (!u.description) throw new Error(`input ${name} has no description in provider/schema.ts`);
         const values = allowed(t);
         properties[name] = {
-            ...typeOf(t),
+            ...(DECLARED_TYPES[name] ?? typeOf(t)),
             description: u.description + (values && !/`/.test(u.description) ? ` One of ${values.map(v => `\`${v}\``).join(", ")}.` : ""),
             ...(u.default !== undefined ? { default: u.default } : {}),
             ...(replaceKeys.includes(name) ? { replaceOnChanges: true } : {}),

@@ -54,11 +54,11 @@ export const VERSION: string = (() => {
 const toStruct = (p: Props | undefined) => Struct.fromJavaScript(JSON.parse(JSON.stringify(p ?? {})));
 const fromStruct = (s: StructType | undefined): Props => (s?.toJavaScript() ?? {}) as Props;
 
-/** Project, stack and name from `urn:pulumi:<stack>::<project>::<type>::<name>`: what the SDK sets as the door inputs. */
-export function doorInputsOf(urn: string): { project?: string; stack?: string; resourceName?: string } {
+/** Project, stack, name and the URN itself from `urn:pulumi:<stack>::<project>::<type>::<name>`: what the SDK sets as the door inputs. */
+export function doorInputsOf(urn: string): { project?: string; stack?: string; resourceName?: string; resourceUrn?: string } {
     if (!urn.startsWith("urn:pulumi:")) return {};
     const parts = urn.slice("urn:pulumi:".length).split("::");
-    return { stack: parts[0], project: parts[1], resourceName: parts.slice(3).join("::") };
+    return { stack: parts[0], project: parts[1], resourceName: parts.slice(3).join("::"), resourceUrn: urn };
 }
 
 /** A gRPC error with the lifecycle's message (and, for an init failure, the id and state to record). */

@@ -19,7 +19,7 @@ import type { ConfigSource } from "./config";
 /** Inputs whose change needs a new backup: a backup cannot move, change method or content. */
 export const MANUAL_BACKUP_REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "name", "adoptBackupId"] as const;
 /** Inputs that are not the backup itself: a change is recorded in state without an API call. */
-const IGNORED_IN_DIFF = new Set(["resourceName", "project", "stack", "adoptOwned", "__provider"]);
+const IGNORED_IN_DIFF = new Set(["resourceName", "project", "stack", "resourceUrn", "adoptOwned", "__provider"]);
 
 /** State of a `ManualBackup`: its validated inputs plus what the cloud reported. */
 export type ManualBackupState = ManualBackupInputs & BackupFacts & { adopted?: boolean };

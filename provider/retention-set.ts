@@ -13,8 +13,9 @@ import { freeOwnName, type InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
 import { claimBackup, isOwnedBy, markedDescription, markerOf, Owner, ownerTag, releaseBackup } from "./ownership";
 import { forgetStart, pendingStart, recordStarted } from "./journal";
-import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
+import { CheckFailure, containsUnknown, DEFAULT_DELETE_TIMEOUT, defaultDeleteBudget, differs, labelsOf, parseInputs, retentionSetSchema, RetentionSetInputs, validate } from "./schema";
 import type { ProviderRuntime } from "./runtime";
+import { describeMember } from "./describe";
 import type { ConfigSource } from "./config";
 
 /** A delete the cloud refused for now; retried on every later update. */
@@ -30,6 +31,17 @@ export type RetentionSetState = RetentionSetInputs & { backups: Record<string, M
 export const RETENTION_SET_REPLACE_KEYS = ["cloud", "service", "instanceId", "region", "databases", "backupMethod", "backupStrategy", "namePrefix"] as const;
 
 export { memberName };
+
+/**
+ * An error refusing a change the user asked for: its message says everything,
+ * so it carries no stack trace (the dynamic-provider host prints an error's
+ * stack beside its message).
+ */
+function refusal(message: string): Error {
+    const err = new Error(message);
+    err.stack = "";
+    return err;
+}
 
 /** Who a member's backup belongs to: the set (project, stack, resource name) and the label. */
 const ownerOf = (i: RetentionSetInputs, label: string): Owner => ({ project: i.project, stack: i.stack, resourceName: i.resourceName, label });
@@ -58,25 +70,62 @@ export class RetentionSetProvider {
         const replaces = RETENTION_SET_REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
         this.refuseAdoptOverMember(olds.backups ?? {}, news);
+        const labels = labelsOf(news);
         // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.
         const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId)))
-            || (news.labels ?? []).some(l => !olds.backups?.[l])
-            || Object.keys(olds.backups ?? {}).some(l => !(news.labels ?? []).includes(l));
-        const keys = ["labels", "adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked"] as const;
-        const changes = replaces.length > 0 || unfinished || keys.some(k => differs(olds[k], news[k]));
-        if (changes && replaces.length === 0) this.announce(olds, news);
+            || labels.some(l => !olds.backups?.[l])
+            || Object.keys(olds.backups ?? {}).some(l => !labels.includes(l));
+        // Labels compare as sets: the array form of older states and the keyed form the SDK sends now are the same labels.
+        const keys = ["adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked"] as const;
+        const changes = replaces.length > 0 || unfinished || differs([...labelsOf(olds)].sort(), [...labels].sort()) || keys.some(k => differs(olds[k], news[k]));
+        // At preview, inputs not known yet are judged at the update, when they are.
+        const known = !containsUnknown(news.labels) && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
+        if (changes && known) {
+            this.refuseOverBudget(olds, news, replaces.length > 0);
+            await this.announce(olds, news, replaces.length > 0);
+        }
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
     }
 
-    /** Says, at preview, exactly which labels get new backups and which backup ids will be deleted. */
-    private announce(olds: RetentionSetState, news: RetentionSetInputs) {
-        const wanted = new Set(news.labels ?? []);
-        const creates = (news.labels ?? []).filter(l => !olds.backups?.[l]);
-        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => !wanted.has(l) && m.backupId)
-            .map(([l, m]) => `${m.backupId} (${l.includes("~failed-") ? "failed backup" : `label ${l}`}${m.pendingDelete ? ", retrying a refused delete" : ""})`);
+    /**
+     * The backups a change deletes because of the new inputs: the members
+     * whose label leaves, or every member when the set is replaced. Failed
+     * backups set aside and deletes the cloud refused earlier are retried
+     * whatever the budget (they were counted when their label left).
+     */
+    private deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
+        const wanted = new Set(replacing ? [] : labelsOf(news));
+        return Object.entries(olds.backups ?? {})
+            .filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));
+    }
+
+    /**
+     * The deletion budget: a change that would delete more backups than
+     * `maxDeletesPerUpdate` (default {@link defaultDeleteBudget}) is refused
+     * before anything is created or deleted.
+     */
+    private refuseOverBudget(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean) {
+        const deleted = this.deletedBy(olds, news, replacing);
+        const held = Object.entries(olds.backups ?? {}).filter(([l, m]) => (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-")).length;
+        const budget = news.maxDeletesPerUpdate ?? defaultDeleteBudget(held);
+        if (deleted.length <= budget) return;
+        const why = news.maxDeletesPerUpdate !== undefined ? "maxDeletesPerUpdate"
+            : `the default maxDeletesPerUpdate for a set holding ${held} backups: fewer than half, at least 2, at most 4`;
+        throw refusal(`deletion budget: this ${replacing ? "replacement" : "update"} would delete ${deleted.length} backups, more than the ${budget} allowed (${why}): `
+            + `${deleted.map(([l, m]) => describeMember(l, m)).join(", ")}. Nothing was created or deleted.`
+            + ` Next: if this is intended, set maxDeletesPerUpdate: ${deleted.length} on ${news.resourceName ?? olds.resourceName ?? "the set"} for this update; otherwise correct the ${replacing ? `${RETENTION_SET_REPLACE_KEYS.filter(k => differs(olds[k], news[k])).join(", ")}` : "labels"}`);
+    }
+
+    /** Says, at preview, exactly which labels get new backups and which backups (id, label, age, size) will be deleted, attached to the resource. */
+    private async announce(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean) {
+        const wanted = new Set(labelsOf(news));
+        const creates = replacing ? [...wanted] : [...wanted].filter(l => !olds.backups?.[l]);
+        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && m.backupId)
+            .map(([l, m]) => describeMember(l, m));
         if (creates.length === 0 && deletes.length === 0) return;
         const parts = [creates.length ? `creates backups for labels ${creates.join(", ")}` : "", deletes.length ? `deletes backups ${deletes.join(", ")}` : ""];
-        this.rt.log(`${news.resourceName ?? olds.instanceId}: this update ${parts.filter(Boolean).join(" and ")} on ${news.instanceId}`);
+        const target = replacing ? `${news.instanceId} (a replacement: the new set is created first, then the old one on ${olds.instanceId} is deleted)` : news.instanceId;
+        await this.rt.report(news.resourceUrn, `${news.resourceName ?? olds.instanceId}: this ${replacing ? "replacement" : "update"} ${parts.filter(Boolean).join(" and ")} on ${target}`);
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {
@@ -98,6 +147,7 @@ export class RetentionSetProvider {
         const news = parseInputs(retentionSetSchema, raw);
         try {
             this.refuseAdoptOverMember(olds.backups ?? {}, news);
+            this.refuseOverBudget(olds, news, false);
             return { outs: await this.reconcile(id, news, olds.backups ?? {}) };
         } catch (err) {
             throw withProviderKey(err, raw);
@@ -182,7 +232,7 @@ export class RetentionSetProvider {
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
-        const wanted = new Set(inputs.labels);
+        const wanted = new Set(labelsOf(inputs));
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
@@ -203,7 +253,7 @@ export class RetentionSetProvider {
                     this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
                 }
             }
-            const toCreate = inputs.labels.filter(l => !members[l]);
+            const toCreate = labelsOf(inputs).filter(l => !members[l]);
             await Promise.all(toCreate.map(async l => {
                 // Huawei names are unique per instance: after a failure whose record still exists, take a new name.
                 const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
@@ -260,7 +310,7 @@ export class RetentionSetProvider {
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
         // Every member in the state returned here is tracked there: the journal's entries for them have served.
-        for (const l of inputs.labels) if (members[l]) forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
+        for (const l of labelsOf(inputs)) if (members[l]) forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
         if (problems.length) {
             throw new ResourceInitError(`reconciling backup set ${id} on ${inst.adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
         }
@@ -404,7 +454,7 @@ export class RetentionSetProvider {
     }
 
     private state(inputs: RetentionSetInputs, backups: Record<string, Member>): RetentionSetState {
-        const backupIds = inputs.labels.map(l => backups[l]?.backupId).filter((x): x is string => !!x);
+        const backupIds = labelsOf(inputs).map(l => backups[l]?.backupId).filter((x): x is string => !!x);
         return { ...inputs, backups, backupIds };
     }
 

@@ -4,6 +4,7 @@
  * the user-facing log. `configure` replaces the settings; nothing is captured
  * into the serialized provider.
  */
+import * as path from "path";
 import type { BackupAdapter } from "./clouds/adapter";
 import { AdapterFactory, Target } from "./clouds";
 import { ConfigSource, MissingSettingError, Settings } from "./config";
@@ -26,7 +27,15 @@ export class ProviderRuntime {
     /** Fired by `cancel`: every wait of this process ends at once. */
     private readonly cancelled = new AbortController();
 
-    constructor(private readonly logLine: (line: string) => void = line => console.log(line)) {
+    private engine?: EngineLog | null;
+
+    /**
+     * `logLine` prints a line for the user (the host passes console output
+     * through); `engineAddress` is where the engine's `Log` service listens
+     * (default: the address the CLI gave the dynamic-provider host).
+     */
+    constructor(private readonly logLine: (line: string) => void = line => console.log(line),
+        private readonly engineAddress: string | undefined = hostEngineAddress()) {
         // Every wait of the process listens to it while it sleeps: hundreds at once are expected, not a leak.
         setMaxListeners(0, this.cancelled.signal);
     }
@@ -114,6 +123,31 @@ export class ProviderRuntime {
         this.logLine(`[dbbackups] ${this.scrub(line)}`);
     }
 
+    /**
+     * A line about one resource for the user, attached to that resource: sent
+     * to the engine as a diagnostic of `urn`, so `pulumi preview` prints it
+     * under the resource on stdout and `preview --json` carries it with the
+     * URN. Without an engine or a URN (or when the engine does not answer) it
+     * is printed like {@link log}, which the CLI shows under the stack.
+     */
+    async report(urn: string | undefined, line: string, severity: "info" | "warning" = "info"): Promise<void> {
+        const text = `[dbbackups] ${this.scrub(line)}`;
+        if (urn && await this.engineLog(urn, text, severity)) return;
+        this.logLine(text);
+    }
+
+    private async engineLog(urn: string, message: string, severity: "info" | "warning"): Promise<boolean> {
+        if (this.engine === undefined) this.engine = this.engineAddress ? connectEngine(this.engineAddress) : null;
+        if (!this.engine) return false;
+        try {
+            await this.engine.log(urn, message, severity);
+            return true;
+        } catch {
+            this.engine = null; // not an engine that answers: print from now on
+            return false;
+        }
+    }
+
     /** Timing and reporting of one create/wait, from a resource's inputs; `label` prefixes progress lines. */
     opsFor(inputs: { waitTimeout?: string; waitForCompletion?: boolean }, label: string): OpsOptions {
         return {
@@ -169,4 +203,38 @@ function configFingerprint(config: ConfigSource): string | undefined {
     const raw = (config as { rawConfig?: unknown }).rawConfig;
     if (!raw || typeof raw !== "object") return undefined;
     return JSON.stringify(Object.entries(raw as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The engine's `Log` call, as the dynamic-provider host can reach it. */
+interface EngineLog { log(urn: string, message: string, severity: "info" | "warning"): Promise<void> }
+
+/**
+ * The engine address the CLI passes to a provider plugin as its first
+ * argument; the dynamic-provider host receives it but does not use it.
+ */
+function hostEngineAddress(): string | undefined {
+    const [, script, address] = process.argv;
+    return script && /dynamic-provider/.test(script) && address && /^[\w.\[\]:-]+:\d+$/.test(address) ? address : undefined;
+}
+
+/** A client of the engine's `Log` service, from the gRPC modules of the `@pulumi/pulumi` beside this package; null when they cannot be loaded. */
+function connectEngine(address: string): EngineLog | null {
+    try {
+        // grpc-js is a dependency of @pulumi/pulumi (the peer dependency), not of this package.
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+        const engrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+        const engproto = require("@pulumi/pulumi/proto/engine_pb");
+        const client = new engrpc.EngineClient(address, grpc.credentials.createInsecure());
+        return {
+            log: (urn, message, severity) => new Promise<void>((resolve, reject) => {
+                const req = new engproto.LogRequest();
+                req.setSeverity(severity === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO);
+                req.setMessage(message);
+                req.setUrn(urn);
+                client.log(req, { deadline: Date.now() + 5000 }, (err: Error | null) => err ? reject(err) : resolve());
+            }),
+        };
+    } catch {
+        return null;
+    }
 }

@@ -25,6 +25,9 @@ const HUAWEI_DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
 const ALICLOUD_DB_NAME = /^[a-z]([a-z0-9_]{0,62}[a-z0-9])?$/;
 /** Retention-set labels: 1–64 characters of letters, digits, `.`, `_`, `:` and `-`, starting with a letter or digit. */
 export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const LABEL_RULE = "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
+/** The value of every label in the keyed form the SDK sends: `{ "<label>": true }`. */
+export const KEYED_LABEL = true;
 
 const duration = z.string().refine(s => (parseDuration(s) ?? 0) > 0, {
     message: "must be a positive duration like \"30m\", \"90s\", \"1h30m\" or \"500ms\"",
@@ -71,12 +74,32 @@ const targetShape = {
     /** Set by the SDK to the Pulumi project and stack: part of the owner marker and of default names. */
     project: z.string().optional(),
     stack: z.string().optional(),
+    /** Set by the SDK (or the plugin): the resource's URN, so the provider can attach its preview lines to the resource. */
+    resourceUrn: z.string().optional(),
 };
 
 /** Inputs that the door (the SDK's classes, or the provider plugin from the resource's URN) sets: never a user's. */
-export const DOOR_INPUTS = ["resourceName", "project", "stack"] as const;
+export const DOOR_INPUTS = ["resourceName", "project", "stack", "resourceUrn"] as const;
 
 type Ctx = z.RefinementCtx;
+
+/** `labels`: a list of labels, or the keyed form `{ "<label>": true }`; each label matches {@link LABEL}. */
+function checkLabels(v: unknown, ctx: Ctx) {
+    const fail = (path: Array<string | number>, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    if (Array.isArray(v)) {
+        v.forEach((l, i) => {
+            if (typeof l !== "string") fail([i], `must be a string, got ${l === null ? "null" : typeof l}`);
+            else if (!LABEL.test(l)) fail([i], LABEL_RULE);
+        });
+    } else if (v !== null && typeof v === "object") {
+        for (const [l, value] of Object.entries(v)) {
+            if (!LABEL.test(l)) fail([l], `label "${l}" ${LABEL_RULE}`);
+            else if (value !== KEYED_LABEL) fail([l], `must be ${KEYED_LABEL} (the keyed form the SDK sends); got ${JSON.stringify(value)}`);
+        }
+    } else {
+        fail([], v === undefined ? "is required (a list of labels)" : `must be a list of labels, got ${typeof v}`);
+    }
+}
 interface TargetFields {
     cloud: string; service: string; instanceId: string; description?: string; databases?: string[]; backupMethod?: string; backupStrategy?: string;
 }
@@ -153,10 +176,18 @@ export const retentionSetSchema = z.object({
     /** Prefix of the backup names on Huawei (default: the resource name). */
     namePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,40}$/, "must start with a letter and contain only letters, digits, '-' and '_' (at most 41 characters)").optional()
         .describe("Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set."),
-    labels: z.array(z.string().regex(LABEL, "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit"))
+    /**
+     * The labels: an array (what users write, and what states written before
+     * keyed labels hold) or an object keyed by label (what the SDK sends, so
+     * the CLI's preview diff shows one `+` or `-` line per label).
+     */
+    labels: z.custom<string[] | Record<string, typeof KEYED_LABEL>>().superRefine(checkLabels)
         .describe("One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`."),
     maxBackups: z.number().int().min(1).optional()
         .describe("Refuse, at preview, a label list longer than this."),
+    /** Refuse (at preview) an update or replacement that would delete more backups than this; default {@link defaultDeleteBudget}. */
+    maxDeletesPerUpdate: z.number().int().min(0).optional()
+        .describe("Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted."),
     adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional()
         .describe("Existing manual backups to take over, label → backup id; verified at create and update, then owned (and deleted) like created ones."),
 }).strict().superRefine((v, ctx) => {
@@ -165,12 +196,15 @@ export const retentionSetSchema = z.object({
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["namePrefix"], message: "Alibaba Cloud RDS backup sets have no name, so a name prefix would be ignored; remove it" });
     }
     const seen = new Set<string>();
-    v.labels.forEach((l, i) => {
+    const labels = labelsOf(v);
+    // Issues name the label's place: its index in an array, the label itself in the keyed form.
+    const at = (l: string, i: number) => Array.isArray(v.labels) ? i : l;
+    labels.forEach((l, i) => {
         if (seen.has(l)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", i], message: `duplicate label "${l}": labels must be unique` });
         seen.add(l);
     });
-    if (v.maxBackups !== undefined && v.labels.length > v.maxBackups) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels"], message: `has ${v.labels.length} labels, more than maxBackups ${v.maxBackups}` });
+    if (v.maxBackups !== undefined && labels.length > v.maxBackups) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels"], message: `has ${labels.length} labels, more than maxBackups ${v.maxBackups}` });
     }
     for (const label of Object.keys(v.adopt ?? {})) {
         if (!seen.has(label)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["adopt", label], message: `label "${label}" is not in labels; adopt only labels the set declares` });
@@ -178,11 +212,11 @@ export const retentionSetSchema = z.object({
     if (v.cloud === "huaweicloud") {
         // Huawei names are unique per instance: two labels must not become one backup name.
         const byName = new Map<string, string>();
-        v.labels.forEach((l, i) => {
+        labels.forEach((l, i) => {
             const name = memberName(v, l);
             const other = byName.get(name);
             if (other !== undefined && other !== l) {
-                ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", i], message: `labels "${other}" and "${l}" both become the Huawei backup name "${name}" (characters other than letters, digits, '-' and '_' turn into '-'); rename one of them` });
+                ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels", at(l, i)], message: `labels "${other}" and "${l}" both become the Huawei backup name "${name}" (characters other than letters, digits, '-' and '_' turn into '-'); rename one of them` });
             }
             byName.set(name, l);
         });
@@ -191,6 +225,26 @@ export const retentionSetSchema = z.object({
 
 /** Validated `BackupRetentionSet` inputs. */
 export type RetentionSetInputs = z.infer<typeof retentionSetSchema>;
+
+/**
+ * The labels of a set in either form: an array in its order, the keyed form
+ * sorted (an object's key order does not survive the engine).
+ */
+export function labelsOf(inputs: { labels?: unknown }): string[] {
+    const labels = inputs.labels;
+    if (Array.isArray(labels)) return labels.filter((l): l is string => typeof l === "string");
+    return labels !== null && typeof labels === "object" ? Object.keys(labels).sort() : [];
+}
+
+/**
+ * The deletion budget of an update when `maxDeletesPerUpdate` is not set,
+ * from the number of backups the set holds: fewer than half of them, but at
+ * least 2 (a missed night) and at most 4 (a month boundary where a daily, a
+ * weekly and a monthly backup leave together, plus a missed night).
+ */
+export function defaultDeleteBudget(held: number): number {
+    return Math.min(4, Math.max(2, Math.ceil(held / 2) - 1));
+}
 
 function reasonOf(issue: z.ZodIssue): string {
     switch (issue.code) {
@@ -205,7 +259,7 @@ function reasonOf(issue: z.ZodIssue): string {
     }
 }
 
-function containsUnknown(v: unknown): boolean {
+export function containsUnknown(v: unknown): boolean {
     if (v === UNKNOWN) return true;
     if (Array.isArray(v)) return v.some(containsUnknown);
     if (v && typeof v === "object") return Object.values(v).some(containsUnknown);

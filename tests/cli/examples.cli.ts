@@ -212,12 +212,12 @@ describe("the examples under the real pulumi CLI", function () {
                 expectOk(await ws.run(dir, "config", "set", "nightly:now", night(day)), "config set");
                 const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview");
                 assert.match(p.stdout, /~ pulumi-nodejs:dynamic\/dbbackups:BackupRetentionSet: \(update\)/);
-                // Dynamic providers cannot send a detailed diff: the CLI shows the list position by position,
-                // the label leaving as the old first element and the one coming as the new last one.
-                assert.match(p.stdout, new RegExp(`~ \\[0\\]: "${leaving}" => "2026-11-${day - 6}"`));
-                assert.match(p.stdout, new RegExp(`~ \\[6\\]: "2026-11-${day - 1}" => "2026-11-${day}"`));
-                // The provider's line says it in backup ids; with --diff the CLI prints it on stderr.
-                assert.ok((p.stdout + p.stderr).includes(`creates backups for labels 2026-11-${day} and deletes backups ${before[leaving]} (label ${leaving})`),
+                // The SDK sends the labels keyed by label, so the CLI shows the label leaving and the one coming, nothing else.
+                assert.match(p.stdout, new RegExp(`\\+ 2026-11-${day}\\s*: true`));
+                assert.match(p.stdout, new RegExp(`- ${leaving}\\s*: true`));
+                assert.doesNotMatch(p.stdout, /~ \[\d+\]:/);
+                // The provider's line says it in backup ids; with --diff the CLI prints diagnostics on stderr.
+                assert.ok((p.stdout + p.stderr).includes(`creates backups for labels 2026-11-${day} and deletes backups ${before[leaving]} (label ${leaving}, `),
                     `no provider line naming ${before[leaving]}:\n${p.stdout}\n${p.stderr}`);
                 assert.deepStrictEqual(await labelsOf(), before, "preview changed the cloud");
 

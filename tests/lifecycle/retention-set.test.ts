@@ -41,7 +41,7 @@ for (const c of CASES) {
             assert.equal(plan.steps[0].op, "update");
             assert.deepEqual(plan.steps[0].changedKeys, ["labels"]);
             const announced = w.logs.find(l => /this update creates backups for labels 2026-11-21 and deletes backups/.test(l)) ?? "";
-            assert.ok(announced.includes(`${firstIds[0]} (label 2026-11-18)`), `preview names the backup it will delete: ${w.logs.join("\n")}`);
+            assert.ok(announced.includes(`${firstIds[0]} (label 2026-11-18, `), `preview names the backup it will delete: ${w.logs.join("\n")}`);
             await w.admin.resetCalls();
             const rolled = await engine.up(program);
             assert.ok(rolled.ok, rolled.errors.join("\n"));
@@ -71,7 +71,7 @@ for (const c of CASES) {
             let current = labels;
             const program = () => {
                 new BackupRetentionSet("big", {
-                    ...c.args, instanceId: c.batchInstance, labels: current,
+                    ...c.args, instanceId: c.batchInstance, labels: current, maxDeletesPerUpdate: 110,
                     adopt: Object.fromEntries(Object.entries(adopt).filter(([l]) => current.includes(l))),
                 });
             };
