@@ -51,8 +51,8 @@ function defaultRegion(settings: Settings, i: InstanceRef): string | undefined {
 const kindOf = (b: CloudBackup): BackupKind => (b.manual ? "manual" : b.full === false ? "log" : "automated");
 
 /** What a person pastes to delete a backup by hand with the cloud's own CLI. */
-function deleteCommand(i: InstanceRef, backupId: string, projectId: string | undefined): string {
-    const region = i.region ?? "<region>";
+function deleteCommand(i: InstanceRef, backupId: string, projectId: string | undefined, configuredRegion: string | undefined): string {
+    const region = i.region ?? configuredRegion ?? "<region>";
     if (i.cloud === "alicloud") return `aliyun rds DeleteBackup --RegionId ${region} --DBInstanceId ${i.instanceId} --BackupId ${backupId}`;
     const op = i.service === "geminidb" ? "GaussDBforNoSQL DeleteBackup" : "RDS DeleteManualBackup";
     return `hcloud ${op} --cli-region=${region} --project_id=${projectId || "<project id>"} --backup_id=${backupId}`;
@@ -71,7 +71,7 @@ function takeOverLines(i: InstanceRef, b: ReportBackup, resource: string | undef
 }
 
 /** The one listed manual backup a journal entry points at, if exactly one fits. */
-function journalMatch(entry: JournalEntry, listed: CloudBackup[]): { backup?: CloudBackup; candidates: CloudBackup[] } {
+function journalMatch(entry: JournalEntry, listed: CloudBackup[], heldByOther: (b: CloudBackup) => boolean): { backup?: CloudBackup; candidates: CloudBackup[] } {
     const s = entry.started;
     if (s.backupId) {
         const b = listed.find(x => x.backupId === s.backupId);
@@ -81,7 +81,8 @@ function journalMatch(entry: JournalEntry, listed: CloudBackup[]): { backup?: Cl
     if (isNaN(t)) return { candidates: [] };
     // Times are whole seconds: from a second before the recorded start to the call's timeout after.
     const from = Math.floor(t / 1000) * 1000 - 1000;
-    const candidates = listed.filter(b => b.manual && b.startedAt && Date.parse(b.startedAt) >= from && Date.parse(b.startedAt) <= t + JOB_START_WINDOW_MS);
+    // A backup another owner holds in a checkpoint is that owner's, whenever it started.
+    const candidates = listed.filter(b => b.manual && b.startedAt && Date.parse(b.startedAt) >= from && Date.parse(b.startedAt) <= t + JOB_START_WINDOW_MS && !heldByOther(b));
     return { backup: candidates.length === 1 ? candidates[0] : undefined, candidates };
 }
 
@@ -154,7 +155,10 @@ export async function collect(opts: CollectOptions): Promise<Report> {
         }
         const listed = listings.get(key);
         if (!listed) continue; // the instance's listing failed; its error is shown
-        const { backup, candidates } = journalMatch(e, listed);
+        const { backup, candidates } = journalMatch(e, listed, b => {
+            const h = holderOf.get(`${key}|${b.backupId}`);
+            return !!h && h.tag !== e.owner?.tag;
+        });
         if (backup) {
             const holder = holderOf.get(`${key}|${backup.backupId}`);
             if (holder && holder.tag === e.owner?.tag) continue; // in state since: the entry has served
@@ -175,6 +179,7 @@ export async function collect(opts: CollectOptions): Promise<Report> {
     for (const inst of all) {
         const listed = listings.get(inst.key);
         if (!listed) continue;
+        const region = defaultRegion(settings, inst);
         const projectId = inst.cloud === "huaweicloud" ? (() => { try { return settings.huaweicloud(inst.service, inst.region).projectId; } catch { return undefined; } })() : undefined;
         for (const b of listed) {
             const marker = markerOf(b.description);
@@ -218,14 +223,14 @@ export async function collect(opts: CollectOptions): Promise<Report> {
             if (rb.leftBehind) {
                 const takeOver = takeOverLines(inst, rb, owner.resource, owner.label);
                 if (owner.kind === "journal") takeOver.unshift(`pulumi up of ${owner.stack} on this machine: ${owner.resource}${owner.label !== undefined ? ` (label ${owner.label})` : ""} resumes this backup instead of creating another`);
-                leftBehind.push({ instance: inst.key, backupId: b.backupId, owner, why, takeOver, deleteByHand: deleteCommand(inst, b.backupId, projectId) });
+                leftBehind.push({ instance: inst.key, backupId: b.backupId, owner, why, takeOver, deleteByHand: deleteCommand(inst, b.backupId, projectId, region) });
             }
             if (b.status === "FAILED") {
                 failed.push({
                     instance: inst.key, backupId: b.backupId, owner,
                     next: owner.kind === "stack" ? `the next \`pulumi up\` of ${owner.stack} replaces it and deletes the failed one`
                         : owner.kind === "automated" ? "the instance's backup policy owns it; it goes when its retention ends"
-                            : `delete it by hand: ${deleteCommand(inst, b.backupId, projectId)}`,
+                            : `delete it by hand: ${deleteCommand(inst, b.backupId, projectId, region)}`,
                 });
             }
         }

@@ -62,15 +62,19 @@ function ticks(from: number, to: number): number[] {
     return out;
 }
 
-function timeline(instance: string, backups: ReportBackup[], colours: Map<string, string>, now: number): string {
+/** The time range every timeline of the page shares, so instances compare at a glance. */
+function timeRange(backups: ReportBackup[], now: number): { from: number; to: number } {
     const times = backups.flatMap(b => [b.startedAt, b.finishedAt]).filter((t): t is string => !!t).map(t => Date.parse(t)).filter(t => !isNaN(t));
-    const min = times.length ? Math.min(...times) : now - 86_400_000;
+    const min = Math.min(now - 3_600_000, ...times);
     const max = Math.max(now, ...times);
     const pad = Math.max(60_000, (max - min) * 0.03);
-    const from = min - pad;
-    const to = max + pad;
+    return { from: min - pad, to: max + pad };
+}
+
+function timeline(instance: string, backups: ReportBackup[], colours: Map<string, string>, now: number, range: { from: number; to: number }): string {
+    const { from, to } = range;
     const x = (t: number) => LEFT + ((t - from) / (to - from)) * (WIDTH - LEFT - RIGHT);
-    // Lanes: a mark and its label take the first lane where they overlap nothing.
+    // Lanes: a mark and its label take the first lane where they overlap nothing; a label that would leave the page goes left of its mark.
     const laneEnds: number[] = [];
     const sorted = [...backups].sort((a, b) => Date.parse(a.startedAt ?? "") - Date.parse(b.startedAt ?? "") || a.backupId.localeCompare(b.backupId));
     const marks = sorted.map(b => {
@@ -79,10 +83,13 @@ function timeline(instance: string, backups: ReportBackup[], colours: Map<string
         const x1 = isNaN(s) ? x(now) : x(s);
         const w = Math.max(6, isNaN(e) ? 6 : x(e) - x1);
         const label = labelOf(b);
-        const end = x1 + Math.max(w, label.length * CHAR + 10) + 6;
-        let lane = laneEnds.findIndex(le => le <= x1);
+        const labelWidth = label.length * CHAR;
+        const leftLabel = x1 + w + 4 + labelWidth > WIDTH - 2;
+        const start = leftLabel ? x1 - labelWidth - 6 : x1;
+        const end = (leftLabel ? x1 + w : x1 + w + 4 + labelWidth) + 6;
+        let lane = laneEnds.findIndex(le => le <= start);
         if (lane < 0) { lane = laneEnds.length; laneEnds.push(end); } else laneEnds[lane] = end;
-        return { b, x1, w, lane, label };
+        return { b, x1, w, lane, label, leftLabel };
     });
     const height = AXIS + Math.max(1, laneEnds.length) * LANE + 10;
     const parts: string[] = [];
@@ -102,8 +109,9 @@ function timeline(instance: string, backups: ReportBackup[], colours: Map<string
         parts.push(`<g class="mark" data-backup-id="${esc(m.b.backupId)}" data-owner="${esc(m.b.owner.name)}" data-owner-kind="${m.b.owner.kind}" data-kind="${m.b.kind}" data-status="${esc(m.b.status)}"${m.b.leftBehind ? ` data-left-behind="true"` : ""}>`
             + `<title>${esc(tooltip(m.b))}</title>`
             + `<rect x="${m.x1.toFixed(1)}" y="${y}" width="${m.w.toFixed(1)}" height="16" rx="3" fill="${colour}"${stroke}/>`
-            + `<text class="label" x="${(m.x1 + m.w + 4).toFixed(1)}" y="${y + 12}">${esc(m.label)}</text></g>`);
+            + `<text class="label" x="${(m.leftLabel ? m.x1 - 4 : m.x1 + m.w + 4).toFixed(1)}" y="${y + 12}"${m.leftLabel ? ` text-anchor="end"` : ""}>${esc(m.label)}</text></g>`);
     }
+    if (marks.length === 0) parts.push(`<text x="${LEFT + 4}" y="${AXIS + 12}">no backups</text>`);
     parts.push("</svg>");
     return parts.join("\n");
 }
@@ -128,6 +136,7 @@ td.id, code { font-family: ui-monospace, monospace; }
 export function renderHtml(r: Report): string {
     const colours = ownerColours(r);
     const now = Date.parse(r.generatedAt);
+    const range = timeRange(r.backups, now);
     const f = r.findings;
     const body: string[] = [];
     body.push(`<h1>Database backups on ${r.instances.length} instance${r.instances.length === 1 ? "" : "s"}</h1>`);
@@ -143,7 +152,7 @@ export function renderHtml(r: Report): string {
         }
         const backups = r.backups.filter(b => b.instance === inst.key);
         body.push(`<p>${backups.length} backup${backups.length === 1 ? "" : "s"}, ${formatSize(inst.sizeBytes)}</p>`);
-        body.push(timeline(inst.key, backups, colours, now));
+        body.push(timeline(inst.key, backups, colours, now, range));
         if (backups.length) {
             body.push("<table><tr><th>backup id</th><th>name</th><th>kind</th><th>status</th><th>size</th><th>started (UTC)</th><th>age</th><th>owner</th></tr>");
             for (const b of [...backups].sort((a, c) => (a.startedAt ?? "").localeCompare(c.startedAt ?? ""))) {
