@@ -13,7 +13,7 @@ import { listJournal, journalDir, type JournalEntry } from "../provider/journal"
 import { markerOf } from "../provider/ownership";
 import { mapLimit } from "../provider/concurrency";
 import { holderName, type CheckpointFacts, type HeldBackup, type Holder, type InstanceRef } from "./checkpoint";
-import type { BackupKind, DanglingFinding, FailedFinding, InstanceReport, JournalFinding, LeftBehindFinding, Report, ReportBackup, ReportOwner, StorageLine } from "./model";
+import { ownerGroup, type BackupKind, DanglingFinding, FailedFinding, InstanceReport, JournalFinding, LeftBehindFinding, Report, ReportBackup, ReportOwner, StorageLine } from "./model";
 
 /** Instances listed at the same time. */
 const LISTINGS_IN_FLIGHT = 8;
@@ -268,7 +268,7 @@ export async function collect(opts: CollectOptions): Promise<Report> {
         instances: all,
         backups,
         findings: { leftBehind, dangling, failed, journal: journalFindings },
-        storage: { byOwner: storage(b => b.owner.name, b => b.owner.kind), byInstance: storage(b => b.instance) },
+        storage: { byOwner: storage(ownerGroup, b => b.owner.kind), byInstance: storage(b => b.instance) },
         checkpoints: opts.checkpoints.map(c => ({ file: c.file, removed: c.removed, resources: c.resources, held: c.held.length })),
         journal: { dir: journalFolder, entries: journal.length },
     };

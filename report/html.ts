@@ -4,7 +4,7 @@
  * tooltip), a table of its backups, then the findings and the storage. No
  * script, no external file.
  */
-import type { Report, ReportBackup } from "./model";
+import { ownerGroup, type Report, type ReportBackup } from "./model";
 import { formatAge, formatSize } from "./text";
 
 /** Colours of owners that are stacks (or were), in order of first appearance. */
@@ -14,15 +14,16 @@ export const NOT_OURS_COLOUR = "#d8cfc0";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** Owner name → colour; the same owner has the same colour on every timeline. */
+/** Owner (a set's members together) → colour; the same owner has the same colour on every timeline. */
 export function ownerColours(r: Report): Map<string, string> {
     const colours = new Map<string, string>();
     let next = 0;
     for (const b of r.backups) {
-        if (colours.has(b.owner.name)) continue;
-        if (b.owner.kind === "automated") colours.set(b.owner.name, AUTOMATED_COLOUR);
-        else if (b.owner.kind === "not-ours") colours.set(b.owner.name, NOT_OURS_COLOUR);
-        else colours.set(b.owner.name, PALETTE[next++ % PALETTE.length]);
+        const owner = ownerGroup(b);
+        if (colours.has(owner)) continue;
+        if (b.owner.kind === "automated") colours.set(owner, AUTOMATED_COLOUR);
+        else if (b.owner.kind === "not-ours") colours.set(owner, NOT_OURS_COLOUR);
+        else colours.set(owner, PALETTE[next++ % PALETTE.length]);
     }
     return colours;
 }
@@ -104,9 +105,9 @@ function timeline(instance: string, backups: ReportBackup[], colours: Map<string
     parts.push(`<line class="now" x1="${x(now).toFixed(1)}" y1="${AXIS - 12}" x2="${x(now).toFixed(1)}" y2="${height - 4}" stroke="#c00" stroke-dasharray="3 3"><title>now ${new Date(now).toISOString()}</title></line>`);
     for (const m of marks) {
         const y = AXIS + m.lane * LANE;
-        const colour = colours.get(m.b.owner.name) ?? NOT_OURS_COLOUR;
+        const colour = colours.get(ownerGroup(m.b)) ?? NOT_OURS_COLOUR;
         const stroke = m.b.leftBehind ? ` stroke="#c00" stroke-width="2" stroke-dasharray="4 2"` : m.b.status === "FAILED" ? ` stroke="#000" stroke-width="2"` : ` stroke="#333" stroke-width="0.5"`;
-        parts.push(`<g class="mark" data-backup-id="${esc(m.b.backupId)}" data-owner="${esc(m.b.owner.name)}" data-owner-kind="${m.b.owner.kind}" data-kind="${m.b.kind}" data-status="${esc(m.b.status)}"${m.b.leftBehind ? ` data-left-behind="true"` : ""}>`
+        parts.push(`<g class="mark" data-backup-id="${esc(m.b.backupId)}" data-owner="${esc(ownerGroup(m.b))}" data-owner-kind="${m.b.owner.kind}" data-kind="${m.b.kind}" data-status="${esc(m.b.status)}"${m.b.leftBehind ? ` data-left-behind="true"` : ""}>`
             + `<title>${esc(tooltip(m.b))}</title>`
             + `<rect x="${m.x1.toFixed(1)}" y="${y}" width="${m.w.toFixed(1)}" height="16" rx="3" fill="${colour}"${stroke}/>`
             + `<text class="label" x="${(m.leftLabel ? m.x1 - 4 : m.x1 + m.w + 4).toFixed(1)}" y="${y + 12}"${m.leftLabel ? ` text-anchor="end"` : ""}>${esc(m.label)}</text></g>`);

@@ -101,7 +101,13 @@ export interface Report {
         failed: FailedFinding[];
         journal: JournalFinding[];
     };
+    /** Per owner (a retention set's members together), and per instance; largest first. */
     storage: { byOwner: StorageLine[]; byInstance: StorageLine[] };
     checkpoints: Array<{ file: string; removed: boolean; resources: number; held: number }>;
     journal: { dir: string; entries: number };
+}
+
+/** The owner as storage and colours group it: a retention set's members together (`shop/prod nightly`). */
+export function ownerGroup(b: Pick<ReportBackup, "owner">): string {
+    return b.owner.stack && b.owner.resource ? `${b.owner.stack} ${b.owner.resource}` : b.owner.name;
 }

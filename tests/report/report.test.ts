@@ -234,6 +234,8 @@ describe("report: whose every backup is, and what is left behind (emulator)", fu
         const total = first.backups.reduce((n, b) => n + (b.sizeBytes ?? 0), 0);
         assert.equal(first.storage.byOwner.reduce((n, s) => n + s.sizeBytes, 0), total);
         assert.equal(first.storage.byInstance.reduce((n, s) => n + s.sizeBytes, 0), total);
+        const set = first.storage.byOwner.find(s => s.name === "shop/prod nightly-hw")!;
+        assert.deepEqual([set.backups, set.sizeBytes], [2, first.backups.filter(b => b.owner.resource === "nightly-hw" && b.owner.stack === "shop/prod").reduce((n, b) => n + (b.sizeBytes ?? 0), 0)], "a set's members count together");
         const notOurs = first.storage.byOwner.find(s => s.name === "not ours")!;
         assert.equal(notOurs.backups, ids.handMade.length + 1, "hand-made ones and the failed attempt");
         const gmB = first.storage.byInstance.find(s => s.name === KEY.gm(GM_B))!;
