@@ -128,6 +128,7 @@ svg text { font: 11px ui-monospace, monospace; fill: #222; }
 svg text.tick { fill: #666; font-size: 10px; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 12px; }
 th, td { text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid #eee; vertical-align: top; }
+td:not(:last-child) { white-space: nowrap; }
 td.id, code { font-family: ui-monospace, monospace; }
 .left { color: #b00; font-weight: 600; }
 .error { color: #b00; }
