@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { StartedBackup } from "./clouds/adapter";
+import type { Owner } from "./ownership";
 
 /** An entry older than this is ignored (a job that old has long ended; its backup needs a person). */
 const MAX_AGE_MS = 7 * 86_400_000;
@@ -23,22 +24,30 @@ const MAX_AGE_MS = 7 * 86_400_000;
 /** Where a backup lives, as the journal keys it. */
 export interface JournalTarget { cloud: string; service?: string; region?: string; instanceId: string }
 
-interface Entry { started: StartedBackup; at: number }
+/**
+ * One file of the journal. `target` and `owner` say where the backup is and
+ * whose it is, so a report can name it (entries of older versions lack them).
+ */
+interface Entry { started: StartedBackup; at: number; target?: JournalTarget; owner?: Owner & { tag: string } }
 
-function dir(): string {
-    return process.env.DBBACKUPS_JOURNAL_DIR ?? path.join(os.homedir(), ".pulumi-db-backups", "pending");
+/** The journal's folder: `DBBACKUPS_JOURNAL_DIR`, default `~/.pulumi-db-backups/pending`. */
+export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
+    return env.DBBACKUPS_JOURNAL_DIR ?? path.join(os.homedir(), ".pulumi-db-backups", "pending");
 }
+
+const dir = () => journalDir();
 
 function fileOf(target: JournalTarget, ownerTag: string): string {
     const key = createHash("sha256").update(JSON.stringify([target.cloud, target.service ?? "rds", target.region ?? null, target.instanceId, ownerTag])).digest("hex").slice(0, 32);
     return path.join(dir(), `${key}.json`);
 }
 
-/** Records that the cloud accepted this owner's backup. */
-export function recordStarted(target: JournalTarget, ownerTag: string, started: StartedBackup): void {
+/** Records that the cloud accepted this owner's backup. `owner` names it for reports. */
+export function recordStarted(target: JournalTarget, ownerTag: string, started: StartedBackup, owner?: Owner): void {
     try {
         fs.mkdirSync(dir(), { recursive: true, mode: 0o700 });
-        const entry: Entry = { started, at: Date.now() };
+        const where: JournalTarget = { cloud: target.cloud, service: target.service ?? "rds", region: target.region, instanceId: target.instanceId };
+        const entry: Entry = { started, at: Date.now(), target: where, owner: owner && { ...owner, tag: ownerTag } };
         fs.writeFileSync(fileOf(target, ownerTag), JSON.stringify(entry), { mode: 0o600 });
     } catch { /* best effort */ }
 }
@@ -59,4 +68,37 @@ export function forgetStart(target: JournalTarget, ownerTag: string): void {
     try {
         fs.rmSync(fileOf(target, ownerTag), { force: true });
     } catch { /* best effort */ }
+}
+
+/** A journal entry as a report reads it: a backup the cloud accepted whose id never reached a state. */
+export interface JournalEntry {
+    file: string;
+    started: StartedBackup;
+    /** When the cloud accepted it (this machine's clock). */
+    at: number;
+    /** Older than the age after which the next create no longer resumes it. */
+    expired: boolean;
+    /** Absent in entries written by versions before reports could read the journal. */
+    target?: JournalTarget;
+    owner?: Owner & { tag: string };
+}
+
+/** Every readable entry of the journal in `folder` (default: the configured one); a missing folder has none. */
+export function listJournal(folder: string = dir(), now = Date.now()): JournalEntry[] {
+    let names: string[];
+    try {
+        names = fs.readdirSync(folder).filter(n => n.endsWith(".json")).sort();
+    } catch {
+        return [];
+    }
+    const entries: JournalEntry[] = [];
+    for (const name of names) {
+        try {
+            const file = path.join(folder, name);
+            const e = JSON.parse(fs.readFileSync(file, "utf8")) as Entry;
+            if (!e?.started || (!e.started.jobId && !e.started.backupId)) continue;
+            entries.push({ file, started: e.started, at: e.at, expired: now - e.at > MAX_AGE_MS, target: e.target, owner: e.owner });
+        } catch { /* unreadable: skipped */ }
+    }
+    return entries;
 }

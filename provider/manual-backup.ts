@@ -95,7 +95,7 @@ export class ManualBackupProvider {
                 description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, owner) : undefined,
                 databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
             };
-            const opts = { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: (started: StartedBackup) => recordStarted(inputs, ownerTag(owner), started) };
+            const opts = { ...this.rt.opsFor(inputs, labelOf(inputs)), onStarted: (started: StartedBackup) => recordStarted(inputs, ownerTag(owner), started, owner) };
             let result;
             try {
                 result = await inst.create(req, opts);

@@ -270,7 +270,7 @@ export class RetentionSetProvider {
                         instanceId: inputs.instanceId, name,
                         description: inputs.cloud === "huaweicloud" ? markedDescription(inputs.description, ownerOf(inputs, l)) : undefined,
                         databases: inputs.databases, backupMethod: inputs.backupMethod, backupStrategy: inputs.backupStrategy,
-                    }, { ...this.rt.opsFor(inputs, `${label}[${l}]`), onStarted: started => recordStarted(inputs, ownerTag(ownerOf(inputs, l)), started) });
+                    }, { ...this.rt.opsFor(inputs, `${label}[${l}]`), onStarted: started => recordStarted(inputs, ownerTag(ownerOf(inputs, l)), started, ownerOf(inputs, l)) });
                     let r;
                     try {
                         r = await create();

@@ -3,13 +3,17 @@
  * through the real dynamic-provider host (the same driver the tests use):
  * preview, up, refresh, a change that replaces, up, destroy for the Alibaba
  * quickstart; up and destroy on Huawei RDS and GeminiDB; a nightly retention
- * window roll. Prints a plan and result per step; exits non-zero on failure.
+ * window roll; then a report of every backup on the demo's instances. Prints
+ * a plan and result per step; exits non-zero on failure.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { defaultInstances } from "../emulator/defaults";
+import { defaultInstances, DEFAULT_INSTANCES, DEFAULT_INSTANCE_IDS } from "../emulator/defaults";
 import { startWorld, World } from "../tests/support/world";
 import { formatPlan, formatResult, Engine } from "../tests/support/engine";
+import { reportEnv } from "../tests/support/report-env";
+import { runReport, type Report } from "../report";
 
 const EXAMPLES = path.resolve(__dirname, "..", "examples");
 
@@ -143,9 +147,33 @@ async function main() {
         await emulatorHolds(w, "huaweicloudRds", "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04");
         const calls = (await w.admin.calls()).huaweicloudRds;
         console.log(`\nCalls the roll made to the emulated Huawei Cloud RDS (operation: calls):\n${Object.entries(calls).map(([a, c]) => `    ${a}: ${c.calls}`).join("\n")}`);
-        console.log("");
-        const d = await command(() => nightly.destroy(), r => formatResult(r, "Destroying (dev):"));
-        check(d.ok, "destroy nightly", d.errors);
+
+        heading("a stack removed without destroy (pulumi stack rm --force): its backup stays");
+        const removed = engine();
+        await up(removed, example("geminidb"), "geminidb, then its stack removed");
+        await emulatorHolds(w, "huaweicloudGeminidb", DEFAULT_INSTANCE_IDS.geminidbCassandra);
+        // Made outside Pulumi: a backup by hand in the console, and the instance's automated one.
+        await w.admin.addBackup("alicloudRds", { instanceId: DEFAULT_INSTANCE_IDS.alicloudRetention7d, ageDays: 3, sizeBytes: 120 << 20 });
+        await w.admin.addBackup("huaweicloudRds", { instanceId: DEFAULT_INSTANCE_IDS.huaweicloudSqlServer, mode: "Automated", ageDays: 1, sizeBytes: 300 << 20 });
+
+        heading("report: every backup on the demo's instances, whose it is, what is left behind");
+        const stackFile = path.join(os.tmpdir(), "pulumi-db-backups-demo-nightly.json");
+        fs.writeFileSync(stackFile, JSON.stringify({ version: 3, deployment: { resources: nightly.state.resources } }, null, 2));
+        const html = path.join(os.tmpdir(), "pulumi-db-backups-demo-report.html");
+        const instances = DEFAULT_INSTANCES.map(i => `${i.cloud}/${i.service ?? "rds"}/${i.id}`);
+        console.log(`$ npx pulumi-db-backups report --stack-file ${stackFile} ${instances.map(i => `--instance ${i}`).join(" ")} --html ${html}\n`);
+        await w.admin.resetCalls();
+        let report: Report | undefined;
+        const started = Date.now();
+        const code = await runReport(["--stack-file", stackFile, ...instances.flatMap(i => ["--instance", i]), "--html", html],
+            { env: reportEnv(w, w.journalDir), onReport: r => { report = r; } });
+        const ms = Date.now() - started;
+        const reportCalls = await w.admin.calls();
+        const all = Object.entries(reportCalls).flatMap(([service, a]) => Object.entries(a).map(([action, c]) => [`${SERVICE_NAMES[service as ServiceKey]} ${action}`, c] as const));
+        console.log(`The report took ${ms} ms and made ${all.reduce((n, [, c]) => n + c.calls, 0)} calls (${all.map(([a, c]) => `${a}: ${c.calls}`).join(", ")}), `
+            + `${all.reduce((n, [, c]) => n + c.mutations, 0)} of them mutating. The page: file://${html}`);
+        check(code === 0 && report?.findings.leftBehind.length === 1 && all.every(([, c]) => c.mutations === 0), "report",
+            [`exit code ${code}, ${report?.findings.leftBehind.length} left behind`]);
     } finally {
         await w.close();
     }

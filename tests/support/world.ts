@@ -55,6 +55,8 @@ export interface World {
     logs: string[];
     config: Record<string, string>;
     secrets: string[];
+    /** The provider's journal of killed runs, as the engines' hosts keep it (`DBBACKUPS_JOURNAL_DIR`). */
+    journalDir: string;
     /** A fresh engine (empty state) on the same emulator and project folder. */
     newEngine(extra?: Partial<EngineOptions>): Engine;
     close(): Promise<void>;
@@ -86,7 +88,7 @@ export async function startWorld(instances: InstanceSpec[], options: EmulatorOpt
         return e;
     };
     return {
-        emulator, admin: new Admin(emulator.admin), engine: newEngine(), logs, config, secrets: [key.secret],
+        emulator, admin: new Admin(emulator.admin), engine: newEngine(), logs, config, secrets: [key.secret], journalDir,
         newEngine,
         async close() {
             await Promise.all(engines.map(e => e.close()));
