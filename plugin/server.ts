@@ -16,13 +16,13 @@ import type { Struct as StructType } from "google-protobuf/google/protobuf/struc
 import { ManualBackupProvider, MANUAL_BACKUP_REPLACE_KEYS } from "../provider/manual-backup";
 import { RetentionSetProvider, RETENTION_SET_REPLACE_KEYS } from "../provider/retention-set";
 import { ProviderRuntime } from "../provider/runtime";
-import { ResourceInitError } from "../provider/errors";
+import { ResourceInitError } from "../provider/core/errors";
 import { DOOR_INPUTS, differs, UNKNOWN } from "../provider/schema";
 import { listedBackups } from "../provider/lookups";
 import { configSource, unknownKeys } from "./config";
 import { parseImportId } from "./import-id";
 import { GET_BACKUP, LIST_BACKUPS, MANUAL_BACKUP, packageSchema, RETENTION_SET } from "./schema";
-import { parseDuration } from "../provider/wait";
+import { parseDuration } from "../provider/core/wait";
 
 // gRPC and the protobuf runtime as @pulumi/pulumi itself loads them (its generated code requires them), so one copy serves both.
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

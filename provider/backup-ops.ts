@@ -5,7 +5,7 @@
  * coordinator's (`instance.ts`).
  */
 import type { CloudBackup, CreationProgress, StartedBackup } from "./clouds/adapter";
-import type { WaitOptions } from "./wait";
+import type { WaitOptions } from "./core/wait";
 
 // Which refusals mean "the instance is busy" is each service's own knowledge: see `BackupAdapter.isBusy`.
 

@@ -17,4 +17,4 @@ export const BackupRetentionSet = new RetentionSetProvider(runtime);
 
 export { ManualBackupProvider, RetentionSetProvider, ProviderRuntime };
 export { Settings } from "./config";
-export { CloudError } from "./errors";
+export { CloudError } from "./core/errors";

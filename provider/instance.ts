@@ -12,10 +12,10 @@
  * go out in the cloud's batch call.
  */
 import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, InstanceState, StartedBackup } from "./clouds/adapter";
-import { CloudError } from "./errors";
+import { CloudError } from "./core/errors";
 import { markerOf } from "./ownership";
-import { isRetryable, realSleep } from "./retry";
-import { formatDuration, pollDelay, waitFor, WaitOptions, WaitTimeoutError } from "./wait";
+import { isRetryable, realSleep } from "./core/retry";
+import { formatDuration, pollDelay, waitFor, WaitOptions, WaitTimeoutError } from "./core/wait";
 import { CreationIncompleteError, CreationResult, OpsOptions } from "./backup-ops";
 
 /** A listing younger than this is reused (unless this process changed the instance since). */

@@ -6,7 +6,7 @@
 import type { CloudBackup, CreateBackupRequest, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { nextStepFor } from "./clouds/delete-outcome";
 import type { InstanceCoordinator } from "./instance";
-import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";

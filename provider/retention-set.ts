@@ -7,7 +7,7 @@
 import { createHash } from "crypto";
 import type { CloudBackup, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { nextStepFor } from "./clouds/delete-outcome";
-import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./errors";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { freeOwnName, type InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";

@@ -9,12 +9,12 @@ import type { BackupAdapter } from "./clouds/adapter";
 import { AdapterFactory, Target } from "./clouds";
 import { ConfigSource, MissingSettingError, Settings } from "./config";
 import { ProfileFileError } from "./alicloud-profile";
-import { CloudError, hintFor, redact } from "./errors";
+import { CloudError, hintFor, redact } from "./core/errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
 import { CheckFailure, DEFAULT_DELETE_TIMEOUT, huaweiRdsDatabasesRefusal } from "./schema";
 import { setMaxListeners } from "events";
-import { parseDuration, WaitOptions } from "./wait";
+import { parseDuration, WaitOptions } from "./core/wait";
 
 /** How long a Check waits for the instance's engine before leaving the judgement to the create. */
 const CHECK_ENGINE_WAIT_MS = 5_000;

@@ -6,7 +6,7 @@
  * argument).
  */
 import { z } from "zod";
-import { parseDuration } from "./wait";
+import { parseDuration } from "./core/wait";
 import { HUAWEI_NAME, memberName } from "./naming";
 import { HUAWEI_USER_DESCRIPTION_MAX } from "./ownership";
 

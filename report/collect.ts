@@ -8,10 +8,10 @@ import type { BackupAdapter, CloudBackup } from "../provider/clouds/adapter";
 import { AdapterFactory } from "../provider/clouds";
 import { MissingSettingError, Settings } from "../provider/config";
 import { ProfileFileError } from "../provider/alicloud-profile";
-import { CloudError, redact } from "../provider/errors";
+import { CloudError, redact } from "../provider/core/errors";
 import { listJournal, journalDir, type JournalEntry } from "../provider/journal";
 import { markerOf } from "../provider/ownership";
-import { mapLimit } from "../provider/concurrency";
+import { mapLimit } from "../provider/core/concurrency";
 import { holderName, type CheckpointFacts, type HeldBackup, type Holder, type InstanceRef } from "./checkpoint";
 import { ownerGroup, type BackupKind, DanglingFinding, FailedFinding, InstanceReport, JournalFinding, LeftBehindFinding, Report, ReportBackup, ReportOwner, StorageLine } from "./model";
 

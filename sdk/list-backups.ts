@@ -46,7 +46,7 @@ export async function listBackups(args: ListBackupsArgs): Promise<ListedBackup[]
     // Loaded on use: programs that never list backups do not load the cloud clients.
     const { Settings } = await import("../provider/config");
     const { AdapterFactory } = await import("../provider/clouds");
-    const { redact } = await import("../provider/errors");
+    const { redact } = await import("../provider/core/errors");
     const { listedBackups } = await import("../provider/lookups");
     const settings = new Settings({ get: key => pulumi.runtime.getConfig(key) });
     const service = args.service ?? "rds";

@@ -7,7 +7,7 @@
  * backup: it is `unconfirmed`, never deleted, so the resource stays in state.
  */
 import type { DeleteOutcome } from "./adapter";
-import { CloudError, hintFor } from "../errors";
+import { CloudError, hintFor } from "../core/errors";
 
 /** A service's delete codes, from its documented error table. */
 export interface DeleteCodes {

@@ -11,7 +11,7 @@ import type { AddressInfo } from "net";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { InstanceSpec } from "../../emulator/core/types";
 import { AlicloudRdsAdapter, NOT_LISTED_GRACE_MS } from "../../provider/clouds/alicloud/rds";
-import { CloudError } from "../../provider/errors";
+import { CloudError } from "../../provider/core/errors";
 import { Admin } from "../support/world";
 
 const HA = "rm-recovery000001";

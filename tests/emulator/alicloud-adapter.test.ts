@@ -11,7 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { InstanceSpec } from "../../emulator/core/types";
 import type { StartedBackup } from "../../provider/clouds/adapter";
 import { AlicloudRdsAdapter } from "../../provider/clouds/alicloud/rds";
-import { CloudError } from "../../provider/errors";
+import { CloudError } from "../../provider/core/errors";
 import { Admin } from "../support/world";
 
 const HA = "rm-adapterha000001";

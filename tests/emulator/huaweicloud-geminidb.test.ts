@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GEMINIDB_DEFAULT_DESCRIPTION, HuaweicloudGeminidbAdapter } from "../../provider/clouds/huaweicloud/geminidb";
-import { CloudError } from "../../provider/errors";
+import { CloudError } from "../../provider/core/errors";
 import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
-import type { RetryOptions } from "../../provider/retry";
+import type { RetryOptions } from "../../provider/core/retry";
 
 const CASS = "8c1e2d3c4b5a69788796a5b4c3d2e1f0in06";
 const MONGO = "9d1e2d3c4b5a69788796a5b4c3d2e1f0in02";

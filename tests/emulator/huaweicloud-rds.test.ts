@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HuaweicloudRdsAdapter } from "../../provider/clouds/huaweicloud/rds";
-import { CloudError } from "../../provider/errors";
+import { CloudError } from "../../provider/core/errors";
 import { EMULATOR_IAM_TOKEN } from "../../emulator/protocols/huaweicloud-rest";
 import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
-import type { RetryOptions } from "../../provider/retry";
+import type { RetryOptions } from "../../provider/core/retry";
 
 const MYSQL = "5f1e2d3c4b5a69788796a5b4c3d2e1f0in01";
 const PG = "6a1e2d3c4b5a69788796a5b4c3d2e1f0in03";

@@ -7,7 +7,7 @@ import fetch from "node-fetch";
 import { startEmulator, type RunningEmulator } from "../../emulator/index";
 import type { HandBackupSpec, InstanceSpec } from "../../emulator/core/types";
 import type { HuaweicloudSettings } from "../../provider/clouds/adapter";
-import type { RetryOptions } from "../../provider/retry";
+import type { RetryOptions } from "../../provider/core/retry";
 import { signRequest } from "../../provider/clouds/huaweicloud/sign";
 
 export type HuaweiServiceKey = "huaweicloudRds" | "huaweicloudGeminidb";

@@ -1,6 +1,6 @@
 /** `inFlightLimit`: how many calls run at once, and that a waiting call gets the slot a finished (or failed) one frees. */
 import * as assert from "assert";
-import { inFlightLimit } from "../../provider/concurrency";
+import { inFlightLimit } from "../../provider/core/concurrency";
 
 /** A call that ends when the test says so. */
 function deferred(): { promise: Promise<string>; resolve: (v: string) => void; reject: (e: Error) => void } {

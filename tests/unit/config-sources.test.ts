@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { MissingSettingError, Settings, SharedFiles } from "../../provider/config";
-import { redact } from "../../provider/errors";
+import { redact } from "../../provider/core/errors";
 
 const source = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 /** Shared files held in memory, keyed by path, under the home folder /home/u. */

@@ -11,7 +11,7 @@ import { geminidbDeleteOutcome, GEMINIDB_NOT_FOUND_CODES } from "../../provider/
 import { rdsDeleteOutcome, RDS_NOT_FOUND_CODES } from "../../provider/clouds/huaweicloud/rds";
 import { batchResultOutcome, nextStepFor, UNCONFIRMED_HINT } from "../../provider/clouds/delete-outcome";
 import { errorFromResponse } from "../../provider/clouds/huaweicloud/http";
-import { CloudError, hintFor } from "../../provider/errors";
+import { CloudError, hintFor } from "../../provider/core/errors";
 import type { DeleteOutcome } from "../../provider/clouds/adapter";
 
 const ID = "0123456789abcdef0123456789abcdefbr01";

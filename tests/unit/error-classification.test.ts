@@ -3,8 +3,8 @@
  * that could not be parsed is worth another attempt; a client error is not.
  */
 import { strict as assert } from "assert";
-import { httpStatusOf, isUnparsableAnswer, kindOfAnswer, summarizeBody } from "../../provider/errors";
-import { isRetryable, retryCall } from "../../provider/retry";
+import { httpStatusOf, isUnparsableAnswer, kindOfAnswer, summarizeBody } from "../../provider/core/errors";
+import { isRetryable, retryCall } from "../../provider/core/retry";
 
 describe("classifying failed answers", () => {
     it("treats any 5xx as a server error and an unparsable answer as transient, whatever its status", () => {

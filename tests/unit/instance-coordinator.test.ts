@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import type { BackupAdapter, CloudBackup, DeleteOutcome, InstanceState } from "../../provider/clouds/adapter";
-import { CloudError } from "../../provider/errors";
+import { CloudError } from "../../provider/core/errors";
 import { Clock, InstanceCoordinator, InstanceNotRunningError, nextPollDelay } from "../../provider/instance";
 
 function backup(id: string, extra: Partial<CloudBackup> = {}): CloudBackup {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { CloudError, hintFor, redact } from "../../provider/errors";
-import { backoffDelay, retryCall } from "../../provider/retry";
-import { parseDuration, pollDelay, waitFor, WaitAbortedError, WaitTimeoutError } from "../../provider/wait";
+import { CloudError, hintFor, redact } from "../../provider/core/errors";
+import { backoffDelay, retryCall } from "../../provider/core/retry";
+import { parseDuration, pollDelay, waitFor, WaitAbortedError, WaitTimeoutError } from "../../provider/core/wait";
 import { alicloudErrorKind } from "../../provider/clouds/alicloud/rds";
 
 const cloudError = (code: string, kind: CloudError["kind"], status = 400) =>

@@ -6,8 +6,8 @@
  */
 import RPCClient = require("@alicloud/pop-core");
 import type { AlicloudSettings } from "../adapter";
-import { CloudError, ErrorKind, isNetworkError, isUnparsableAnswer, kindFromHttpStatus, kindOfAnswer, redact, summarizeBody } from "../../errors";
-import { retryCall, RetryOptions } from "../../retry";
+import { CloudError, ErrorKind, isNetworkError, isUnparsableAnswer, kindFromHttpStatus, kindOfAnswer, redact, summarizeBody } from "../../core/errors";
+import { retryCall, RetryOptions } from "../../core/retry";
 
 export const ALICLOUD_RDS_SERVICE = "Alibaba Cloud RDS";
 

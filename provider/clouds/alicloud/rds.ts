@@ -7,10 +7,10 @@
  * listing are resolved by looking at the instance (`job-lookup.ts`).
  */
 import type { AlicloudSettings, BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, StartedBackup } from "../adapter";
-import { CloudError } from "../../errors";
-import { retryCall, RetryOptions } from "../../retry";
-import { formatDuration } from "../../wait";
-import { inFlightLimit, type InFlightLimit } from "../../concurrency";
+import { CloudError } from "../../core/errors";
+import { retryCall, RetryOptions } from "../../core/retry";
+import { formatDuration } from "../../core/wait";
+import { inFlightLimit, type InFlightLimit } from "../../core/concurrency";
 import { ALICLOUD_RDS_SERVICE, AlicloudRpcClient } from "./client";
 import { appearedSince, describeCandidates, setsStartedNear, takeBaseline, type Candidate, type CreateBaseline } from "./job-lookup";
 import { deleteOutcomeOf, type DeleteCodes } from "../delete-outcome";

@@ -7,9 +7,9 @@
 import type {
     BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress, DeleteOutcome, HuaweicloudSettings, InstanceState, StartedBackup,
 } from "../adapter";
-import { CloudError } from "../../errors";
-import type { RetryOptions } from "../../retry";
-import { mapLimit } from "../../concurrency";
+import { CloudError } from "../../core/errors";
+import type { RetryOptions } from "../../core/retry";
+import { mapLimit } from "../../core/concurrency";
 import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";

@@ -8,8 +8,8 @@ import * as http from "http";
 import * as https from "https";
 import fetch from "node-fetch";
 import type { HuaweicloudSettings, InstanceState } from "../adapter";
-import { CloudError, kindFromHttpStatus, redact } from "../../errors";
-import { retryCall, type RetryOptions } from "../../retry";
+import { CloudError, kindFromHttpStatus, redact } from "../../core/errors";
+import { retryCall, type RetryOptions } from "../../core/retry";
 import { signRequest } from "./sign";
 
 /** Default per-request timeout. */

@@ -4,7 +4,7 @@
  * Pulumi providers find it when only credentials and a region are configured.
  */
 import type { HuaweicloudSettings } from "../adapter";
-import { CloudError } from "../../errors";
+import { CloudError } from "../../core/errors";
 import { HuaweicloudHttpClient } from "./http";
 
 interface ProjectList { projects?: Array<{ id: string; name: string }> }
