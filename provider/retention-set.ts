@@ -234,8 +234,14 @@ export class RetentionSetProvider {
                 } catch (err) {
                     if (err instanceof CreationIncompleteError) {
                         const facts = dropUndefined({ ...factsOf(err.started, err.progress), name });
-                        if (err.progress?.status === "FAILED") this.setAsideFailed(members, l, facts);
-                        else members[l] = facts;
+                        if (err.progress?.status === "FAILED") {
+                            this.setAsideFailed(members, l, facts);
+                            // The failed backup is in state now (set aside, deleted by a later prune or destroy), or never existed:
+                            // the journal must not offer it to the label's next create, which would wait on a deleted backup.
+                            forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
+                        } else {
+                            members[l] = facts;
+                        }
                     }
                     problems.push(`label ${l}: ${this.rt.message(err)}`);
                 }

@@ -118,6 +118,32 @@ for (const c of CASES) {
             assert.ok((await engine.destroy()).ok);
         });
 
+        it("a set destroyed after a member failed, then created again, makes a new backup instead of resuming the deleted failed one (soak seed 7)", async () => {
+            const engine = w.newEngine();
+            const program = () => { new BackupRetentionSet("phoenix", { ...c.args, instanceId: c.instanceB, labels: ["a"], waitTimeout: "40s" }); };
+            await w.admin.patchInstance(c.serviceKey, c.instanceB, { failNextBackup: true });
+            const failed = await engine.up(program);
+            assert.equal(failed.ok, false, "the member's backup failed in the cloud");
+            const aside = Object.entries(engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>);
+            assert.deepEqual(aside.map(([, m]) => m.status), ["FAILED"], JSON.stringify(aside));
+            const failedId = String(aside[0][1].backupId);
+            assert.ok((await engine.destroy()).ok, "destroy deletes the failed backup");
+            assert.ok(!(await liveOurs(w, c, c.instanceB)).includes(failedId));
+            w.logs.length = 0;
+            await w.admin.resetCalls();
+            const t0 = Date.now();
+            const again = await engine.up(program);
+            assert.ok(again.ok, again.errors.join("\n"));
+            assert.ok(!w.logs.some(l => /resuming the backup/.test(l)), `the deleted backup is not resumed:\n${w.logs.join("\n")}`);
+            const member = (engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>).a;
+            assert.equal(member.status, "COMPLETED");
+            assert.notEqual(member.backupId, failedId);
+            assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].mutations, 1, "a new backup was made");
+            assert.ok(Date.now() - t0 < 30_000, "no wait on a backup that no longer exists");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await liveOurs(w, c, c.instanceB), []);
+        });
+
         it("keeps waiting through polls that fail after their retries, until the backup completes", async () => {
             const engine = w.newEngine();
             let wait = false;
