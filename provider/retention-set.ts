@@ -185,7 +185,10 @@ export class RetentionSetProvider {
                     if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
-                    if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) throw err;
+                    if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) {
+                        if (err instanceof Error) err.message = `label ${l}: ${err.message}`; // the error names the member it is about
+                        throw err;
+                    }
                     this.setAsideFailed(members, l, factsOf(err.started, err.progress));
                     this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
                 }
