@@ -248,7 +248,10 @@ export class RetentionSetProvider {
                     if (p.status === "FAILED") throw new CreationIncompleteError(p.failReason ?? "failed", started, p);
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
-                    if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) throw err;
+                    if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) {
+                        if (err instanceof Error) err.message = `label ${l}: ${err.message}`; // the error names the member it is about
+                        throw err;
+                    }
                     this.setAsideFailed(members, l, factsOf(err.started, err.progress));
                     this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
                 }
@@ -297,8 +300,14 @@ export class RetentionSetProvider {
                 } catch (err) {
                     if (err instanceof CreationIncompleteError) {
                         const facts = dropUndefined({ ...factsOf(err.started, err.progress), name });
-                        if (err.progress?.status === "FAILED") this.setAsideFailed(members, l, facts);
-                        else members[l] = facts;
+                        if (err.progress?.status === "FAILED") {
+                            this.setAsideFailed(members, l, facts);
+                            // The failed backup is in state now (set aside, deleted by a later prune or destroy), or never existed:
+                            // the journal must not offer it to the label's next create, which would wait on a deleted backup.
+                            forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
+                        } else {
+                            members[l] = facts;
+                        }
                     }
                     problems.push(`label ${l}: ${this.rt.message(err)}`);
                 }

@@ -127,6 +127,8 @@ export function createHuaweiRestHandler(service: ServiceKey, ctx: ServiceContext
     (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => Promise<void> {
     return async (req, rawBody, res) => {
         const requestId = randomBytes(16).toString("hex");
+        // Every HTTP answer carries the server's clock (RFC 9110 `Date`); here the emulated one, which tests may advance.
+        res.setHeader("Date", new Date(ctx.now()).toUTCString());
         const url = new URL(req.url ?? "/", "http://emulator");
         let route: RestRoute | undefined;
         let params: Record<string, string> | undefined;

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { GEMINIDB_DEFAULT_DESCRIPTION, HuaweicloudGeminidbAdapter } from "../../provider/clouds/huaweicloud/geminidb";
 import { CloudError } from "../../provider/core/errors";
+import { NOT_LISTED_GRACE_MS } from "../../provider/clouds/huaweicloud/not-listed";
 import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
 import type { RetryOptions } from "../../provider/core/retry";
 
@@ -100,6 +101,19 @@ describe("Huawei GeminiDB emulator through the adapter", () => {
             assert.equal(p.status, "FAILED");
             assert.match(p.failReason ?? "", /Backup failed/);
             assert.equal((await h.backup(SVC, started.backupId!)).status, "FAILED");
+        });
+
+        it(`a completed job whose backup is not listed is BUILDING for ${NOT_LISTED_GRACE_MS / 60_000} minutes after the job ended, then BackupNotListed`, async () => {
+            const started = await gem.startBackup({ instanceId: CASS, name: "vanishing" });
+            assert.ok(started.startedAt, "the create's time on the cloud's clock is kept");
+            // The job took BUILD_MS: past the grace period from the create, within it from the job's end, which counts.
+            await h.advance(NOT_LISTED_GRACE_MS + BUILD_MS / 2);
+            await h.admin("DELETE", `/backups/${SVC}/${started.backupId}`); // gone behind our back
+            assert.deepEqual(await gem.creationStatus(CASS, started), { status: "BUILDING", cloudStatus: "Completed", backupId: started.backupId });
+            await h.advance(BUILD_MS);
+            const err = await rejects(gem.creationStatus(CASS, started));
+            assert.deepEqual([err.code, err.kind], ["BackupNotListed", "client"]);
+            assert.match(err.message, new RegExp(`backup ${started.backupId} of instance ${CASS} is not in the instance's backup list 5m\\d*s? after its job ${started.jobId} ended`));
         });
 
         it("keeps backups and jobs across a restart with statePath", async () => {

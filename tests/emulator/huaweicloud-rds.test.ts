@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { HuaweicloudRdsAdapter } from "../../provider/clouds/huaweicloud/rds";
 import { CloudError } from "../../provider/core/errors";
+import { NOT_LISTED_GRACE_MS } from "../../provider/clouds/huaweicloud/not-listed";
 import { EMULATOR_IAM_TOKEN } from "../../emulator/protocols/huaweicloud-rest";
 import { HuaweiTestEmulator, instantRetry } from "../support/huaweicloud-service-server";
 import type { RetryOptions } from "../../provider/core/retry";
@@ -141,6 +142,30 @@ describe("Huawei RDS emulator through the adapter", () => {
             assert.equal(p.status, "FAILED");
             assert.match(p.failReason ?? "", /FAILED/);
             assert.equal((await h.backup(SVC, started.backupId!)).status, "FAILED");
+        });
+
+        it(`a backup id the list does not show is BUILDING for ${NOT_LISTED_GRACE_MS / 60_000} minutes after its create (the cloud's clock), then BackupNotListed`, async () => {
+            const started = await rds.startBackup({ instanceId: MYSQL, name: "vanishing" });
+            assert.ok(started.startedAt, "the create's time on the cloud's clock is kept");
+            assert.ok(Math.abs(Date.parse(started.startedAt!) - (await h.backup(SVC, started.backupId!)).startedAt) < 2000);
+            await h.admin("DELETE", `/backups/${SVC}/${started.backupId}`); // gone behind our back
+            assert.deepEqual(await rds.creationStatus(MYSQL, started), { status: "BUILDING", cloudStatus: "NotListed", backupId: started.backupId });
+            await h.advance(NOT_LISTED_GRACE_MS - 5000);
+            assert.equal((await rds.creationStatus(MYSQL, started)).status, "BUILDING", "still within the grace period");
+            await h.advance(6000);
+            const err = await rejects(rds.creationStatus(MYSQL, started));
+            assert.deepEqual([err.code, err.kind, err.retryable], ["BackupNotListed", "client", false]);
+            assert.match(err.message, new RegExp(`backup ${started.backupId} of instance ${MYSQL} is not in the instance's backup list 5m\\d*s? after it was created`));
+            assert.match(err.message, /pulumi refresh/);
+        });
+
+        it("without a recorded create time, the grace period runs from this process's first look", async () => {
+            const { backupId } = await rds.startBackup({ instanceId: MYSQL, name: "vanishing2" });
+            await h.admin("DELETE", `/backups/${SVC}/${backupId}`);
+            await h.advance(NOT_LISTED_GRACE_MS * 2);
+            assert.equal((await rds.creationStatus(MYSQL, { backupId })).status, "BUILDING", "first look");
+            await h.advance(NOT_LISTED_GRACE_MS);
+            assert.equal((await rejects(rds.creationStatus(MYSQL, { backupId }))).code, "BackupNotListed");
         });
     });
 

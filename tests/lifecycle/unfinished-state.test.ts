@@ -5,7 +5,8 @@
  */
 import { strict as assert } from "assert";
 import { BackupRetentionSet, ManualBackup } from "../../sdk";
-import { CASES, ALL_INSTANCES, CloudCase, idOf, isLive, madeByApi } from "./cases";
+import { CASES, ALL_INSTANCES, CloudCase, GEMINIDB, HUAWEI_RDS, idOf, isLive, madeByApi } from "./cases";
+import { NOT_LISTED_GRACE_MS } from "../../provider/clouds/huaweicloud/not-listed";
 import { startWorld, World } from "../support/world";
 
 const liveOurs = async (w: World, c: CloudCase, instanceId: string) =>
@@ -118,6 +119,32 @@ for (const c of CASES) {
             assert.ok((await engine.destroy()).ok);
         });
 
+        it("a set destroyed after a member failed, then created again, makes a new backup instead of resuming the deleted failed one (soak seed 7)", async () => {
+            const engine = w.newEngine();
+            const program = () => { new BackupRetentionSet("phoenix", { ...c.args, instanceId: c.instanceB, labels: ["a"], waitTimeout: "40s" }); };
+            await w.admin.patchInstance(c.serviceKey, c.instanceB, { failNextBackup: true });
+            const failed = await engine.up(program);
+            assert.equal(failed.ok, false, "the member's backup failed in the cloud");
+            const aside = Object.entries(engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>);
+            assert.deepEqual(aside.map(([, m]) => m.status), ["FAILED"], JSON.stringify(aside));
+            const failedId = String(aside[0][1].backupId);
+            assert.ok((await engine.destroy()).ok, "destroy deletes the failed backup");
+            assert.ok(!(await liveOurs(w, c, c.instanceB)).includes(failedId));
+            w.logs.length = 0;
+            await w.admin.resetCalls();
+            const t0 = Date.now();
+            const again = await engine.up(program);
+            assert.ok(again.ok, again.errors.join("\n"));
+            assert.ok(!w.logs.some(l => /resuming the backup/.test(l)), `the deleted backup is not resumed:\n${w.logs.join("\n")}`);
+            const member = (engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>).a;
+            assert.equal(member.status, "COMPLETED");
+            assert.notEqual(member.backupId, failedId);
+            assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].mutations, 1, "a new backup was made");
+            assert.ok(Date.now() - t0 < 30_000, "no wait on a backup that no longer exists");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await liveOurs(w, c, c.instanceB), []);
+        });
+
         it("keeps waiting through polls that fail after their retries, until the backup completes", async () => {
             const engine = w.newEngine();
             let wait = false;
@@ -132,6 +159,70 @@ for (const c of CASES) {
             assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
             assert.ok(w.logs.some(l => /poll failed, still waiting \(ServiceUnavailable\)/.test(l)), "the user sees that polls failed");
             assert.ok((await engine.destroy()).ok);
+        });
+    });
+}
+
+for (const c of [HUAWEI_RDS, GEMINIDB]) {
+    describe(`A backup id that ${c.title} never lists (through the dynamic-provider host)`, function () {
+        this.timeout(180_000);
+        let w: World;
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.05 }); });
+        after(async () => { await w?.close(); });
+
+        /** A backup recorded BUILDING (its wait timed out), then deleted behind the stack's back, and the grace period passed. */
+        const vanish = async (engine: ReturnType<World["newEngine"]>, program: () => void) => {
+            assert.equal((await engine.up(program)).ok, false, "the 1 ms wait times out");
+            const rec = engine.state.resources[0];
+            const ids = rec.outputs.backupIds as string[] | undefined ?? [String(rec.outputs.backupId)];
+            assert.equal(ids.length, 1);
+            await w.admin.removeBackup(c.serviceKey, ids[0]);
+            await w.admin.advanceClock({ ms: NOT_LISTED_GRACE_MS + 1000 });
+            return ids[0];
+        };
+
+        it("a ManualBackup ends its wait with BackupNotListed, keeps the id in state, then refresh drops it and up makes a new one", async () => {
+            const engine = w.newEngine();
+            let waitTimeout = "1ms";
+            const program = () => { new ManualBackup("vanished", { ...c.args, instanceId: c.instanceA, waitTimeout }); };
+            const gone = await vanish(engine, program);
+            waitTimeout = "2m";
+            const t0 = Date.now();
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            assert.ok(Date.now() - t0 < 60_000, "the wait ends at once, not at waitTimeout");
+            const error = up.errors.join("\n");
+            assert.match(error, new RegExp(`BackupNotListed: backup ${gone} of instance ${c.instanceA} is not in the instance's backup list`));
+            assert.match(error, /pulumi refresh/);
+            const rec = engine.state.resources[0];
+            assert.equal(rec.outputs.backupId, gone, "the id stays in state");
+            assert.ok(rec.initErrors?.length);
+            assert.equal(typeof rec.outputs.__provider, "string");
+            const refresh = await engine.refresh();
+            assert.ok(refresh.ok, refresh.errors.join("\n"));
+            assert.equal(engine.state.resources.length, 0, "refresh drops a backup that does not exist");
+            const again = await engine.up(program);
+            assert.ok(again.ok, again.errors.join("\n"));
+            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.ok((await engine.destroy()).ok);
+            assert.deepEqual(await liveOurs(w, c, c.instanceA), []);
+        });
+
+        it("a retention set member ends its wait with BackupNotListed, keeps the id in state, and destroy still works", async () => {
+            const engine = w.newEngine();
+            let waitTimeout = "1ms";
+            const program = () => { new BackupRetentionSet("vanished-set", { ...c.args, instanceId: c.instanceB, labels: ["a"], waitTimeout }); };
+            const gone = await vanish(engine, program);
+            waitTimeout = "2m";
+            const up = await engine.up(program);
+            assert.equal(up.ok, false);
+            assert.match(up.errors.join("\n"), new RegExp(`label a: .*BackupNotListed: backup ${gone} of instance ${c.instanceB}`));
+            const member = (engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>).a;
+            assert.equal(member?.backupId, gone, "the id stays in state");
+            const destroy = await engine.destroy();
+            assert.ok(destroy.ok, destroy.errors.join("\n"));
+            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(await liveOurs(w, c, c.instanceB), []);
         });
     });
 }

@@ -8,6 +8,7 @@ import RPCClient = require("@alicloud/pop-core");
 import type { AlicloudSettings } from "../adapter";
 import { CloudError, ErrorKind, isNetworkError, isUnparsableAnswer, kindFromHttpStatus, kindOfAnswer, redact, summarizeBody } from "../../core/errors";
 import { retryCall, RetryOptions } from "../../core/retry";
+import { clockOffsetFrom } from "../server-clock";
 
 export const ALICLOUD_RDS_SERVICE = "Alibaba Cloud RDS";
 
@@ -90,10 +91,7 @@ export class AlicloudRpcClient {
     }
 
     private noteClock(entry: Entry | undefined): void {
-        const date = entry?.response?.headers?.date;
-        const ms = typeof date === "string" ? Date.parse(date) : NaN;
-        // The header has whole seconds: keep the offset at that precision, never more than a second off.
-        if (!isNaN(ms)) this.clockOffsetMs = ms + 500 - Date.now();
+        this.clockOffsetMs = clockOffsetFrom(entry?.response?.headers?.date) ?? this.clockOffsetMs;
     }
 
     private toCloudError(action: string, err: unknown): CloudError {

@@ -14,6 +14,8 @@ import { HuaweicloudHttpClient, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { fallbackBackupName } from "./rds";
 import { deleteOutcomeOf, saysNothingAboutBackups, type DeleteCodes } from "../delete-outcome";
+import { NotListedRule } from "./not-listed";
+import { parseHuaweiTime } from "./time";
 
 /**
  * "Another operation is running on the instance" (403 `DBS.200019`,
@@ -60,6 +62,8 @@ export interface GeminidbJob {
     name?: string;
     status?: string;
     progress?: string;
+    /** `2023-09-12T06:44:01+0000`; empty while Running. */
+    end_time?: string;
     fail_reason?: string;
     instance?: { id?: string; name?: string };
 }
@@ -78,9 +82,12 @@ export function geminidbDeleteOutcome(backupId: string, err: unknown): DeleteOut
 export class HuaweicloudGeminidbAdapter implements BackupAdapter {
     readonly displayName = "Huawei Cloud GeminiDB";
     private readonly client: HuaweicloudHttpClient;
+    /** A backup whose job ended but that the list does not show is given up after a grace period. */
+    private readonly notListed: NotListedRule;
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
         this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+        this.notListed = new NotListedRule({ service: this.displayName, operation: "GET /v4/{project_id}/backups" }, () => this.client.serverNow());
     }
 
     isBusy(refusal: { code?: string }): boolean {
@@ -108,7 +115,8 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
             throw new CloudError({ service: this.displayName, operation, code: "InvalidResponse", kind: "server", httpStatus: res.status,
                 requestId: res.requestId, cloudMessage: `the answer for instance ${req.instanceId} carries neither job_id nor backup_id` });
         }
-        return { jobId, backupId };
+        // The cloud's clock at its answer: a backup not listed is given up a grace period after it (kept in state as startedAt).
+        return { jobId, backupId, startedAt: new Date(this.client.serverNow()).toISOString() };
     }
 
     async creationStatus(instanceId: string, started: StartedBackup): Promise<CreationProgress> {
@@ -120,8 +128,16 @@ export class HuaweicloudGeminidbAdapter implements BackupAdapter {
             return { status: "BUILDING", cloudStatus: "Running", backupId: started.backupId, progress: job.progress || undefined };
         }
         // Job completed, not listed (yet), or no job to follow: the backup list decides.
-        const backup = started.backupId ? await this.findBackup(instanceId, started.backupId) : undefined;
-        if (!backup) return { status: "BUILDING", cloudStatus: job?.status ?? "BUILDING", backupId: started.backupId };
+        if (!started.backupId) return { status: "BUILDING", cloudStatus: job?.status ?? "BUILDING" };
+        const backup = await this.findBackup(instanceId, started.backupId);
+        if (!backup) {
+            // Not listed: the grace period runs from the create's answer, or from the job's end when that is later (a long job).
+            const ended = job?.status === "Completed" ? parseHuaweiTime(job.end_time) : undefined;
+            const since = ended && (!started.startedAt || ended > new Date(started.startedAt).toISOString())
+                ? { at: ended, what: `its job ${started.jobId} ended` } : { at: started.startedAt, what: "it was created" };
+            return this.notListed.missing(instanceId, started.backupId, since, job?.status ?? "NotListed");
+        }
+        this.notListed.seen(backup.backupId);
         if (backup.status === "COMPLETED") return { status: "COMPLETED", cloudStatus: backup.cloudStatus, backupId: backup.backupId, backup };
         if (backup.status === "FAILED") {
             return { status: "FAILED", cloudStatus: backup.cloudStatus, backupId: backup.backupId, failReason: `backup ${backup.backupId} ended in status ${backup.cloudStatus}` };

@@ -11,6 +11,7 @@ import type { HuaweicloudSettings, InstanceState } from "../adapter";
 import { CloudError, kindFromHttpStatus, redact } from "../../core/errors";
 import { retryCall, type RetryOptions } from "../../core/retry";
 import { signRequest } from "./sign";
+import { clockOffsetFrom } from "../server-clock";
 
 /** Default per-request timeout. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -107,6 +108,8 @@ export class HuaweicloudHttpClient {
 
     /** `serviceName` appears in error messages, e.g. `Huawei Cloud RDS`. */
     private projectReady?: Promise<void>;
+    /** The cloud's clock minus this machine's, from the `Date` header of the last answer. */
+    private clockOffsetMs = 0;
 
     constructor(private settings: HuaweicloudSettings, readonly serviceName: string,
         private readonly options: HuaweicloudHttpOptions = {}) {
@@ -121,6 +124,19 @@ export class HuaweicloudHttpClient {
     async call<T>(call: HuaweiCall): Promise<HuaweiResponse<T>> {
         await this.resolveProjectId();
         return retryCall(() => this.attempt<T>(call), this.options.retry ?? {});
+    }
+
+    /**
+     * The cloud's clock now, in ms, as far as the last answer's `Date` header
+     * tells (this machine's clock before any answer). Ages of backups are
+     * measured on it, so a skewed local clock does not shorten them.
+     */
+    serverNow(): number {
+        return Date.now() + this.clockOffsetMs;
+    }
+
+    private noteClock(date: string | null): void {
+        this.clockOffsetMs = clockOffsetFrom(date) ?? this.clockOffsetMs;
     }
 
     /** Finds the project id once (IAM lookup by region) when the settings do not carry it. */
@@ -177,6 +193,7 @@ export class HuaweicloudHttpClient {
                 // node-fetch 2 types its own AbortSignal; the global one is compatible at run time.
                 signal: controller.signal as never,
             });
+            this.noteClock(res.headers.get("date"));
             const text = await res.text();
             if (!res.ok) throw errorFromResponse(this.serviceName, operation, res.status, text, res.headers, this.secrets(signature));
             let parsed: T | undefined;

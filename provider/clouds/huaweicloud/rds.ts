@@ -12,6 +12,7 @@ import { mapLimit } from "../../core/concurrency";
 import { HuaweicloudHttpClient, readInstance, readInstanceState, listAllPages } from "./http";
 import { huaweiBackupToCloud, type HuaweiBackupItem } from "./backup-item";
 import { batchResultOutcome, deleteOutcomeOf, type DeleteCodes } from "../delete-outcome";
+import { NotListedRule } from "./not-listed";
 
 /**
  * "Another operation (or backup) is running on the instance, one at a time":
@@ -79,9 +80,12 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
     private readonly client: HuaweicloudHttpClient;
     /** Engine per instance (`datastore.type`), learnt from listed backups; it never changes. */
     private readonly engines = new Map<string, string>();
+    /** A backup id the list does not show is given up after a grace period. */
+    private readonly notListed: NotListedRule;
 
     constructor(settings: HuaweicloudSettings, options: { retry?: RetryOptions; timeoutMs?: number } = {}) {
         this.client = new HuaweicloudHttpClient(settings, this.displayName, options);
+        this.notListed = new NotListedRule({ service: this.displayName, operation: "GET /v3/{project_id}/backups" }, () => this.client.serverNow());
     }
 
     isBusy(refusal: { code?: string }): boolean {
@@ -115,14 +119,16 @@ export class HuaweicloudRdsAdapter implements BackupAdapter {
             throw new CloudError({ service: this.displayName, operation: "POST /v3/{project_id}/backups", code: "InvalidResponse", kind: "server",
                 httpStatus: res.status, requestId: res.requestId, cloudMessage: `the answer for instance ${req.instanceId} carries no backup.id` });
         }
-        return { backupId };
+        // The cloud's clock at its answer: a backup not listed is given up a grace period after it (kept in state as startedAt).
+        return { backupId, startedAt: new Date(this.client.serverNow()).toISOString() };
     }
 
     async creationStatus(instanceId: string, started: StartedBackup): Promise<CreationProgress> {
         if (!started.backupId) throw new Error(`Huawei Cloud RDS creation on instance ${instanceId} has no backup id to follow`);
         const backup = await this.findBackup(instanceId, started.backupId);
-        // The list may not show a backup created a moment ago: it is still being built.
-        if (!backup) return { status: "BUILDING", cloudStatus: "BUILDING", backupId: started.backupId };
+        // Not listed: just created (within a grace period), else deleted or never made here (BackupNotListed).
+        if (!backup) return this.notListed.missing(instanceId, started.backupId, { at: started.startedAt, what: "it was created" });
+        this.notListed.seen(backup.backupId);
         const base = { cloudStatus: backup.cloudStatus, backupId: backup.backupId };
         switch (backup.status) {
             case "COMPLETED": return { ...base, status: "COMPLETED", backup };
