@@ -15,7 +15,8 @@ import type { BackupAdapter, CloudBackup, CreateBackupRequest, CreationProgress,
 import { CloudError } from "./core/errors";
 import { markerOf } from "./ownership";
 import { isRetryable, realSleep } from "./core/retry";
-import { formatDuration, pollDelay, waitFor, WaitOptions, WaitTimeoutError } from "./core/wait";
+import { formatDuration, parseDuration, pollDelay, waitFor, WaitOptions, WaitTimeoutError } from "./core/wait";
+import { DEFAULT_DELETE_TIMEOUT } from "./schema";
 import { CreationIncompleteError, CreationResult, OpsOptions } from "./backup-ops";
 
 /** A listing younger than this is reused (unless this process changed the instance since). */
@@ -27,7 +28,7 @@ const DELETE_GATHER_MAX_MS = 250;
 /** How many recent job durations the schedule remembers. */
 const DURATIONS_KEPT = 5;
 /** How long a delete waits for a busy instance when its caller names no timeout (the resources' default `deleteTimeout`). */
-export const DELETE_WAIT_DEFAULT_MS = 30 * 60_000;
+export const DELETE_WAIT_DEFAULT_MS = parseDuration(DEFAULT_DELETE_TIMEOUT)!;
 
 /** How long a delete may wait for a busy instance, and where its progress lines go. */
 export type DeleteWaitOptions = Partial<Pick<OpsOptions, "timeoutMs" | "label" | "log" | "polling">> & {

@@ -12,7 +12,7 @@ import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./core/errors";
 import type { OpsOptions } from "./backup-ops";
 import { coordinatorFor, DELETE_WAIT_DEFAULT_MS, InstanceCoordinator } from "./instance";
-import { CheckFailure, DEFAULT_DELETE_TIMEOUT, huaweiRdsDatabasesRefusal } from "./schema";
+import { CheckFailure, huaweiRdsDatabasesRefusal } from "./schema";
 import { setMaxListeners } from "events";
 import { parseDuration, WaitOptions } from "./core/wait";
 
@@ -167,7 +167,7 @@ export class ProviderRuntime {
      * Pass the same `since` to every wait of one delete.
      */
     opsForDelete(inputs: { deleteTimeout?: string }, label: string, since: number): OpsOptions {
-        const limitMs = parseDuration(inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT) ?? DELETE_WAIT_DEFAULT_MS;
+        const limitMs = inputs.deleteTimeout === undefined ? DELETE_WAIT_DEFAULT_MS : parseDuration(inputs.deleteTimeout) ?? DELETE_WAIT_DEFAULT_MS;
         return {
             timeoutMs: Math.max(1, since + limitMs - Date.now()),
             wait: true,
