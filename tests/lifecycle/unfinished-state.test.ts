@@ -44,10 +44,12 @@ for (const c of CASES) {
 
         it("a ManualBackup recorded after its wait timed out can be refreshed, then destroyed, right away", async () => {
             const engine = w.newEngine();
+            // The previous test's delete may still run on the instance; GeminiDB refuses a create while any job runs.
+            await w.admin.advanceClock({ ms: 60_000 });
             const up = await engine.up(() => { new ManualBackup("timed-out", { ...c.args, instanceId: c.instanceA, waitTimeout: "1ms" }); });
             assert.equal(up.ok, false);
             const rec = engine.state.resources[0];
-            assert.ok(rec?.initErrors?.length, "recorded as an initialization failure");
+            assert.ok(rec?.initErrors?.length, `recorded as an initialization failure: ${up.errors.join("\n")}`);
             assert.equal(typeof rec.outputs.__provider, "string", "the recorded state carries the provider");
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
