@@ -7,6 +7,7 @@
 import { ProviderRuntime } from "./runtime";
 import { ManualBackupProvider } from "./manual-backup";
 import { RetentionSetProvider } from "./retention-set";
+import { BackupWaitProvider } from "./backup-wait";
 
 const runtime = new ProviderRuntime();
 
@@ -14,7 +15,9 @@ const runtime = new ProviderRuntime();
 export const ManualBackup = new ManualBackupProvider(runtime);
 /** The `BackupRetentionSet` dynamic provider. */
 export const BackupRetentionSet = new RetentionSetProvider(runtime);
+/** The wait step that follows both resources in the SDK. */
+export const BackupWait = new BackupWaitProvider(runtime);
 
-export { ManualBackupProvider, RetentionSetProvider, ProviderRuntime };
+export { ManualBackupProvider, RetentionSetProvider, BackupWaitProvider, ProviderRuntime };
 export { Settings } from "./config";
 export { CloudError } from "./core/errors";

@@ -73,7 +73,7 @@ export class RetentionSetProvider {
         const labels = labelsOf(news);
         // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.
         const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId)))
-            || labels.some(l => !olds.backups?.[l])
+            || labels.some(l => !olds.backups?.[l] || olds.backups[l].status === "FAILED")
             || Object.keys(olds.backups ?? {}).some(l => !labels.includes(l));
         // Labels compare as sets: the array form of older states and the keyed form the SDK sends now are the same labels.
         const keys = ["adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked"] as const;
@@ -236,10 +236,12 @@ export class RetentionSetProvider {
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
+            if (inputs.deferDeletes) await this.dropHandedOverGone(inst, inputs, members, wanted);
             await this.adopt(inst, inputs, members);
             // Members still building from an earlier attempt: wait for them instead of creating again.
+            // A declared member a refresh found FAILED is looked at too: it is set aside and its label gets a new backup.
             for (const [l, m] of Object.entries(members)) {
-                if (m.status !== "BUILDING" || m.pendingDelete) continue;
+                if ((m.status !== "BUILDING" && !(m.status === "FAILED" && wanted.has(l))) || m.pendingDelete) continue;
                 const started = { jobId: m.jobId, backupId: m.backupId, startedAt: m.startedAt };
                 try {
                     const p = inputs.waitForCompletion
@@ -315,7 +317,9 @@ export class RetentionSetProvider {
         } catch (err) {
             problems.push(this.rt.message(err));
         }
-        if (problems.length === 0) await this.prune(inst, inputs, members, wanted, problems);
+        const building = [...wanted].some(l => members[l]?.status === "BUILDING");
+        if (problems.length === 0 && inputs.deferDeletes && building) this.handOver(inputs, members, wanted);
+        else if (problems.length === 0) await this.prune(inst, inputs, members, wanted, problems);
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
         // Every member in the state returned here is tracked there: the journal's entries for them have served.
@@ -361,6 +365,38 @@ export class RetentionSetProvider {
             } else {
                 problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
             }
+        }
+    }
+
+    /**
+     * With `deferDeletes` while a backup of the set is still being made (the
+     * instance is busy with it): the members to delete stay in state as
+     * `pendingDelete`, for the SDK's wait step to delete once the new backups
+     * have completed, so this step returns at once and records them.
+     */
+    private handOver(inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
+        const now = new Date().toISOString();
+        const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete);
+        for (const [l, m] of handed) {
+            members[l] = { ...m, pendingDelete: { code: "AfterNewBackups", reason: "deleted once the backups this update started have completed", since: now } };
+        }
+        for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId && !m.jobId) delete members[l];
+        if (handed.length) this.rt.log(`${inputs.resourceName ?? inputs.instanceId}: ${handed.map(([l]) => l).join(", ")}: deleted once the new backups have completed`);
+    }
+
+    /**
+     * With `deferDeletes`: members handed over for deletion that the instance
+     * no longer lists (the wait step deleted them) leave the state, as a
+     * refresh would drop them. One listing, only when there are such members.
+     */
+    private async dropHandedOverGone(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
+        const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.pendingDelete && m.backupId);
+        if (handed.length === 0) return;
+        const listed = new Set((await inst.list()).map(b => b.backupId));
+        for (const [l, m] of handed) {
+            if (listed.has(m.backupId!)) continue;
+            delete members[l];
+            releaseBackup(inputs.instanceId, m.backupId!);
         }
     }
 

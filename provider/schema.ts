@@ -79,7 +79,7 @@ const targetShape = {
 };
 
 /** Inputs that the door (the SDK's classes, or the provider plugin from the resource's URN) sets: never a user's. */
-export const DOOR_INPUTS = ["resourceName", "project", "stack", "resourceUrn"] as const;
+export const DOOR_INPUTS = ["resourceName", "project", "stack", "resourceUrn", "deferDeletes"] as const;
 
 type Ctx = z.RefinementCtx;
 
@@ -190,6 +190,13 @@ export const retentionSetSchema = z.object({
         .describe("Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted."),
     adopt: z.record(z.string().regex(LABEL), z.string().min(1)).optional()
         .describe("Existing manual backups to take over, label → backup id; verified at create and update, then owned (and deleted) like created ones."),
+    /**
+     * Set by the SDK, whose wait step follows the set: while a backup of the
+     * set is still being made, removed labels' backups are kept as
+     * `pendingDelete` (code `AfterNewBackups`) for the wait step to delete
+     * once the new backups have completed, instead of being deleted here.
+     */
+    deferDeletes: z.boolean().optional(),
 }).strict().superRefine((v, ctx) => {
     cloudRules(v, ctx);
     if (v.cloud === "alicloud" && v.namePrefix !== undefined) {

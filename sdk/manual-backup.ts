@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/manual-backup");
+import { BackupWait, earlierUrn, splitOptions } from "./backup-wait";
 
 /** Inputs of a `ManualBackup`. Validated at preview (Check): a bad value fails there, naming the property and the allowed values. */
 export interface ManualBackupArgs {
@@ -49,33 +50,68 @@ export interface ManualBackupLookup {
     region?: pulumi.Input<string>;
 }
 
+/** The type of the resource that starts the backup, as URNs spell it (the type `ManualBackup` had before it became a component). */
+const START_TYPE = "pulumi-nodejs:dynamic/dbbackups:ManualBackup";
+
+/**
+ * The resource that starts (or adopts) the backup and records it in state at
+ * once: `ManualBackup`'s lifecycle with `waitForCompletion: false`. It owns
+ * the backup: replacing or destroying it deletes the backup.
+ */
+class ManualBackupStart extends pulumi.dynamic.Resource {
+    declare public readonly backupId: pulumi.Output<string>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly cloudStatus: pulumi.Output<string>;
+    declare public readonly jobId: pulumi.Output<string | undefined>;
+    declare public readonly startedAt: pulumi.Output<string | undefined>;
+    declare public readonly finishedAt: pulumi.Output<string | undefined>;
+    declare public readonly sizeBytes: pulumi.Output<number | undefined>;
+    declare public readonly storeStatus: pulumi.Output<string | undefined>;
+    declare public readonly name: pulumi.Output<string | undefined>;
+    declare public readonly adopted: pulumi.Output<boolean | undefined>;
+
+    constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        super(shim, name, props, opts, "dbbackups", "ManualBackup");
+    }
+}
+
 /**
  * A database manual backup as a Pulumi resource: `pulumi up` creates it and
  * waits until the cloud reports it finished, `refresh` notices it was deleted
  * outside Pulumi, a change of instance (or method, databases, ...) replaces
  * it, `destroy` deletes it.
+ *
+ * It is a component of two steps: the first starts the backup and records
+ * it in state at once (it owns the backup), the second waits for it. So a
+ * `pulumi up` killed or cancelled while it waits leaves the backup recorded,
+ * and the next `up` waits for it instead of making another. `dependsOn` this
+ * resource waits for both. A stack written before the split moves over by
+ * itself: the first step takes over the earlier resource (an alias), with no
+ * backup made or deleted.
  */
-export class ManualBackup extends pulumi.dynamic.Resource {
+export class ManualBackup extends pulumi.ComponentResource {
     /** The cloud's backup id (Alibaba backup-set id, Huawei backup id). */
-    declare public readonly backupId: pulumi.Output<string>;
+    public readonly backupId: pulumi.Output<string>;
+    /** The id of the resource that holds the backup: the backup id, or `job-<jobId>` while Alibaba has not named the set yet. */
+    public readonly id: pulumi.Output<pulumi.ID>;
     /** `BUILDING`, `COMPLETED`, `FAILED` or `DELETING`. */
-    declare public readonly status: pulumi.Output<string>;
+    public readonly status: pulumi.Output<string>;
     /** The cloud's own status word, e.g. `Success`, `COMPLETED`. */
-    declare public readonly cloudStatus: pulumi.Output<string>;
+    public readonly cloudStatus: pulumi.Output<string>;
     /** The backup job id (Alibaba, GeminiDB); absent on Huawei RDS. */
-    declare public readonly jobId: pulumi.Output<string | undefined>;
+    public readonly jobId: pulumi.Output<string | undefined>;
     /** When the backup started, ISO 8601 UTC. */
-    declare public readonly startedAt: pulumi.Output<string | undefined>;
+    public readonly startedAt: pulumi.Output<string | undefined>;
     /** When the backup finished, ISO 8601 UTC. */
-    declare public readonly finishedAt: pulumi.Output<string | undefined>;
+    public readonly finishedAt: pulumi.Output<string | undefined>;
     /** Size in bytes. */
-    declare public readonly sizeBytes: pulumi.Output<number | undefined>;
+    public readonly sizeBytes: pulumi.Output<number | undefined>;
     /** Alibaba `StoreStatus`: `Enabled` = the cloud allows deleting it now. */
-    declare public readonly storeStatus: pulumi.Output<string | undefined>;
+    public readonly storeStatus: pulumi.Output<string | undefined>;
     /** The backup name (Huawei); the default is derived from the resource name. */
-    declare public readonly name: pulumi.Output<string | undefined>;
+    public readonly name: pulumi.Output<string | undefined>;
     /** True when the backup was taken over with `adoptBackupId`. */
-    declare public readonly adopted: pulumi.Output<boolean | undefined>;
+    public readonly adopted: pulumi.Output<boolean | undefined>;
 
     /**
      * Reads an existing backup (by its cloud backup id) into the program
@@ -87,12 +123,42 @@ export class ManualBackup extends pulumi.dynamic.Resource {
     }
 
     constructor(name: string, args: ManualBackupArgs, opts?: pulumi.CustomResourceOptions) {
-        super(shim, name, {
+        const split = splitOptions(opts);
+        super("dbbackups:sdk:ManualBackup", name, {}, split.component);
+        const reading = opts?.id !== undefined;
+        const start = new ManualBackupStart(name, {
             ...args,
+            // The wait is the next step's: this one returns as soon as the cloud accepted the backup.
+            ...(reading ? {} : { waitForCompletion: false }),
             resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(),
             backupId: undefined, status: undefined, cloudStatus: undefined, jobId: undefined, startedAt: undefined,
             finishedAt: undefined, sizeBytes: undefined, storeStatus: undefined, adopted: undefined,
             name: args.name,
-        }, opts, "dbbackups", "ManualBackup");
+        }, { ...split.start, parent: this, aliases: reading ? undefined : [earlierUrn(name, START_TYPE, opts?.parent)] });
+        const wait = reading ? undefined : new BackupWait(name, {
+            cloud: args.cloud, service: args.service, region: args.region, instanceId: args.instanceId, resourceName: name,
+            waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
+            backups: pulumi.all([start.backupId, start.jobId, start.startedAt, start.status]).apply(([backupId, jobId, startedAt, status]) =>
+                ({ backup: dropUndefined({ backupId, jobId, startedAt, status }) })),
+        }, { parent: this, dependsOn: [start] });
+        const fact = <T>(k: "backupId" | "status" | "cloudStatus" | "finishedAt" | "sizeBytes" | "storeStatus"): pulumi.Output<T> =>
+            wait ? pulumi.all([wait.facts, start[k] as pulumi.Output<unknown>]).apply(([f, s]) => ((f?.backup as any)?.[k] ?? s) as T) : start[k] as unknown as pulumi.Output<T>;
+        this.backupId = fact<string>("backupId");
+        this.id = wait ? pulumi.all([this.backupId, start.id]).apply(([b, i]) => b ?? i) : start.id;
+        this.status = fact<string>("status");
+        this.cloudStatus = fact<string>("cloudStatus");
+        this.finishedAt = fact<string | undefined>("finishedAt");
+        this.sizeBytes = fact<number | undefined>("sizeBytes");
+        this.storeStatus = fact<string | undefined>("storeStatus");
+        this.jobId = start.jobId;
+        this.startedAt = start.startedAt;
+        this.name = start.name;
+        this.adopted = start.adopted;
+        this.registerOutputs({ backupId: this.backupId, status: this.status });
     }
+}
+
+/** Pulumi's Struct conversion rejects `undefined`; drop such keys. */
+export function dropUndefined<T extends object>(o: T): T {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-export type ResourceKind = "ManualBackup" | "BackupRetentionSet";
+export type ResourceKind = "ManualBackup" | "BackupRetentionSet" | "BackupWait";
 
 /** Builds the shim for one resource kind. Every character here is stored in each resource's state: keep it short. */
 function makeShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-retention-set");
-import type { ManualBackupArgs } from "./manual-backup";
+import { dropUndefined, type ManualBackupArgs } from "./manual-backup";
+import { BackupWait, earlierUrn, splitOptions } from "./backup-wait";
 
 /**
  * Inputs of a `BackupRetentionSet`: the target and creation options of `ManualBackup` (`waitTimeout`,
@@ -48,23 +49,60 @@ export interface RetentionSetMember {
     pendingDelete?: { code: string; reason: string; since: string; deletableAfter?: string };
 }
 
+/** The resource that starts the set's backups and records them at once: the set's lifecycle with `waitForCompletion: false`; it owns the backups. */
+class RetentionSetStart extends pulumi.dynamic.Resource {
+    declare public readonly backups: pulumi.Output<Record<string, RetentionSetMember>>;
+    declare public readonly backupIds: pulumi.Output<string[]>;
+
+    constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        super(shim, name, props, opts, "dbbackups", "BackupRetentionSet");
+    }
+}
+
 /**
  * A set of labelled manual backups on one instance, reconciled on every
  * `pulumi up`: new labels get backups (created before anything is deleted),
  * removed labels' backups are deleted. It only ever deletes backups it
  * created or adopted. Removing the resource deletes all its backups.
+ *
+ * It is a component of two steps: the first starts the new backups and
+ * records them in state at once (it owns every backup of the set), the
+ * second waits for them and then deletes the removed labels' backups, which
+ * the first keeps as `pendingDelete` until then. A `pulumi up` killed or
+ * cancelled while it waits leaves every backup recorded. `dependsOn` this
+ * resource waits for both. A stack written before the split moves over by
+ * itself (an alias), with no backup made or deleted.
  */
-export class BackupRetentionSet extends pulumi.dynamic.Resource {
+export class BackupRetentionSet extends pulumi.ComponentResource {
     /** Label → what is known of its backup (including members pending deletion). */
-    declare public readonly backups: pulumi.Output<Record<string, RetentionSetMember>>;
+    public readonly backups: pulumi.Output<Record<string, RetentionSetMember>>;
     /** Backup ids of the declared labels, in label order. */
-    declare public readonly backupIds: pulumi.Output<string[]>;
+    public readonly backupIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: BackupRetentionSetArgs, opts?: pulumi.CustomResourceOptions) {
-        super(shim, name, {
+        const split = splitOptions(opts);
+        super("dbbackups:sdk:BackupRetentionSet", name, {}, split.component);
+        const waiting = pulumi.output(args.waitForCompletion).apply(w => w !== false);
+        const start = new RetentionSetStart(name, {
             ...args, labels: keyedLabels(args.labels), resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(),
-            resourceUrn: pulumi.createUrn(name, TYPE, opts?.parent), backups: undefined, backupIds: undefined,
-        }, opts, "dbbackups", "BackupRetentionSet");
+            // The waits, and the deletes that must follow the new backups, are the next step's.
+            waitForCompletion: false, deferDeletes: waiting,
+            resourceUrn: pulumi.createUrn(name, TYPE, this), backups: undefined, backupIds: undefined,
+        }, { ...split.start, parent: this, aliases: [earlierUrn(name, TYPE, opts?.parent)] });
+        const wanted = (l: string, m: RetentionSetMember) => !m.pendingDelete && !l.includes("~");
+        const wait = new BackupWait(name, {
+            cloud: args.cloud, service: args.service, region: args.region, instanceId: args.instanceId, resourceName: name,
+            waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
+            backups: start.backups.apply(b => Object.fromEntries(Object.entries(b ?? {}).filter(([l, m]) => wanted(l, m))
+                .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId, startedAt: m.startedAt, status: m.status })]))),
+            deletes: pulumi.all([start.backups, waiting]).apply(([b, w]) => !w ? {} : Object.fromEntries(Object.entries(b ?? {})
+                .filter(([, m]) => m.pendingDelete && m.backupId).map(([l, m]) => [l, { backupId: m.backupId }]))),
+        }, { parent: this, dependsOn: [start] });
+        this.backups = pulumi.all([start.backups, wait.facts, wait.deleted]).apply(([b, facts, deleted]) => Object.fromEntries(
+            Object.entries(b ?? {}).filter(([l]) => !(deleted ?? []).includes(l)).map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}) }])));
+        this.backupIds = pulumi.all([pulumi.output(args.labels), this.backups]).apply(([labels, b]) =>
+            (labels as string[]).map(l => b[l]?.backupId).filter((x): x is string => !!x));
+        this.registerOutputs({ backups: this.backups, backupIds: this.backupIds });
     }
 }
 

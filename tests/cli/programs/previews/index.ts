@@ -10,7 +10,7 @@ const target = { cloud: "huaweicloud" as const, instanceId: config.require("inst
 
 class PreviousRelease extends pulumi.dynamic.Resource { }
 
-let set: pulumi.dynamic.Resource;
+let set: pulumi.Resource;
 if (config.getBoolean("legacy")) {
     set = new PreviousRelease(require("pulumi-db-backups/shims/backup-retention-set"), "nightly", {
         ...target, labels, resourceName: "nightly", project: pulumi.getProject(), stack: pulumi.getStack(), backups: undefined, backupIds: undefined,
@@ -19,4 +19,4 @@ if (config.getBoolean("legacy")) {
     set = new BackupRetentionSet("nightly", { ...target, labels, maxDeletesPerUpdate: config.getNumber("maxDeletesPerUpdate") });
 }
 
-export const backupIds = (set as BackupRetentionSet).backupIds;
+export const backupIds = (set as unknown as { backupIds: pulumi.Output<string[]> }).backupIds;

@@ -1,0 +1,188 @@
+/**
+ * The wait step of the SDK's resources: a light dynamic resource that waits
+ * for backups another resource started and already recorded in state (a
+ * `ManualBackup` or `BackupRetentionSet` created with `waitForCompletion:
+ * false`), then deletes the members a retention set handed over for deletion
+ * once its new backups have completed.
+ *
+ * It owns no backup: its delete does nothing, and the resource that started a
+ * backup stays the one that deletes it. Because the ids reach the state
+ * before this step starts waiting, an `up` killed or cancelled during the
+ * wait leaves nothing behind: the next `up` waits again.
+ */
+import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
+import type { DeleteOutcome, StartedBackup } from "./clouds/adapter";
+import { ResourceInitError, withProviderKey } from "./core/errors";
+import type { InstanceCoordinator } from "./instance";
+import { releaseBackup } from "./ownership";
+import type { ProviderRuntime } from "./runtime";
+import type { ConfigSource } from "./config";
+
+/** A backup to wait for, as the starting resource recorded it. */
+export interface WaitedBackup { backupId?: string; jobId?: string; startedAt?: string; status?: string }
+
+/** Inputs of the wait step (set by the SDK from the starting resource's outputs). */
+export interface BackupWaitInputs {
+    cloud: "alicloud" | "huaweicloud";
+    service: "rds" | "geminidb";
+    region?: string;
+    instanceId: string;
+    resourceName?: string;
+    waitTimeout?: string;
+    deleteTimeout?: string;
+    /** Key (a label, or `backup` for a `ManualBackup`) → the backup to wait for. */
+    backups: Record<string, WaitedBackup>;
+    /** Key → a backup the starting resource keeps as `pendingDelete` until its new backups have completed. */
+    deletes?: Record<string, { backupId?: string }>;
+}
+
+/** State of the wait step: its inputs, what the cloud reported, and the keys whose backups it deleted. */
+export type BackupWaitState = BackupWaitInputs & { facts: Record<string, BackupFacts>; deleted: string[] };
+
+/** The inputs with the target's defaults (the SDK passes the user's values, `service` possibly unset). */
+function withDefaults(raw: Record<string, unknown>): BackupWaitInputs {
+    return { ...(raw as unknown as BackupWaitInputs), service: (raw.service as BackupWaitInputs["service"] | undefined) ?? "rds" };
+}
+
+/** Identity of a started backup: the job when there is one (Alibaba learns the backup id late), else the backup. */
+const identity = (b: WaitedBackup | undefined) => (b?.jobId ? `job:${b.jobId}` : `backup:${b?.backupId ?? ""}`);
+
+/** The `pulumi.dynamic.ResourceProvider` of the wait step. */
+export class BackupWaitProvider {
+    constructor(private readonly rt: ProviderRuntime) { }
+
+    configure(req: { config: ConfigSource }): void {
+        this.rt.configure(req.config);
+    }
+
+    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+        return { inputs: news, failures: [] };
+    }
+
+    async diff(_id: string, olds: BackupWaitState, news: BackupWaitInputs) {
+        // At preview the starting resource's outputs may not be known yet: the step will run, how is decided then.
+        if (typeof news.backups !== "object" || news.backups === null || Object.values(news.backups).some(b => typeof b !== "object")) {
+            return { changes: true, replaces: [], deleteBeforeReplace: false };
+        }
+        const before = olds.backups ?? {}, after = news.backups;
+        const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+        // Other backups (a replacement, another label): a new wait; the old step owns nothing, so nothing is deleted.
+        const replaces = [...keys].some(k => identity(before[k]) !== identity(after[k])) ? ["backups"] : [];
+        const unfinished = Object.values(olds.facts ?? {}).some(f => f.status !== "COMPLETED") || Object.keys(after).some(k => !olds.facts?.[k]);
+        const deletes = Object.keys(news.deletes ?? {}).length > 0;
+        return { changes: replaces.length > 0 || unfinished || deletes, replaces, deleteBeforeReplace: false };
+    }
+
+    async create(raw: Record<string, unknown>): Promise<{ id: string; outs: BackupWaitState }> {
+        const inputs = withDefaults(raw);
+        const id = `${inputs.instanceId}/${inputs.resourceName ?? "backup"}/wait`;
+        try {
+            return { id, outs: await this.run(id, inputs, {}) };
+        } catch (err) {
+            throw withProviderKey(err, raw);
+        }
+    }
+
+    async update(id: string, olds: BackupWaitState, raw: Record<string, unknown>): Promise<{ outs: BackupWaitState }> {
+        try {
+            return { outs: await this.run(id, withDefaults(raw), olds.facts ?? {}) };
+        } catch (err) {
+            throw withProviderKey(err, raw);
+        }
+    }
+
+    async read(id: string, props: BackupWaitState): Promise<{ id: string; props: Record<string, unknown> }> {
+        const inst = this.rt.instance(props);
+        try {
+            const listed = new Map((await inst.list()).map(b => [b.backupId, b]));
+            const facts: Record<string, BackupFacts> = {};
+            for (const [k, f] of Object.entries(props.facts ?? {})) {
+                const b = f.backupId ? listed.get(f.backupId) : undefined;
+                if (b) facts[k] = factsOf({ jobId: f.jobId }, undefined, b);
+                else if (!f.backupId) facts[k] = f;
+            }
+            return { id, props: { ...props, facts } };
+        } catch (err) {
+            throw this.rt.describe(`reading the wait for ${props.resourceName ?? id} on ${inst.adapter.displayName}`, err);
+        }
+    }
+
+    /** The backups belong to the resource that started them: nothing to delete here. */
+    async delete(): Promise<void> { }
+
+    /**
+     * Waits for every backup not known to be completed (all at once), then,
+     * when all completed, deletes the handed-over members. Raises an init
+     * failure naming the ids when a wait ends early (timeout, cancel) or a
+     * backup failed, so the step is retried by the next `up`.
+     */
+    private async run(id: string, inputs: BackupWaitInputs, known: Record<string, BackupFacts>): Promise<BackupWaitState> {
+        const inst = this.rt.instance(inputs);
+        const label = inputs.resourceName ?? inputs.instanceId;
+        const facts: Record<string, BackupFacts> = {};
+        const problems: string[] = [];
+        await Promise.all(Object.entries(inputs.backups ?? {}).map(async ([k, b]) => {
+            const who = k === "backup" ? label : `${label}[${k}]`;
+            const prior = known[k];
+            if (prior?.status === "COMPLETED" && identity(prior) === identity(b)) { facts[k] = prior; return; }
+            if (b.status === "COMPLETED" && b.backupId) { facts[k] = dropUndefined({ ...factsOf(b, undefined), ...b, status: "COMPLETED" }) as BackupFacts; return; }
+            const started: StartedBackup = dropUndefined({ jobId: b.jobId, backupId: b.backupId, startedAt: b.startedAt });
+            facts[k] = factsOf(started, undefined);
+            try {
+                facts[k] = factsOf(started, await inst.waitCreated(started, this.rt.opsFor(inputs, who)));
+            } catch (err) {
+                problems.push(this.problem(who, inst, err, b));
+                if (err instanceof CreationIncompleteError) facts[k] = factsOf(err.started, err.progress);
+            }
+        }));
+        const deleted = problems.length === 0 ? await this.deleteHandedOver(inst, inputs, problems) : [];
+        const state: BackupWaitState = { ...inputs, facts, deleted };
+        if (problems.length) {
+            throw new ResourceInitError(problems.join("; "), id, state as unknown as Record<string, unknown>, problems);
+        }
+        return state;
+    }
+
+    /** What went wrong with one wait, naming the backup and saying what the next command does. */
+    private problem(who: string, inst: InstanceCoordinator, err: unknown, b: WaitedBackup): string {
+        const what = `${who}: waiting for ${b.backupId ? `backup ${b.backupId}` : `the backup of job ${b.jobId}`} of ${inst.instanceId} on ${inst.adapter.displayName}`;
+        if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {
+            return `${what}: the cloud reports it failed (${err.progress.failReason ?? err.progress.cloudStatus}). It stays recorded in state.`
+                + " Next: run `pulumi refresh` (it records the failure), then `pulumi up` (it replaces the failed backup and deletes it)";
+        }
+        if (err instanceof CreationIncompleteError) {
+            return `${what}: ${this.rt.message(err)}. The backup is recorded in state (status ${err.progress?.status ?? "BUILDING"}); the next \`pulumi up\` waits for it again, and no second backup is made`;
+        }
+        return this.rt.describe(what, err).message;
+    }
+
+    /**
+     * Deletes the members a retention set kept as `pendingDelete` until its
+     * new backups completed. A backup the cloud refuses (or a busy instance)
+     * stays with the set, which keeps it as `pendingDelete` and hands it over
+     * again on the next `up`.
+     */
+    private async deleteHandedOver(inst: InstanceCoordinator, inputs: BackupWaitInputs, problems: string[]): Promise<string[]> {
+        const byId = new Map(Object.entries(inputs.deletes ?? {}).filter(([, d]) => d.backupId).map(([k, d]) => [d.backupId!, k]));
+        if (byId.size === 0) return [];
+        const label = inputs.resourceName ?? inputs.instanceId;
+        let outcomes: DeleteOutcome[];
+        try {
+            outcomes = await inst.deleteKnowingRefusals([...byId.keys()], this.rt.opsForDelete(inputs, label, Date.now()));
+        } catch (err) {
+            problems.push(`deleting ${byId.size} backups of ${label}: ${this.rt.message(err)}`);
+            return [];
+        }
+        const deleted: string[] = [];
+        for (const o of outcomes) {
+            const k = byId.get(o.backupId)!;
+            if (o.result === "deleted") {
+                deleted.push(k);
+                releaseBackup(inputs.instanceId, o.backupId);
+            } else {
+                this.rt.log(`warning: ${label}: ${inst.adapter.displayName} did not delete backup ${o.backupId} (label ${k}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+            }
+        }
+        return deleted.sort();
+    }
+}
