@@ -28,6 +28,7 @@ export interface BackupWaitInputs {
     region?: string;
     instanceId: string;
     resourceName?: string;
+    waitForCompletion?: boolean;
     waitTimeout?: string;
     deleteTimeout?: string;
     /** Key (a label, or `backup` for a `ManualBackup`) → the backup to wait for. */
@@ -68,6 +69,7 @@ export class BackupWaitProvider {
         const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
         // Other backups (a replacement, another label): a new wait; the old step owns nothing, so nothing is deleted.
         const replaces = [...keys].some(k => identity(before[k]) !== identity(after[k])) ? ["backups"] : [];
+        if (news.waitForCompletion === false) return { changes: replaces.length > 0 || olds.waitForCompletion !== false, replaces, deleteBeforeReplace: false };
         const unfinished = Object.values(olds.facts ?? {}).some(f => f.status !== "COMPLETED") || Object.keys(after).some(k => !olds.facts?.[k]);
         const deletes = Object.keys(news.deletes ?? {}).length > 0;
         return { changes: replaces.length > 0 || unfinished || deletes, replaces, deleteBeforeReplace: false };
@@ -101,6 +103,8 @@ export class BackupWaitProvider {
                 if (b) facts[k] = factsOf({ jobId: f.jobId }, undefined, b);
                 else if (!f.backupId) facts[k] = f;
             }
+            // Every backup it waited for is gone (the starting resource's refresh drops them too): so is the step.
+            if (Object.keys(props.facts ?? {}).length > 0 && Object.keys(facts).length === 0) return { id: "", props: {} };
             return { id, props: { ...props, facts } };
         } catch (err) {
             throw this.rt.describe(`reading the wait for ${props.resourceName ?? id} on ${inst.adapter.displayName}`, err);
@@ -117,6 +121,8 @@ export class BackupWaitProvider {
      * backup failed, so the step is retried by the next `up`.
      */
     private async run(id: string, inputs: BackupWaitInputs, known: Record<string, BackupFacts>): Promise<BackupWaitState> {
+        // `waitForCompletion: false`: nothing to wait for, and nothing to report (the starting step's outputs stand).
+        if (inputs.waitForCompletion === false) return { ...inputs, facts: {}, deleted: [] };
         const inst = this.rt.instance(inputs);
         const label = inputs.resourceName ?? inputs.instanceId;
         const facts: Record<string, BackupFacts> = {};

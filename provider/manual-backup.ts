@@ -177,8 +177,11 @@ export class ManualBackupProvider {
             }
             if (props.jobId) {
                 const progress = await inst.status({ jobId: props.jobId, startedAt: props.startedAt });
-                if (progress.status === "FAILED") return { id: "", props: {} };
                 const facts = factsOf({ jobId: props.jobId, startedAt: props.startedAt }, progress);
+                // A failed job without a backup left nothing; a failed backup that exists stays, as FAILED: the next update replaces it, deleting it.
+                if (progress.status === "FAILED" && !facts.backupId) return { id: "", props: {} };
+                // The job finished long ago (a backup started without waiting): its backup may have been deleted since.
+                if (facts.backupId && facts.status === "COMPLETED" && !await inst.find(facts.backupId)) return { id: "", props: {} };
                 return { id: facts.backupId ?? id, props: { ...props, ...facts } };
             }
             if (!id.startsWith("job-")) {

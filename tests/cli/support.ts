@@ -111,11 +111,11 @@ export class CliWorkspace {
         };
     }
 
-    /** Starts `pulumi ARGS` in `cwd` in its own process group (so a kill reaches the programs it started). */
-    start(cwd: string, args: string[]): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
+    /** Starts `pulumi ARGS` in `cwd` in its own process group (so a kill reaches the programs it started); `env` adds variables. */
+    start(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; output: () => string } {
         const started = Date.now();
         const child = spawn(path.join(this.bin, "pulumi"), [...args, "--non-interactive", "--color=never"],
-            { cwd, env: this.env(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            { cwd, env: { ...this.env(), ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "", stderr = "";
         child.stdout!.on("data", (d) => { stdout += d; });
         child.stderr!.on("data", (d) => { stderr += d; });

@@ -30,7 +30,7 @@ function slipOf(c: CloudCase, w: World): { config: Record<string, string>; code:
     };
 }
 
-const members = (engine: Engine) => engine.state.resources.find(r => r.name === "rolling")?.outputs.backups as Record<string, any>;
+const members = (engine: Engine) => engine.view.resources.find(r => r.name === "rolling")?.outputs.backups as Record<string, any>;
 
 for (const c of CASES) {
     describe(`A 404 that is not "no such backup" on ${c.title} (through the dynamic-provider host)`, function () {
@@ -51,7 +51,7 @@ for (const c of CASES) {
             };
             const made = await engine.up(program(["a", "b"]));
             assert.ok(made.ok, made.errors.join("\n"));
-            const kept = String(engine.state.resources.find(r => r.name === "kept")!.outputs.backupId);
+            const kept = String(engine.view.resources.find(r => r.name === "kept")!.outputs.backupId);
             const [a, b] = [members(engine).a.backupId, members(engine).b.backupId];
 
             engine.config = slip.config;
@@ -63,7 +63,7 @@ for (const c of CASES) {
             const warning = w.logs.find(l => l.includes(`deleting backup ${a} (label a)`)) ?? "";
             assert.match(warning, new RegExp(`warning: .*${slip.code.replace(".", "\\.")}.*${slip.requestId.source}.*pendingDelete`), w.logs.join("\n"));
             assert.match(warning, slip.check);
-            assert.deepEqual(engine.state.resources.find(r => r.name === "rolling")!.outputs.backupIds, [b]);
+            assert.deepEqual(engine.view.resources.find(r => r.name === "rolling")!.outputs.backupIds, [b]);
             assert.ok((await live(c.instanceB)).includes(a), "the removed label's backup is still in the cloud");
 
             const destroy = await engine.destroy();
@@ -72,8 +72,8 @@ for (const c of CASES) {
             assert.match(text, new RegExp(`deleting backup ${kept} .*${slip.code.replace(".", "\\.")}`), text);
             assert.match(text, slip.requestId);
             assert.match(text, slip.check);
-            assert.deepEqual(engine.state.resources.map(r => r.name).sort(), ["kept", "rolling"], "both resources stay in state");
-            assert.equal(String(engine.state.resources.find(r => r.name === "kept")!.outputs.backupId), kept);
+            assert.deepEqual(engine.view.resources.map(r => r.name).sort(), ["kept", "rolling"], "both resources stay in state");
+            assert.equal(String(engine.view.resources.find(r => r.name === "kept")!.outputs.backupId), kept);
             assert.ok((await live(c.instanceA)).includes(kept), "the ManualBackup's backup is still in the cloud");
             assert.deepEqual((await live(c.instanceB)).filter(id => [a, b].includes(id)).sort(), [a, b].sort(), "so are the set's");
 
@@ -84,7 +84,7 @@ for (const c of CASES) {
             assert.ok(!(await live(c.instanceB)).includes(a));
             const gone = await engine.destroy();
             assert.ok(gone.ok, gone.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.ok(!(await live(c.instanceA)).includes(kept));
             assert.ok(!(await live(c.instanceB)).includes(b));
         });

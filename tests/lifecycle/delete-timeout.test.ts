@@ -47,13 +47,13 @@ describe("deleteTimeout bounds a delete that meets a busy instance (through the 
             assert.match(text, /still busy after waiting \d+s/, text);
             if (c === ALICLOUD) assert.match(text, /the backup of job \S+ is not known yet, so it cannot be deleted \(.*timed out after \d+s.*deleteTimeout is 2s\)\. The resource stays in state/, text);
             assert.ok(tookMs < 50_000, `gave up after ${tookMs} ms, before the running job (60-80 s) ended`);
-            assert.deepEqual(engine.state.resources.map(r => r.name).sort(), ["old", "running"], "both stay in state");
+            assert.deepEqual(engine.view.resources.map(r => r.name).sort(), ["old", "running"], "both stay in state");
             assert.ok((await live(w, c, c.instanceA)).includes(old), "the backup still exists");
 
             await endJobs();
             const again = await engine.destroy();
             assert.ok(again.ok, again.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.deepEqual(await live(w, c, c.instanceA), [], "both deleted once the instance was free");
         });
     }
@@ -70,7 +70,7 @@ describe("deleteTimeout bounds a delete that meets a busy instance (through the 
             // Label b's new job holds the instance while label a's backup is deleted.
             const rolled = await engine.up(program(["b"]));
             assert.ok(rolled.ok, rolled.errors.join("\n"));
-            const members = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; pendingDelete?: { code: string; reason: string } }>;
+            const members = engine.view.resources[0].outputs.backups as Record<string, { backupId?: string; pendingDelete?: { code: string; reason: string } }>;
             assert.deepEqual(Object.keys(members).sort(), ["a", "b"]);
             const a = members.a;
             assert.ok(a.backupId && a.pendingDelete, JSON.stringify(members));
@@ -82,7 +82,7 @@ describe("deleteTimeout bounds a delete that meets a busy instance (through the 
             await endJobs();
             const retried = await engine.up(program(["b"]));
             assert.ok(retried.ok, retried.errors.join("\n"));
-            assert.deepEqual(Object.keys(engine.state.resources[0].outputs.backups as Record<string, unknown>), ["b"]);
+            assert.deepEqual(Object.keys(engine.view.resources[0].outputs.backups as Record<string, unknown>), ["b"]);
             assert.ok(!(await live(w, c, c.instanceB)).includes(a.backupId!), "deleted once the instance was free");
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceB), []);

@@ -96,6 +96,6 @@ describe("Huawei RDS databases judged by the instance's engine (through the dyna
         const calls = (await w.admin.calls()).huaweicloudRds ?? {};
         assert.equal(calls.CreateManualBackup?.calls ?? 0, 0, "the cloud was not asked to create");
         assert.equal(calls.ListInstances?.calls, 2, "the failed read at Check, and one at create");
-        assert.deepEqual(engine.state.resources, []);
+        assert.deepEqual(engine.view.resources, []);
     });
 });

@@ -64,7 +64,7 @@ for (const c of CASES) {
             assert.equal(destroy.ok, false);
             assert.equal(destroy.errors.length, 1, destroy.errors.join("\n"));
             assert.match(destroy.errors[0], /refuse-5/);
-            assert.deepEqual(engine.state.resources.map(r => r.name), ["refuse-5"], "only the refused resource stays");
+            assert.deepEqual(engine.view.resources.map(r => r.name), ["refuse-5"], "only the refused resource stays");
             assert.deepEqual(await liveOf(ids), [ids[5]]);
             await w.admin.setInUse(c.serviceKey, ids[5], false);
             const again = await engine.destroy();

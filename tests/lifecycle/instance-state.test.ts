@@ -32,7 +32,7 @@ for (const { c, state, running, hint } of STOPPED) {
                 for (const n of names) new ManualBackup(n, { ...c.args, instanceId: c.instanceA, waitTimeout: "1h" });
             };
             assert.ok((await engine.up(program(["kept"]))).ok);
-            const kept = String(engine.state.resources[0].outputs.backupId);
+            const kept = String(engine.view.resources[0].outputs.backupId);
             await w.admin.patchInstance(c.serviceKey, c.instanceA, { state });
             await w.admin.resetCalls();
 
@@ -42,7 +42,7 @@ for (const { c, state, running, hint } of STOPPED) {
             assert.match(createError, new RegExp(`instance ${c.instanceA} is ${state}, not running`), createError);
             assert.match(createError, hint);
             assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].calls, 1, "the refused create was not retried");
-            assert.deepEqual(engine.state.resources.map(r => r.outputs.backupId), [kept], "nothing new is recorded");
+            assert.deepEqual(engine.view.resources.map(r => r.outputs.backupId), [kept], "nothing new is recorded");
 
             const destroy = await engine.destroy();
             assert.equal(destroy.ok, false);
@@ -52,7 +52,7 @@ for (const { c, state, running, hint } of STOPPED) {
             const calls = (await w.admin.calls())[c.serviceKey];
             assert.equal(c.deleteActions.reduce((n, a) => n + (calls[a]?.calls ?? 0), 0), 1, "the refused delete was not retried");
             assert.deepEqual(await live(w, c, c.instanceA), [kept], "the backup still exists");
-            assert.deepEqual(engine.state.resources.map(r => r.outputs.backupId), [kept], "and stays in state");
+            assert.deepEqual(engine.view.resources.map(r => r.outputs.backupId), [kept], "and stays in state");
 
             await w.admin.patchInstance(c.serviceKey, c.instanceA, { state: running });
             const again = await engine.destroy();
@@ -81,13 +81,13 @@ for (const c of CASES) {
             assert.ok((await engine.up(program(["old"]))).ok);
             await w.admin.advanceClock({ ms: 120_000 });
             assert.ok((await engine.refresh()).ok);
-            const old = String(engine.state.resources[0].outputs.backupId);
+            const old = String(engine.view.resources[0].outputs.backupId);
             const both = await engine.up(program(["old", "running"]));
             assert.ok(both.ok, both.errors.join("\n"));
             await w.admin.resetCalls();
             const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfter(9_000)]);
             assert.ok(up.ok, up.errors.join("\n"));
-            assert.deepEqual(engine.state.resources.map(r => r.name), ["running"]);
+            assert.deepEqual(engine.view.resources.map(r => r.name), ["running"]);
             assert.ok(!(await live(w, c, c.instanceA)).includes(old), "the removed backup was deleted");
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceA), []);
@@ -102,7 +102,7 @@ for (const c of CASES) {
             await w.admin.advanceClock({ ms: 120_000 });
             const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfter(9_000)]);
             assert.ok(rolled.ok, rolled.errors.join("\n"));
-            const members = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>;
+            const members = engine.view.resources[0].outputs.backups as Record<string, { backupId?: string }>;
             assert.deepEqual(Object.keys(members), ["b"]);
             assert.equal((await live(w, c, c.instanceB)).length, 1, "label a's backup was deleted");
             assert.ok((await engine.destroy()).ok);

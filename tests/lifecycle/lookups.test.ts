@@ -30,7 +30,7 @@ for (const c of CASES) {
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
             assert.deepEqual(up.outputs, { id: backupId, backupId, status: "COMPLETED", sizeBytes: 2048 });
-            assert.equal(engine.state.resources.length, 0, "a read resource is not managed");
+            assert.equal(engine.view.resources.length, 0, "a read resource is not managed");
             const destroyed = await engine.destroy();
             assert.ok(destroyed.ok);
             assert.ok((await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === backupId), "still in the cloud");

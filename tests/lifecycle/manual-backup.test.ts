@@ -29,7 +29,7 @@ for (const c of CASES) {
             };
             const preview = await engine.preview(program);
             assert.ok(preview.ok, preview.errors.join("\n"));
-            assert.deepEqual(preview.steps.map(s => s.op), ["create"]);
+            assert.deepEqual(preview.steps.map(s => s.op), ["create", "create"]);
             assert.equal((await ours(w, c, c.instanceA)).length, 0, "preview created nothing");
 
             const up = await engine.up(program);
@@ -38,15 +38,15 @@ for (const c of CASES) {
             assert.equal(up.outputs.status, "COMPLETED");
             const inCloud = await ours(w, c, c.instanceA);
             assert.deepEqual(inCloud.map(idOf), [first]);
-            const res = engine.state.resources[0];
+            const res = engine.view.resources[0];
             assert.equal(res.outputs.backupId, first);
             assert.match(String(res.outputs.startedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
             assert.ok(Number(res.outputs.sizeBytes) > 0);
 
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.backupId, first);
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.equal(engine.view.resources[0].outputs.backupId, first);
+            assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
 
             instanceId = c.instanceB;
             const plan = await engine.preview(program);
@@ -62,21 +62,21 @@ for (const c of CASES) {
 
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.deepEqual((await ours(w, c, c.instanceB)).filter(isLive), []);
         });
 
         it("notices a backup deleted outside Pulumi and creates it again on the next up", async () => {
             const program = () => { new ManualBackup("drift", { ...c.args, instanceId: c.instanceA }); };
             assert.ok((await engine.up(program)).ok);
-            const id = String(engine.state.resources[0].outputs.backupId);
+            const id = String(engine.view.resources[0].outputs.backupId);
             await w.admin.removeBackup(c.serviceKey, id);
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
-            assert.equal(engine.state.resources.length, 0, "refresh drops the gone backup");
+            assert.equal(engine.view.resources.length, 0, "refresh drops the gone backup");
             const again = await engine.up(program);
             assert.ok(again.ok, again.errors.join("\n"));
-            const recreated = String(engine.state.resources[0].outputs.backupId);
+            const recreated = String(engine.view.resources[0].outputs.backupId);
             assert.notEqual(recreated, id);
             assert.ok((await ours(w, c, c.instanceA)).some(b => idOf(b) === recreated));
             assert.ok((await engine.destroy()).ok);
@@ -89,7 +89,7 @@ for (const c of CASES) {
             };
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            const ids = engine.state.resources.map(r => String(r.outputs.backupId));
+            const ids = engine.view.resources.map(r => String(r.outputs.backupId));
             assert.equal(new Set(ids).size, 3);
             const inCloud = (await ours(w, c, c.instanceB)).map(idOf);
             for (const id of ids) assert.ok(inCloud.includes(id), `backup ${id} exists in the cloud`);
@@ -109,20 +109,20 @@ for (const c of CASES) {
             const up = await engine.up(program);
             assert.equal(up.ok, false);
             assert.equal(await w.admin.totalCalls(), 0, "no request reached the emulator");
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
         });
 
         it("with waitForCompletion false, returns at once as BUILDING and a refresh later shows it COMPLETED", async () => {
             const program = () => { new ManualBackup("no-wait", { ...c.args, instanceId: c.instanceB, waitForCompletion: false }); };
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            const started = engine.state.resources[0].outputs;
+            const started = engine.view.resources[0].outputs;
             assert.equal(started.status, "BUILDING");
             assert.ok(started.jobId || started.backupId);
             await new Promise(r => setTimeout(r, 300));
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
-            const done = engine.state.resources[0];
+            const done = engine.view.resources[0];
             assert.equal(done.outputs.status, "COMPLETED");
             assert.ok((await ours(w, c, c.instanceB)).some(b => idOf(b) === done.outputs.backupId));
             assert.equal(done.id, done.outputs.backupId, "refresh settles the id on the backup id");
@@ -136,8 +136,8 @@ for (const c of CASES) {
             const program = () => { new ManualBackup("adopted", { ...c.args, instanceId: c.instanceA, adoptBackupId: backupId }); };
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.backupId, backupId);
-            assert.equal(engine.state.resources[0].outputs.adopted, true);
+            assert.equal(engine.view.resources[0].outputs.backupId, backupId);
+            assert.equal(engine.view.resources[0].outputs.adopted, true);
             assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.calls ?? 0, 0);
             assert.ok((await engine.destroy()).ok);
             assert.ok(!(await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === backupId && isLive(b)));
@@ -151,10 +151,10 @@ for (const c of CASES) {
             it("takes over a backup of its own name that an earlier attempt started (state lost) instead of creating a second one", async () => {
                 const program = () => { new ManualBackup("retry", { ...c.args, instanceId: c.instanceA, name: "left-over-1", description: "before upgrade" }); };
                 assert.ok((await engine.up(program)).ok);
-                const first = String(engine.state.resources[0].outputs.backupId);
+                const first = String(engine.view.resources[0].outputs.backupId);
                 const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === first);
                 assert.match(String(inCloud?.description), /^before upgrade \[dbbackups:[0-9a-f]{12}\]$/, "the cloud's description carries the user's text and the owner marker");
-                assert.equal(engine.state.resources[0].outputs.description, "before upgrade", "state keeps the user's text");
+                assert.equal(engine.view.resources[0].outputs.description, "before upgrade", "state keeps the user's text");
                 // The run died after the cloud accepted the backup: the next run starts from an empty state.
                 const again = w.newEngine();
                 await w.admin.resetCalls();
@@ -170,9 +170,9 @@ for (const c of CASES) {
                 assert.ok(plan.ok, plan.errors.join("\n"));
                 const up = await engine.up(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
                 assert.ok(up.ok, up.errors.join("\n"));
-                const name = String(engine.state.resources[0].outputs.name);
+                const name = String(engine.view.resources[0].outputs.name);
                 assert.match(name, /^b-9-nightly-backup-[0-9a-f]{6}$/);
-                const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === engine.state.resources[0].outputs.backupId);
+                const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === engine.view.resources[0].outputs.backupId);
                 assert.equal(inCloud?.name, name);
                 const again = await engine.preview(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
                 assert.equal(again.steps[0].op, "same", "the default name is stable across runs");
@@ -201,7 +201,7 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
     it("stores a serialized provider under 2 KB with no credential and no absolute path", async () => {
         const engine = w.newEngine();
         assert.ok((await engine.up(() => { new ManualBackup("small", { cloud: "alicloud", instanceId: ALICLOUD.instanceA }); })).ok);
-        const provider = String(engine.state.resources[0].inputs.__provider);
+        const provider = String(engine.view.resources[0].inputs.__provider);
         assert.ok(provider.length > 100 && provider.length < 2048, `serialized provider is ${provider.length} bytes`);
         assert.match(provider, /require\("pulumi-db-backups\/provider"\)/);
         for (const s of [...w.secrets, w.emulator.accessKeys[0].id, process.cwd(), "/tmp/", "/home/", "node_modules"]) {
@@ -215,11 +215,11 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
         let onDeleteBlocked: "fail" | "forget" = "fail";
         const program = () => { new ManualBackup("protected", { cloud: "alicloud", instanceId: "rm-test00retention", onDeleteBlocked }); };
         assert.ok((await engine.up(program)).ok);
-        const id = String(engine.state.resources[0].outputs.backupId);
+        const id = String(engine.view.resources[0].outputs.backupId);
         const blocked = await engine.destroy();
         assert.equal(blocked.ok, false);
         assert.match(blocked.errors.join("\n"), /OperationDenied\.BackupSetDeleteNotSupport/);
-        assert.equal(engine.state.resources.length, 1, "a refused delete stays in state");
+        assert.equal(engine.view.resources.length, 1, "a refused delete stays in state");
         assert.ok((await w.admin.backupsOf("alicloudRds", "rm-test00retention")).some(b => idOf(b) === id));
 
         onDeleteBlocked = "forget";
@@ -227,7 +227,7 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
         w.logs.length = 0;
         const forgotten = await engine.destroy();
         assert.ok(forgotten.ok, forgotten.errors.join("\n"));
-        assert.deepEqual(engine.state.resources, []);
+        assert.deepEqual(engine.view.resources, []);
         assert.ok(w.logs.some(l => /warning: .*refused to delete backup/.test(l)), w.logs.join("\n"));
         assert.ok((await w.admin.backupsOf("alicloudRds", "rm-test00retention")).some(b => idOf(b) === id), "forget leaves the backup in the cloud");
     });
@@ -242,13 +242,24 @@ describe("ManualBackup on Alibaba Cloud RDS: rules and the serialized provider",
         assert.equal(await w.admin.totalCalls(), 0);
     });
 
-    it("reports a failed backup job with the cloud's reason and records nothing", async () => {
+    it("reports a failed backup job with the cloud's reason, keeps it recorded, and refresh then up replaces it", async () => {
         const engine = w.newEngine();
         await fetchJson(`${w.emulator.admin}/instances/alicloudRds/${ALICLOUD.instanceB}`, "PATCH", { failNextBackup: true });
-        const up = await engine.up(() => { new ManualBackup("doomed", { cloud: "alicloud", instanceId: ALICLOUD.instanceB }); });
+        const program = () => { new ManualBackup("doomed", { cloud: "alicloud", instanceId: ALICLOUD.instanceB }); };
+        const up = await engine.up(program);
         assert.equal(up.ok, false);
-        assert.match(up.errors.join("\n"), /failed/i);
-        assert.deepEqual(engine.state.resources, []);
+        const text = up.errors.join("\n");
+        assert.match(text, /the cloud reports it failed/);
+        assert.match(text, /Next: run `pulumi refresh` \(it records the failure\), then `pulumi up`/);
+        // The step that started it holds it, so nothing is left behind whatever happens next.
+        assert.equal(engine.view.resources.length, 1);
+        assert.ok((await engine.refresh()).ok);
+        const again = await engine.up(program);
+        assert.ok(again.ok, again.errors.join("\n"));
+        assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
+        const live = (await w.admin.backupsOf("alicloudRds", ALICLOUD.instanceB)).filter(madeByApi).filter(isLive);
+        assert.deepEqual(live.map(idOf), [engine.view.resources[0].outputs.backupId], "the failed backup was deleted");
+        assert.ok((await engine.destroy()).ok);
     });
 
     it("surfaces a bad secret as the cloud's code, without the secret or the signature", async () => {

@@ -29,7 +29,7 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 assert.match(text, /a backup named before-upgrade already exists/);
                 assert.match(text, new RegExp(`adoptBackupId: "${backupId}"`));
                 assert.match(text, /choose another name/);
-                assert.deepEqual(engine.state.resources, [], "nothing recorded");
+                assert.deepEqual(engine.view.resources, [], "nothing recorded");
                 assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.mutations ?? 0, 0, "nothing created");
                 assert.ok((await engine.destroy()).ok);
                 assert.ok((await live(w, c, c.instanceA)).some(b => idOf(b) === backupId), "the hand-made backup still exists");
@@ -42,8 +42,8 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 const prod = w.newEngine({ stack: "prod" });
                 const other = w.newEngine({ project: "other-project", stack: "dev" });
                 for (const e of [dev, prod, other]) { const r = await e.up(program); assert.ok(r.ok, r.errors.join("\n")); }
-                const ids = [dev, prod, other].map(e => String(e.state.resources[0].outputs.backupId));
-                const names = [dev, prod, other].map(e => String(e.state.resources[0].outputs.name));
+                const ids = [dev, prod, other].map(e => String(e.view.resources[0].outputs.backupId));
+                const names = [dev, prod, other].map(e => String(e.view.resources[0].outputs.name));
                 assert.equal(new Set(ids).size, 3, "three backups");
                 assert.equal(new Set(names).size, 3, "three default names");
                 assert.ok((await dev.destroy()).ok);
@@ -57,30 +57,30 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
             it("refuses to adopt a backup another resource's marker names, unless adoptOwned is set", async () => {
                 const a = w.newEngine({ stack: "a" });
                 assert.ok((await a.up(() => { new ManualBackup("origin", { ...c.args, instanceId: c.instanceA }); })).ok);
-                const theirs = String(a.state.resources[0].outputs.backupId);
+                const theirs = String(a.view.resources[0].outputs.backupId);
                 const b = w.newEngine({ stack: "b" });
                 const refused = await b.up(() => { new ManualBackup("taker", { ...c.args, instanceId: c.instanceA, adoptBackupId: theirs }); });
                 assert.equal(refused.ok, false);
                 assert.match(refused.errors.join("\n"), /owner marker of another Pulumi resource.*adoptOwned: true/s);
-                assert.equal(b.state.resources.length, 0);
+                assert.equal(b.view.resources.length, 0);
                 const taken = await b.up(() => { new ManualBackup("taker", { ...c.args, instanceId: c.instanceA, adoptBackupId: theirs, adoptOwned: true }); });
                 assert.ok(taken.ok, taken.errors.join("\n"));
-                assert.equal(b.state.resources[0].outputs.backupId, theirs);
+                assert.equal(b.view.resources[0].outputs.backupId, theirs);
                 assert.ok((await b.destroy()).ok);
-                a.state.resources.length = 0; // its backup went with the adopter
+                a.view.resources.length = 0; // its backup went with the adopter
             });
 
             it("takes a retention-set member back after a lost create answer, and refuses a foreign backup of the member's name", async () => {
                 const program = (labels: string[]) => () => { new BackupRetentionSet("weekly", { ...c.args, instanceId: c.batchInstance, labels }); };
                 const first = w.newEngine();
                 assert.ok((await first.up(program(["w1"]))).ok);
-                const id = String((first.state.resources[0].outputs.backups as any).w1.backupId);
+                const id = String((first.view.resources[0].outputs.backups as any).w1.backupId);
                 // The run died after the create: the next run starts without state.
                 const second = w.newEngine();
                 await w.admin.resetCalls();
                 const up = await second.up(program(["w1"]));
                 assert.ok(up.ok, up.errors.join("\n"));
-                assert.equal((second.state.resources[0].outputs.backups as any).w1.backupId, id, "the same backup");
+                assert.equal((second.view.resources[0].outputs.backups as any).w1.backupId, id, "the same backup");
                 assert.equal((await w.admin.calls())[c.serviceKey][c.createAction]?.mutations ?? 0, 0, "no second backup");
                 // Someone made a backup by hand with the name the next label would get.
                 const { backupId: handMade } = await w.admin.addBackup(c.serviceKey, { instanceId: c.batchInstance, name: "weekly-w2" });
@@ -106,7 +106,7 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 await w.admin.clearFaults();
                 const up = await engine.up(program);
                 assert.ok(up.ok, up.errors.join("\n"));
-                const id = String(engine.state.resources[0].outputs.backupId);
+                const id = String(engine.view.resources[0].outputs.backupId);
                 assert.notEqual(id, idOf(held));
                 assert.ok(!(await live(w, c, c.instanceA)).some(b => idOf(b) === idOf(held)), "the failed backup was deleted");
                 assert.ok((await engine.destroy()).ok);
@@ -138,7 +138,7 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 const up = await engine.up(() => { new ManualBackup("auto", { ...c.args, instanceId: c.instanceA, adoptBackupId: backupId }); });
                 assert.equal(up.ok, false);
                 assert.match(up.errors.join("\n"), /is an automated backup/);
-                assert.deepEqual(engine.state.resources, []);
+                assert.deepEqual(engine.view.resources, []);
                 const set = await engine.up(() => { new BackupRetentionSet("auto-set", { ...c.args, instanceId: c.instanceA, labels: ["a"], adopt: { a: backupId } }); });
                 assert.equal(set.ok, false);
                 assert.match(set.errors.join("\n"), /label a: backup .* is an automated backup/);
@@ -155,7 +155,7 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 });
                 assert.equal(up.ok, false);
                 assert.match(up.errors.join("\n"), /second.*already held by another resource of this deployment/s);
-                assert.deepEqual(engine.state.resources.map(r => r.name), ["first"]);
+                assert.deepEqual(engine.view.resources.map(r => r.name), ["first"]);
                 assert.ok((await engine.destroy()).ok);
             });
 
@@ -163,14 +163,14 @@ describe("Ownership of backups (through the dynamic-provider host)", function ()
                 const engine = w.newEngine();
                 const program = (adopt?: Record<string, string>) => () => { new BackupRetentionSet("keep", { ...c.args, instanceId: c.instanceB, labels: ["a"], adopt }); };
                 assert.ok((await engine.up(program())).ok);
-                const held = String((engine.state.resources[0].outputs.backups as any).a.backupId);
+                const held = String((engine.view.resources[0].outputs.backups as any).a.backupId);
                 const { backupId: other } = await w.admin.addBackup(c.serviceKey, { instanceId: c.instanceB, name: "hand-made-other" });
                 const plan = await engine.preview(program({ a: other }));
                 assert.equal(plan.ok, false);
                 assert.match(plan.errors.join("\n"), new RegExp(`label a already holds backup ${held}, so it cannot also adopt ${other}`));
                 const up = await engine.up(program({ a: other }));
                 assert.equal(up.ok, false);
-                assert.equal((engine.state.resources[0].outputs.backups as any).a.backupId, held, "the held backup stays in state");
+                assert.equal((engine.view.resources[0].outputs.backups as any).a.backupId, held, "the held backup stays in state");
                 assert.ok((await engine.destroy()).ok);
                 const left = (await live(w, c, c.instanceB)).map(idOf);
                 assert.ok(!left.includes(held), "the held backup was deleted by destroy, not orphaned");

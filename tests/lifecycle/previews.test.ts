@@ -161,7 +161,7 @@ describe("BackupRetentionSet previews through the dynamic-provider host", functi
         assert.ok(again.ok, again.errors.join("\n"));
         const calls = (await w.admin.calls())[c.serviceKey] ?? {};
         assert.equal(Object.values(calls).reduce((n, x) => n + x.mutations, 0), 0, `nothing created or deleted: ${JSON.stringify(calls)}`);
-        assert.deepEqual(engine.state.resources[0].inputs.labels, keyed(days(1, 3)), "the inputs now hold the keyed form");
+        assert.deepEqual(engine.view.resources[0].inputs.labels, keyed(days(1, 3)), "the inputs now hold the keyed form");
         assert.equal(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).length, 3);
         assert.ok((await engine.destroy()).ok);
     });

@@ -11,7 +11,7 @@ import { startWorld, World } from "../support/world";
 import type { Engine } from "../support/engine";
 
 const live = (bs: any[]) => bs.filter(isLive);
-const members = (engine: Engine) => engine.state.resources[0]?.outputs.backups as Record<string, any>;
+const members = (engine: Engine) => engine.view.resources[0]?.outputs.backups as Record<string, any>;
 
 for (const c of CASES) {
     describe(`BackupRetentionSet on ${c.title} (through the dynamic-provider host)`, function () {
@@ -30,7 +30,7 @@ for (const c of CASES) {
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
             assert.deepEqual(Object.keys(members(engine)).sort(), ["2026-11-18", "2026-11-19", "2026-11-20"]);
-            const firstIds = engine.state.resources[0].outputs.backupIds as string[];
+            const firstIds = engine.view.resources[0].outputs.backupIds as string[];
             assert.equal(firstIds.length, 3);
             const cloudIds = live(await w.admin.backupsOf(c.serviceKey, c.instanceA)).map(idOf);
             for (const id of firstIds) assert.ok(cloudIds.includes(id));
@@ -77,7 +77,7 @@ for (const c of CASES) {
             };
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            assert.equal((engine.state.resources[0].outputs.backupIds as string[]).length, 120);
+            assert.equal((engine.view.resources[0].outputs.backupIds as string[]).length, 120);
 
             current = labels.slice(110);
             await w.admin.resetCalls();
@@ -109,11 +109,11 @@ for (const c of CASES) {
             assert.ok(m["a1"].pendingDelete.code && m["a1"].pendingDelete.reason);
             assert.ok(w.logs.some(l => /warning: .*refused to delete backup/.test(l)), w.logs.join("\n"));
             assert.ok(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).some(b => idOf(b) === busyId));
-            assert.deepEqual(engine.state.resources[0].outputs.backupIds, [m["a3"].backupId]);
+            assert.deepEqual(engine.view.resources[0].outputs.backupIds, [m["a3"].backupId]);
 
             const blockedDestroy = await engine.destroy();
             assert.equal(blockedDestroy.ok, false, "destroy fails on a pending member unless onDeleteBlocked is forget");
-            assert.equal(engine.state.resources.length, 1);
+            assert.equal(engine.view.resources.length, 1);
 
             await w.admin.setInUse(c.serviceKey, busyId, false);
             const retried = await engine.up(program);

@@ -27,7 +27,7 @@ for (const c of CASES) {
             const program = () => { new ManualBackup("slow", { ...c.args, instanceId: c.instanceA, waitTimeout }); };
             const up = await engine.up(program);
             assert.equal(up.ok, false);
-            const rec = engine.state.resources[0];
+            const rec = engine.view.resources[0];
             assert.ok(rec, "the resource is in state despite the timeout");
             assert.ok(rec.initErrors?.length);
             assert.equal(rec.outputs.status, "BUILDING");
@@ -35,7 +35,7 @@ for (const c of CASES) {
             waitTimeout = "2m";
             const resumed = await engine.up(program);
             assert.ok(resumed.ok, resumed.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
             const calls = await w.admin.calls();
             assert.equal(calls[c.serviceKey][c.createAction].mutations, 1, "no second backup was started");
             assert.ok((await engine.destroy()).ok);
@@ -48,14 +48,14 @@ for (const c of CASES) {
             await w.admin.advanceClock({ ms: 60_000 });
             const up = await engine.up(() => { new ManualBackup("timed-out", { ...c.args, instanceId: c.instanceA, waitTimeout: "1ms" }); });
             assert.equal(up.ok, false);
-            const rec = engine.state.resources[0];
+            const rec = engine.view.resources[0];
             assert.ok(rec?.initErrors?.length, `recorded as an initialization failure: ${up.errors.join("\n")}`);
             assert.equal(typeof rec.outputs.__provider, "string", "the recorded state carries the provider");
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.deepEqual(await liveOurs(w, c, c.instanceA), [], "the backup was deleted, not orphaned");
         });
 
@@ -64,7 +64,7 @@ for (const c of CASES) {
             assert.equal((await engine.up(() => { new ManualBackup("dropped", { ...c.args, instanceId: c.instanceA, waitTimeout: "1ms" }); })).ok, false);
             const up = await engine.up(() => { /* the resource is gone from the program */ });
             assert.ok(up.ok, up.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.deepEqual(await liveOurs(w, c, c.instanceA), []);
         });
 
@@ -72,7 +72,7 @@ for (const c of CASES) {
             const engine = w.newEngine();
             const up = await engine.up(() => { new BackupRetentionSet("slow-set", { ...c.args, instanceId: c.instanceB, labels: ["a"], waitTimeout: "1ms" }); });
             assert.equal(up.ok, false);
-            assert.equal(typeof engine.state.resources[0]?.outputs.__provider, "string");
+            assert.equal(typeof engine.view.resources[0]?.outputs.__provider, "string");
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
             assert.deepEqual(await liveOurs(w, c, c.instanceB), []);
@@ -86,7 +86,7 @@ for (const c of CASES) {
             await w.admin.advanceClock({ ms: 60_000 }); // the last job has ended by the next run
             const rolled = await engine.up(program(["b", "c"]));
             assert.ok(rolled.ok, rolled.errors.join("\n"));
-            const backups = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>;
+            const backups = engine.view.resources[0].outputs.backups as Record<string, { backupId?: string }>;
             assert.deepEqual(Object.keys(backups).sort(), ["b", "c"]);
             assert.ok(backups.b.backupId && backups.c.backupId, "kept labels have their backup ids recorded");
             assert.equal((await liveOurs(w, c, c.instanceB)).length, 2, "the removed label's backup was deleted");
@@ -104,7 +104,7 @@ for (const c of CASES) {
             const up = await engine.up(program);
             assert.equal(up.ok, false);
             assert.match(up.errors.join("\n"), /did not delete the failed backup .*Test\.DeleteRefused.*recorded in state with status FAILED/s);
-            const rec = engine.state.resources[0];
+            const rec = engine.view.resources[0];
             assert.ok(rec, "the failed backup is in state, not forgotten");
             assert.equal(rec.outputs.status, "FAILED");
             const failedId = String(rec.outputs.backupId);
@@ -115,8 +115,8 @@ for (const c of CASES) {
             assert.ok(plan.steps[0].replaces?.includes("status"), JSON.stringify(plan.steps[0]));
             const again = await engine.up(program);
             assert.ok(again.ok, again.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
-            assert.notEqual(engine.state.resources[0].outputs.backupId, failedId);
+            assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
+            assert.notEqual(engine.view.resources[0].outputs.backupId, failedId);
             assert.ok(!(await liveOurs(w, c, c.instanceA)).includes(failedId), "the failed backup is deleted");
             assert.ok((await engine.destroy()).ok);
         });
@@ -127,7 +127,7 @@ for (const c of CASES) {
             await w.admin.patchInstance(c.serviceKey, c.instanceB, { failNextBackup: true });
             const failed = await engine.up(program);
             assert.equal(failed.ok, false, "the member's backup failed in the cloud");
-            const aside = Object.entries(engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>);
+            const aside = Object.entries(engine.view.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>);
             assert.deepEqual(aside.map(([, m]) => m.status), ["FAILED"], JSON.stringify(aside));
             const failedId = String(aside[0][1].backupId);
             assert.ok((await engine.destroy()).ok, "destroy deletes the failed backup");
@@ -138,7 +138,7 @@ for (const c of CASES) {
             const again = await engine.up(program);
             assert.ok(again.ok, again.errors.join("\n"));
             assert.ok(!w.logs.some(l => /resuming the backup/.test(l)), `the deleted backup is not resumed:\n${w.logs.join("\n")}`);
-            const member = (engine.state.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>).a;
+            const member = (engine.view.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>).a;
             assert.equal(member.status, "COMPLETED");
             assert.notEqual(member.backupId, failedId);
             assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].mutations, 1, "a new backup was made");
@@ -158,7 +158,7 @@ for (const c of CASES) {
             wait = true;
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
             assert.ok(w.logs.some(l => /poll failed, still waiting \(ServiceUnavailable\)/.test(l)), "the user sees that polls failed");
             assert.ok((await engine.destroy()).ok);
         });
@@ -175,7 +175,7 @@ for (const c of [HUAWEI_RDS, GEMINIDB]) {
         /** A backup recorded BUILDING (its wait timed out), then deleted behind the stack's back, and the grace period passed. */
         const vanish = async (engine: ReturnType<World["newEngine"]>, program: () => void) => {
             assert.equal((await engine.up(program)).ok, false, "the 1 ms wait times out");
-            const rec = engine.state.resources[0];
+            const rec = engine.view.resources[0];
             const ids = rec.outputs.backupIds as string[] | undefined ?? [String(rec.outputs.backupId)];
             assert.equal(ids.length, 1);
             await w.admin.removeBackup(c.serviceKey, ids[0]);
@@ -196,16 +196,16 @@ for (const c of [HUAWEI_RDS, GEMINIDB]) {
             const error = up.errors.join("\n");
             assert.match(error, new RegExp(`BackupNotListed: backup ${gone} of instance ${c.instanceA} is not in the instance's backup list`));
             assert.match(error, /pulumi refresh/);
-            const rec = engine.state.resources[0];
+            const rec = engine.view.resources[0];
             assert.equal(rec.outputs.backupId, gone, "the id stays in state");
             assert.ok(rec.initErrors?.length);
             assert.equal(typeof rec.outputs.__provider, "string");
             const refresh = await engine.refresh();
             assert.ok(refresh.ok, refresh.errors.join("\n"));
-            assert.equal(engine.state.resources.length, 0, "refresh drops a backup that does not exist");
+            assert.equal(engine.view.resources.length, 0, "refresh drops a backup that does not exist");
             const again = await engine.up(program);
             assert.ok(again.ok, again.errors.join("\n"));
-            assert.equal(engine.state.resources[0].outputs.status, "COMPLETED");
+            assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await liveOurs(w, c, c.instanceA), []);
         });
@@ -219,11 +219,11 @@ for (const c of [HUAWEI_RDS, GEMINIDB]) {
             const up = await engine.up(program);
             assert.equal(up.ok, false);
             assert.match(up.errors.join("\n"), new RegExp(`label a: .*BackupNotListed: backup ${gone} of instance ${c.instanceB}`));
-            const member = (engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>).a;
+            const member = (engine.view.resources[0].outputs.backups as Record<string, { backupId?: string }>).a;
             assert.equal(member?.backupId, gone, "the id stays in state");
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
-            assert.deepEqual(engine.state.resources, []);
+            assert.deepEqual(engine.view.resources, []);
             assert.deepEqual(await liveOurs(w, c, c.instanceB), []);
         });
     });
@@ -252,7 +252,7 @@ for (const c of CASES) {
                 await doomed.close(); // the provider host dies while it waits, as in a killed pulumi up
                 const dead = await running;
                 assert.equal(dead.ok, false);
-                assert.equal(doomed.state.resources.length, 0, "the killed run recorded nothing");
+                assert.equal(doomed.view.resources.length, 0, "the killed run recorded nothing");
 
                 const next = w.newEngine();
                 const up = await next.up(program);

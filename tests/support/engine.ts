@@ -67,6 +67,8 @@ export interface EngineOptions {
 }
 
 type Rec = StateResource & { secretKeys?: string[] };
+/** The SDK's wait step, which {@link Engine.view} folds into the resource it waits for. */
+const WAIT_TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupWait";
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]" };
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const msg = (e: unknown) => (e as Error)?.message ?? String(e);
@@ -109,6 +111,35 @@ export class Engine {
         }) };
     }
 
+    /**
+     * The state as the SDK's classes present it: one record per `ManualBackup`
+     * or `BackupRetentionSet`, the step that starts the backups (and owns
+     * them) with what its wait step reported merged into its outputs and its
+     * init errors; the wait steps themselves left out.
+     */
+    get view(): State {
+        const all = this.state.resources;
+        const waits = all.filter((r) => r.type === WAIT_TYPE);
+        const resources = all.filter((r) => r.type !== WAIT_TYPE).map((r) => {
+            const wait = waits.find((w) => w.dependencies?.includes(r.urn) && w.name === r.name && !w.delete);
+            if (!wait) return r;
+            const facts = (wait.outputs.facts ?? {}) as Record<string, Props>;
+            const initErrors = [...(r.initErrors ?? []), ...(wait.initErrors ?? [])];
+            let outputs: Props;
+            if (r.type.endsWith(":ManualBackup")) {
+                outputs = { ...r.outputs, ...(facts.backup ?? {}) };
+            } else {
+                const deleted = (wait.outputs.deleted ?? []) as string[];
+                const backups = Object.fromEntries(Object.entries((r.outputs.backups ?? {}) as Record<string, Props>)
+                    .filter(([l]) => !deleted.includes(l)).map(([l, m]) => [l, { ...m, ...(facts[l] ?? {}) }]));
+                const labels = Array.isArray(r.inputs.labels) ? r.inputs.labels as string[] : Object.keys((r.inputs.labels ?? {}) as Props);
+                outputs = { ...r.outputs, backups, backupIds: labels.map((l) => (backups[l] as Props | undefined)?.backupId).filter(Boolean) };
+            }
+            return { ...r, outputs, ...(initErrors.length ? { initErrors } : {}) };
+        });
+        return { resources };
+    }
+
     /** Stops the host kept with `reuseHost` (hosts of single operations stop when the operation ends). */
     async close(): Promise<void> {
         const kept = this.kept;
@@ -139,6 +170,27 @@ export class Engine {
 
     private current(urn: string): Rec | undefined {
         return this.records.find((r) => r.urn === urn && !r.delete);
+    }
+
+    /**
+     * The prior state of a registered resource, as the CLI finds it: under its
+     * own URN, or else under the first of its aliases that the state holds
+     * and no resource of this run has claimed. `adopt` (an `up`) moves that
+     * state to the new URN, rewriting the dependencies that name the old one,
+     * so the resource is updated (or left the same), never replaced or deleted.
+     */
+    private priorOf(reg: Registration, claimed: Set<string>, adopt: boolean): Rec | undefined {
+        const own = this.current(reg.urn);
+        if (own) return own;
+        const alias = reg.aliases.find((a) => a !== reg.urn && !claimed.has(a) && this.current(a));
+        if (!alias) return undefined;
+        claimed.add(alias);
+        const rec = this.current(alias)!;
+        if (adopt) {
+            rec.urn = reg.urn;
+            for (const r of this.records) if (r.dependencies) r.dependencies = r.dependencies.map((d) => (d === alias ? reg.urn : d));
+        }
+        return rec;
     }
 
     /** Moves a record to the end: state stays in the order steps complete, so dependents follow dependencies. */
@@ -192,7 +244,7 @@ export class Engine {
                     errors.push(`${reg.urn}: ${msg(e)}`);
                     return { id: undefined, state: {} };
                 });
-                const prior = this.current(reg.urn);
+                const prior = this.priorOf(reg, registered, false);
                 try {
                     const d = await host();
                     const { inputs, failures } = await d.check(reg.urn, prior?.inputs ?? {}, reg.inputs);
@@ -236,6 +288,7 @@ export class Engine {
                         fail(step, e);
                         return { id: "", state: {}, outcome: "fail" };
                     });
+                    this.priorOf(reg, registered, true);
                     return this.execute(await host(), reg, step, failed, replaced, fail);
                 } });
             if (run.error) errors.push(run.error);

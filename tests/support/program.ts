@@ -31,6 +31,8 @@ export interface Registration {
     dependencies: string[];
     /** Set for a resource read with `get` (ReadResource): the id to read. */
     readId?: string;
+    /** URNs this resource had before (`aliases` given as URNs): the engine moves a prior state found under one of them to {@link urn}. */
+    aliases: string[];
 }
 
 /** The handler's answer: the resource's id (absent in previews), output properties, and whether its step failed or was skipped. */
@@ -97,7 +99,7 @@ async function resolveOutputs(result: unknown): Promise<Record<string, unknown>>
 export async function runProgram(program: Program, opts: RunOptions):
     Promise<{ outputs: Record<string, unknown>; error?: string }> {
     // Mock newResource calls carry no dependencies or parent, so they are captured from the request itself.
-    const requests = new Map<string, { deps: string[]; parent: string }>();
+    const requests = new Map<string, { deps: string[]; parent: string; aliases: string[] }>();
     const outcomes = new Map<string, "fail" | "skip">();
     await pulumi.runtime.setMocks({
         newResource: async (args) => {
@@ -110,6 +112,7 @@ export async function runProgram(program: Program, opts: RunOptions):
                 inputs: Object.fromEntries(wire.map(([k, w]) => [k, w.value])),
                 secretKeys: wire.filter(([, w]) => w.secret).map(([k]) => k),
                 dependencies: req?.deps ?? [],
+                aliases: req?.aliases ?? [],
                 // Reads (`Resource.get`) reach the mock without a RegisterResource request.
                 readId: req ? undefined : args.id || undefined,
             });
@@ -126,7 +129,9 @@ export async function runProgram(program: Program, opts: RunOptions):
         const deps = new Set<string>(req.getDependenciesList());
         req.getPropertydependenciesMap().forEach((d: any) => d.getUrnsList().forEach((u: string) => deps.add(u)));
         const key = `${req.getType()}::${req.getName()}`;
-        requests.set(key, { deps: [...deps], parent: req.getParent() });
+        // Aliases given as URNs (the SDK sends structured aliases to a monitor that supports them; a spec alias is not modelled here).
+        const aliases = [...req.getAliasurnsList(), ...req.getAliasesList().map((a: any) => a.getUrn()).filter(Boolean)];
+        requests.set(key, { deps: [...deps], parent: req.getParent(), aliases });
         return register(req, (err: unknown, resp: any) => {
             // As the engine does for a failed or skipped step: the SDK then treats missing outputs as
             // unknown, so dependents still carry the dependency instead of an undefined value.
