@@ -120,12 +120,23 @@ export class RetentionSetProvider {
     private async announce(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean) {
         const wanted = new Set(labelsOf(news));
         const creates = replacing ? [...wanted] : [...wanted].filter(l => !olds.backups?.[l]);
-        const deletes = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && m.backupId)
-            .map(([l, m]) => describeMember(l, m));
+        const doomed = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && (m.backupId || m.jobId));
+        // A member started without waiting may be known by its job only (Alibaba): one look names its backup.
+        const deletes = await Promise.all(doomed.map(async ([l, m]) => describeMember(l, m.backupId ? m : await this.withBackupId(olds, m))));
         if (creates.length === 0 && deletes.length === 0) return;
         const parts = [creates.length ? `creates backups for labels ${creates.join(", ")}` : "", deletes.length ? `deletes backups ${deletes.join(", ")}` : ""];
         const target = replacing ? `${news.instanceId} (a replacement: the new set is created first, then the old one on ${olds.instanceId} is deleted)` : news.instanceId;
         await this.rt.report(news.resourceUrn, `${news.resourceName ?? olds.instanceId}: this ${replacing ? "replacement" : "update"} ${parts.filter(Boolean).join(" and ")} on ${target}`);
+    }
+
+    /** A member known by its job only, with the backup id the job reports (as it is when the cloud cannot say). */
+    private async withBackupId(target: RetentionSetState, m: Member): Promise<Member> {
+        try {
+            const p = await this.rt.instance(target).status({ jobId: m.jobId, startedAt: m.startedAt });
+            return p.backupId ? { ...m, backupId: p.backupId, ...(p.backup ? factsOf({ jobId: m.jobId }, p) : {}) } : m;
+        } catch {
+            return m;
+        }
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: RetentionSetState }> {

@@ -70,3 +70,19 @@ export function splitOptions(opts: pulumi.CustomResourceOptions | undefined): { 
 export function earlierUrn(name: string, type: string, parent: pulumi.Resource | undefined): pulumi.Output<string> {
     return pulumi.createUrn(name, type, parent);
 }
+
+/**
+ * The URN of a child of `parent` as a plain value: an input holding
+ * `parent.urn` itself would make the child depend on the parent component,
+ * that is on all its children, the child itself and the wait step after it
+ * included, and its registration would never start.
+ */
+export function childUrn(parent: pulumi.Resource, type: string, name: string): pulumi.Output<string> {
+    return pulumi.output(new Promise<string>(resolve => {
+        parent.urn.apply(urn => {
+            const [head, project, types] = urn.split("::");
+            resolve(`${head}::${project}::${types}$${type}::${name}`);
+            return urn;
+        });
+    }));
+}

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-retention-set");
 import { dropUndefined, type ManualBackupArgs } from "./manual-backup";
-import { BackupWait, earlierUrn, splitOptions } from "./backup-wait";
+import { BackupWait, childUrn, earlierUrn, splitOptions } from "./backup-wait";
 
 /**
  * Inputs of a `BackupRetentionSet`: the target and creation options of `ManualBackup` (`waitTimeout`,
@@ -87,7 +87,7 @@ export class BackupRetentionSet extends pulumi.ComponentResource {
             ...args, labels: keyedLabels(args.labels), resourceName: name, project: pulumi.getProject(), stack: pulumi.getStack(),
             // The waits, and the deletes that must follow the new backups, are the next step's.
             waitForCompletion: false, deferDeletes: waiting,
-            resourceUrn: pulumi.createUrn(name, TYPE, this), backups: undefined, backupIds: undefined,
+            resourceUrn: childUrn(this, TYPE, name), backups: undefined, backupIds: undefined,
         }, { ...split.start, parent: this, aliases: [earlierUrn(name, TYPE, opts?.parent)] });
         const wanted = (l: string, m: RetentionSetMember) => !m.pendingDelete && !l.includes("~");
         const wait = new BackupWait(name, {
