@@ -71,11 +71,25 @@ export class ManualBackupProvider {
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
         // A backup the cloud failed (and would not delete) is replaced: a new backup, then the failed one deleted.
-        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" ? ["status"] : [])];
+        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" || await this.failedSince(olds, news) ? ["status"] : [])];
         const inputKeys = Object.keys(news).filter(k => !IGNORED_IN_DIFF.has(k));
         const stillBuilding = olds.status === "BUILDING" && news.waitForCompletion !== false;
         const changes = replaces.length > 0 || stillBuilding || inputKeys.some(k => differs((olds as unknown as Record<string, unknown>)[k], (news as unknown as Record<string, unknown>)[k]));
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    }
+
+    /**
+     * A backup started without waiting (the SDK's first step) that is still
+     * BUILDING in state: one look says whether the cloud failed it since, so
+     * the update replaces it (a new backup, then the failed one deleted).
+     */
+    private async failedSince(olds: ManualBackupState, news: ManualBackupInputs): Promise<boolean> {
+        if (olds.status !== "BUILDING" || news.waitForCompletion !== false || (!olds.jobId && !olds.backupId)) return false;
+        try {
+            return (await this.rt.instance(olds).status({ jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt })).status === "FAILED";
+        } catch {
+            return false; // not readable now: judged by the next run
+        }
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: ManualBackupState }> {
@@ -230,7 +244,8 @@ export class ManualBackupProvider {
             if (!backupId && props.jobId) {
                 // The job never reported its backup: wait for it, so no backup is left behind.
                 const progress = await inst.waitCreated({ jobId: props.jobId, startedAt: props.startedAt }, this.rt.opsForDelete(props, labelOf(props), since)).catch(err => {
-                    if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return undefined;
+                    // A failed job may still have left a failed backup (Alibaba keeps a failed set): that one is deleted.
+                    if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return err.progress;
                     if (!(err instanceof CreationIncompleteError)) throw err;
                     throw new Error(`${what}: the backup of job ${props.jobId} is not known yet, so it cannot be deleted (${this.rt.message(err)}; deleteTimeout is ${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}).`
                         + " The resource stays in state. Next: run the delete again once the job has ended, or raise deleteTimeout.");

@@ -72,7 +72,9 @@ export class RetentionSetProvider {
         this.refuseAdoptOverMember(olds.backups ?? {}, news);
         const labels = labelsOf(news);
         // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.
-        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId)))
+        // With the SDK's wait step (deferDeletes), a member still BUILDING here is looked at once by the next update: it records
+        // the completion the wait step saw, or sets a failed backup aside and makes a new one.
+        const unfinished = Object.values(olds.backups ?? {}).some(m => m.pendingDelete || (m.status === "BUILDING" && (news.waitForCompletion !== false || !m.backupId || news.deferDeletes)))
             || labels.some(l => !olds.backups?.[l] || olds.backups[l].status === "FAILED")
             || Object.keys(olds.backups ?? {}).some(l => !labels.includes(l));
         // Labels compare as sets: the array form of older states and the keyed form the SDK sends now are the same labels.
@@ -188,7 +190,10 @@ export class RetentionSetProvider {
                     if (b) backups[label] = this.member(m, b);
                 } else if (m.jobId) {
                     const p = await inst.status({ jobId: m.jobId, startedAt: m.startedAt });
-                    if (p.status !== "FAILED") backups[label] = { ...m, ...factsOf({ jobId: m.jobId, startedAt: m.startedAt }, p) };
+                    // A finished job names its backup: the listing says whether that backup is still there.
+                    const b = p.backupId ? listed.get(p.backupId) : undefined;
+                    if (b) backups[label] = this.member(m, b);
+                    else if (p.status === "BUILDING") backups[label] = { ...m, ...factsOf({ jobId: m.jobId, startedAt: m.startedAt }, p) };
                 }
             }
             return { id, props: this.state(props, backups) };

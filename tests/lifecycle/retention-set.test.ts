@@ -173,11 +173,11 @@ for (const c of CASES) {
             const program = () => { new BackupRetentionSet("failing", { ...c.args, instanceId: c.instanceB, labels: ["x1"] }); };
             const up = await engine.up(program);
             assert.equal(up.ok, false);
-            assert.match(up.errors.join("\n"), /label x1: .*fail/i);
+            assert.match(up.errors.join("\n"), /failing\[x1\]: .*the cloud reports it failed/i);
             const recorded = Object.entries(members(engine) ?? {});
             // Both clouds keep a FAILED backup (an Alibaba job that failed leaves a set with BackupStatus Failed); it must be deleted.
             assert.equal(recorded.length, 1, JSON.stringify(recorded));
-            for (const [key, m] of recorded) assert.ok(key.startsWith("x1~failed-") && m.status === "FAILED", `only the failed backup is recorded: ${key}`);
+            for (const [key, m] of recorded) assert.ok(key === "x1" && m.status === "FAILED" && m.backupId, `the failed backup is recorded: ${JSON.stringify(m)}`);
             const retried = await engine.up(program);
             assert.ok(retried.ok, retried.errors.join("\n"));
             assert.deepEqual(Object.keys(members(engine)), ["x1"]);
@@ -194,12 +194,14 @@ for (const c of CASES) {
             assert.ok((await engine.up(program)).ok);
             const gone = members(engine)["r2"].backupId;
             await w.admin.removeBackup(c.serviceKey, gone);
+            // Members the step that starts them knows by their job only (Alibaba) cost one look at the job each.
+            const jobOnly = Object.values((engine.state.resources.find(r => r.type.endsWith(":BackupRetentionSet"))?.outputs.backups ?? {}) as Record<string, any>).filter(m => !m.backupId).length;
             await w.admin.resetCalls();
             assert.ok((await engine.refresh()).ok);
             assert.deepEqual(Object.keys(members(engine)).sort(), ["r1", "r3"]);
             const calls = (await w.admin.calls())[c.serviceKey];
             const total = Object.values(calls).reduce((n, a) => n + a.calls, 0);
-            assert.equal(total, 1, `refresh made one listing call, got ${JSON.stringify(calls)}`);
+            assert.equal(total, 1 + jobOnly, `refresh made one listing call, got ${JSON.stringify(calls)}`);
             assert.ok((await engine.up(program)).ok);
             assert.ok(members(engine)["r2"].backupId && members(engine)["r2"].backupId !== gone);
             assert.ok((await engine.destroy()).ok);
