@@ -34,6 +34,7 @@ const SERVICES: Record<ServiceKey, { instances: [string, string]; create: string
     huaweicloudGeminidb: { instances: [IDS.geminidbCassandra, GEMINIDB_2], create: "CreateBackup" },
 };
 const KEYS = Object.keys(SERVICES) as ServiceKey[];
+const WAIT_TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupWait";
 const START_TYPES = ["pulumi-nodejs:dynamic/dbbackups:ManualBackup", "pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet"];
 
 const idOf = (b: any): string => b.backupId ?? b.id;
@@ -54,6 +55,14 @@ function recordedIds(checkpoint: any): Set<string> {
         }
     }
     return ids;
+}
+
+/** Every starting step (6) is in the checkpoint with its backup's id or job id: nothing being made can be orphaned. */
+function assertStartsRecorded(checkpoint: any, after: string): void {
+    const starts = (checkpoint?.deployment?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type));
+    const known = starts.filter((r: any) => r.outputs?.backupId || r.outputs?.jobId
+        || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId));
+    assert.strictEqual(known.length, 6, `after the ${after}, ${known.length} of 6 backups being made are recorded: ${JSON.stringify(starts.map((r: any) => r.urn))}`);
 }
 
 /** One row of the table the suite prints. */
@@ -138,17 +147,19 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
     async function upUntilWaiting(dir: string, stack: string) {
         const run = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
         const deadline = Date.now() + 180_000;
+        let ended = false;
+        void run.done.then(() => { ended = true; });
         for (;;) {
+            if (ended) throw new Error(`the up ended before the waits could be interrupted:\n${run.output()}`);
             const starts = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type) && r.id);
             if (starts.length === 6) break;
             if (Date.now() > deadline) throw new Error(`the starting steps were not all recorded in 3 minutes:\n${run.output()}`);
             await sleep(200);
         }
         await sleep(1_000);
-        for (const key of KEYS) {
-            const building = (await ours(key)).filter((b) => b.status !== "COMPLETED");
-            assert.strictEqual(building.length, 2, `${key}: the backups finished before the interruption`);
-        }
+        // No wait step has finished: every backup is still being made (jobs take about a minute).
+        const waits = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => r.type === WAIT_TYPE && r.id);
+        assert.deepStrictEqual(waits.map((r: any) => r.urn), [], "a wait ended before the interruption");
         return run;
     }
 
@@ -174,7 +185,8 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
             const cloud = (await ours(key)).filter(isLive);
             const before = recordedIds(afterInterruption);
             const atInterruption = cloud.filter((b) => before.has(idOf(b)) || (b.jobId && before.has(`job:${b.jobId}`))).length;
-            const orphaned = cloud.filter((b) => !recorded.has(idOf(b))).length;
+            // A backup counts as recorded by its id, or by its job id (an Alibaba step that started it without waiting knows the job).
+            const orphaned = cloud.filter((b) => !recorded.has(idOf(b)) && !(b.jobId && recorded.has(`job:${b.jobId}`))).length;
             const made = await creates(key);
             figures.set(key, {
                 interruption, service: key, exit: result.code === null ? String(result.signal) : `exit ${result.code}`,
@@ -201,11 +213,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         const result = await run.done;
         assert.strictEqual(result.signal, "SIGKILL");
         const afterKill = await checkpoint(dir);
-        for (const key of KEYS) {
-            const before = recordedIds(afterKill);
-            const recorded = (await ours(key)).filter((b) => before.has(idOf(b)) || (b.jobId && before.has(`job:${b.jobId}`)));
-            assert.strictEqual(recorded.length, 2, `${key}: a backup being made is not in the state after the kill`);
-        }
+        assertStartsRecorded(afterKill, "kill");
         await recover(dir, "SIGKILL", result, afterKill);
     });
 
@@ -222,11 +230,58 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         const result = await run.done;
         console.log(`      (the cancelled up ended with ${result.code === null ? result.signal : `exit ${result.code}`}; its last lines:\n${(result.stdout + result.stderr).trim().split("\n").slice(-12).map((l) => `        ${l}`).join("\n")})`);
         const afterCancel = await checkpoint(dir);
-        for (const key of KEYS) {
-            const before = recordedIds(afterCancel);
-            const recorded = (await ours(key)).filter((b) => before.has(idOf(b)) || (b.jobId && before.has(`job:${b.jobId}`)));
-            assert.strictEqual(recorded.length, 2, `${key}: a backup being made is not in the state after the cancel`);
-        }
+        assertStartsRecorded(afterCancel, "cancel");
         await recover(dir, "CI cancel", result, afterCancel);
     });
+
+    it("(c) the exit codes of the failures a pipeline acts on: a timeout with the backup recorded, a refused delete kept as pendingDelete, the deletion budget at preview", async () => {
+        const dir = ws.project(path.join(__dirname, "programs", "exit-codes"), "exit-codes");
+        expectOk(await ws.run(dir, "stack", "init", "codes"), "stack init");
+        const k = emulator.accessKeys[0];
+        expectOk(await ws.run(dir, "config", "set-all", "--secret", `alicloud:accessKey=${k.id}`, "--secret", `alicloud:secretKey=${k.secret}`,
+            "--plaintext", "alicloud:region=cn-hangzhou", "--plaintext", `dbbackups:endpoints=${JSON.stringify(emulator.endpoints)}`,
+            "--plaintext", "dbbackups:pollInterval=500ms", "--plaintext", `test:backupInstance=${IDS.alicloudQuickstart}`,
+            "--plaintext", `test:setInstance=${IDS.alicloudRetention7d}`, "--plaintext", "test:waitTimeout=2s", "--plaintext", 'test:labels=["a"]'), "config");
+        const config = (...kv: string[]) => ws.run(dir, "config", "set-all", ...kv.flatMap((x) => ["--plaintext", x]));
+        /** An up, with the emulator's clock moved on while it runs (every job then ends within seconds). */
+        const upAdvancing = async (advance: boolean) => {
+            const run = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
+            let ended = false;
+            void run.done.then(() => { ended = true; });
+            for (let i = 0; advance && !ended; i++) { await sleep(2_000); if (!ended && i > 1) await admin.advanceClock({ hours: 1 }); }
+            return run.done;
+        };
+        const codes: Array<[string, string, number | null]> = [];
+
+        const timedOut = await upAdvancing(false);
+        codes.push(["a wait timed out (`waitTimeout`); the backup is recorded, the next `up` waits again", "up", timedOut.code]);
+        assert.match(timedOut.stdout + timedOut.stderr, /recorded in state .*the next `pulumi up` waits for it again/s);
+        assertStartsRecordedIn(await checkpoint(dir), 2);
+
+        expectOk(await config("test:waitTimeout=30m", 'test:labels=["b"]'), "config");
+        const refused = await upAdvancing(true);
+        codes.push(["a delete the cloud refuses for now (kept as `pendingDelete`, retried by every later `up`)", "up", refused.code]);
+        assert.match(refused.stdout + refused.stderr, /stays in state as pendingDelete/);
+        const outs = JSON.parse(expectOk(await fresh(dir, "stack", "output", "--json"), "stack output").stdout);
+        assert.strictEqual(outs.backups.a?.pendingDelete?.code !== undefined, true, JSON.stringify(outs.backups));
+
+        expectOk(await config("test:labels=[]", "test:maxDeletesPerUpdate=0"), "config");
+        const budget = await fresh(dir, "preview");
+        codes.push(["the deletion budget refuses the change (nothing created or deleted)", "preview", budget.code]);
+        assert.match(budget.stdout + budget.stderr, /deletion budget/);
+        const budgetUp = await fresh(dir, "up", "--yes");
+        codes.push(["the same, refused by `up`'s own preview", "up", budgetUp.code]);
+        console.log("\n      failure | command | exit code");
+        for (const [what, cmd, code] of codes) console.log(`      ${what} | ${cmd} | ${code}`);
+        console.log(`      (the timed-out up's last lines:\n${(timedOut.stdout + timedOut.stderr).trim().split("\n").slice(-14).map((l) => `        ${l}`).join("\n")})`);
+        assert.deepStrictEqual(codes.map(([, , c]) => c !== 0), [true, false, true, true]);
+    });
 });
+
+/** `n` starting steps are in the checkpoint with their backup's id or job id. */
+function assertStartsRecordedIn(checkpoint: any, n: number): void {
+    const starts = (checkpoint?.deployment?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type));
+    const known = starts.filter((r: any) => r.outputs?.backupId || r.outputs?.jobId
+        || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId));
+    assert.strictEqual(known.length, n, JSON.stringify(starts.map((r: any) => r.urn)));
+}
