@@ -19,7 +19,7 @@ import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
 /** A backup to wait for, as the starting resource recorded it. */
-export interface WaitedBackup { backupId?: string; jobId?: string; startedAt?: string; status?: string }
+export interface WaitedBackup extends Partial<BackupFacts> { }
 
 /** Inputs of the wait step (set by the SDK from the starting resource's outputs). */
 export interface BackupWaitInputs {
@@ -61,9 +61,11 @@ export class BackupWaitProvider {
     }
 
     async diff(_id: string, olds: BackupWaitState, news: BackupWaitInputs) {
-        // At preview the starting resource's outputs may not be known yet: the step will run, how is decided then.
+        // At preview the starting step's outputs may not be known (an output it does not have, like Huawei RDS's job id, reads as
+        // unknown then): the step is shown as it stands; at the update the inputs are known and this diff decides.
         if (typeof news.backups !== "object" || news.backups === null || Object.values(news.backups).some(b => typeof b !== "object")) {
-            return { changes: true, replaces: [], deleteBeforeReplace: false };
+            const unsettled = Object.values(olds.facts ?? {}).some(f => f.status !== "COMPLETED") || Object.keys(news.deletes ?? {}).length > 0;
+            return { changes: unsettled || !olds.facts, replaces: [], deleteBeforeReplace: false };
         }
         const before = olds.backups ?? {}, after = news.backups;
         const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
@@ -131,7 +133,7 @@ export class BackupWaitProvider {
             const who = k === "backup" ? label : `${label}[${k}]`;
             const prior = known[k];
             if (prior?.status === "COMPLETED" && identity(prior) === identity(b)) { facts[k] = prior; return; }
-            if (b.status === "COMPLETED" && b.backupId) { facts[k] = dropUndefined({ ...factsOf(b, undefined), ...b, status: "COMPLETED" }) as BackupFacts; return; }
+            if (b.status === "COMPLETED" && b.backupId) { facts[k] = dropUndefined({ ...factsOf(b, undefined), ...b }) as BackupFacts; return; }
             const started: StartedBackup = dropUndefined({ jobId: b.jobId, backupId: b.backupId, startedAt: b.startedAt });
             facts[k] = factsOf(started, undefined);
             try {

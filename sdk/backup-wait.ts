@@ -11,7 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-wait");
 
 /** A backup to wait for, from the starting resource's outputs. */
-export interface WaitedBackup { backupId?: string; jobId?: string; startedAt?: string; status?: string }
+export interface WaitedBackup {
+    backupId?: string; jobId?: string; startedAt?: string; status?: string; cloudStatus?: string; finishedAt?: string; sizeBytes?: number; storeStatus?: string;
+}
 /** What the cloud reported at the end of the wait. */
 export interface WaitedFacts {
     backupId?: string; jobId?: string; status: string; cloudStatus: string;

@@ -138,8 +138,9 @@ export class ManualBackup extends pulumi.ComponentResource {
         const wait = reading ? undefined : new BackupWait(name, {
             cloud: args.cloud, service: args.service, region: args.region, instanceId: args.instanceId, resourceName: name,
             waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
-            backups: pulumi.all([start.backupId, start.jobId, start.startedAt, start.status]).apply(([backupId, jobId, startedAt, status]) =>
-                ({ backup: dropUndefined({ backupId, jobId, startedAt, status }) })),
+            backups: pulumi.all([start.backupId, start.jobId, start.startedAt, start.status, start.cloudStatus, start.finishedAt, start.sizeBytes, start.storeStatus])
+                .apply(([backupId, jobId, startedAt, status, cloudStatus, finishedAt, sizeBytes, storeStatus]) =>
+                    ({ backup: dropUndefined({ backupId, jobId, startedAt, status, cloudStatus, finishedAt, sizeBytes, storeStatus }) })),
         }, { parent: this, dependsOn: [start] });
         const fact = <T>(k: "backupId" | "status" | "cloudStatus" | "finishedAt" | "sizeBytes" | "storeStatus"): pulumi.Output<T> =>
             wait ? pulumi.all([wait.facts, start[k] as pulumi.Output<unknown>]).apply(([f, s]) => ((f?.backup as any)?.[k] ?? s) as T) : start[k] as unknown as pulumi.Output<T>;

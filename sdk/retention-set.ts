@@ -94,7 +94,8 @@ export class BackupRetentionSet extends pulumi.ComponentResource {
             cloud: args.cloud, service: args.service, region: args.region, instanceId: args.instanceId, resourceName: name,
             waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
             backups: start.backups.apply(b => Object.fromEntries(Object.entries(b ?? {}).filter(([l, m]) => wanted(l, m))
-                .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId, startedAt: m.startedAt, status: m.status })]))),
+                .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId, startedAt: m.startedAt, status: m.status, cloudStatus: m.cloudStatus,
+                    finishedAt: m.finishedAt, sizeBytes: m.sizeBytes, storeStatus: m.storeStatus })]))),
             deletes: pulumi.all([start.backups, waiting]).apply(([b, w]) => !w ? {} : Object.fromEntries(Object.entries(b ?? {})
                 .filter(([, m]) => m.pendingDelete && m.backupId).map(([l, m]) => [l, { backupId: m.backupId }]))),
         }, { parent: this, dependsOn: [start] });

@@ -75,7 +75,7 @@ for (const c of CASES) {
             assert.deepEqual(live, ids);
 
             const again = await engine.preview(current);
-            assert.deepEqual(again.steps.map(s => s.op), again.steps.map(() => "same"), "a second run changes nothing");
+            assert.deepEqual(again.steps.map(s => s.op), again.steps.map(() => "same"), `a second run changes nothing: ${JSON.stringify(again.steps.map(s => [s.op, s.type]))} ${JSON.stringify(engine.state.resources.filter(r => r.type.endsWith("BackupWait")).map(r => ({ i: { ...r.inputs, __provider: 0 }, o: { ...r.outputs, __provider: 0 }, e: r.initErrors })))}`);
 
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
