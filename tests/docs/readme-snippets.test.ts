@@ -95,7 +95,7 @@ describe("README and docs snippets run as written against the emulator", functio
             const engine = w.newEngine();
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
-            for (const r of engine.state.resources) {
+            for (const r of engine.view.resources) {
                 const statuses = r.outputs.backups ? Object.values(r.outputs.backups).map((m: any) => m.status) : [r.outputs.status];
                 assert.ok(statuses.length > 0 && statuses.every(s => s === "COMPLETED"), `${r.name}: ${JSON.stringify(statuses)}`);
             }
