@@ -74,7 +74,7 @@ describe("pull-request previews under the real pulumi CLI", function () {
         return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
 
-    it("a stack made by the previous release (labels stored as a list) upgrades with no replacement and no backup made or deleted", async () => {
+    it("a stack made by the previous release (one resource, labels stored as a list) moves to the two steps with no replacement and no backup made or deleted", async () => {
         await config("legacy", "true");
         expectOk(await ws.run(dir, "up", "--yes", "--skip-preview"), "up (previous release's form)");
         const made = await cloud();
@@ -85,14 +85,20 @@ describe("pull-request previews under the real pulumi CLI", function () {
         await config("legacy", "false");
         await admin.resetCalls();
         const p = expectOk(await ws.run(dir, "preview", "--diff"), "first preview after the upgrade");
-        assert.doesNotMatch(p.stdout, /BackupRetentionSet: \((update|replace)/, p.stdout);
-        assert.match(p.stdout, /2 unchanged/);
+        // The earlier resource is taken over (an alias) by the component's first step: updated in place, never replaced or deleted.
+        assert.doesNotMatch(p.stdout, /\((replace|delete|create-replacement|delete-replaced)\)/, p.stdout);
+        assert.match(p.stdout, /~ pulumi-nodejs:dynamic\/dbbackups:BackupRetentionSet: \(update\)/, p.stdout);
+        assert.match(p.stdout, /\+ pulumi-nodejs:dynamic\/dbbackups:BackupWait: \(create\)/, p.stdout);
         const up = expectOk(await ws.run(dir, "up", "--yes"), "first up after the upgrade");
-        assert.doesNotMatch(up.stdout, /replace|created|deleted/, up.stdout);
+        assert.doesNotMatch(up.stdout, /replace|deleted/, up.stdout);
         assert.strictEqual(await mutations(), 0, "no backup created or deleted");
         assert.deepStrictEqual(await cloud(), made);
         const upgraded = await setState();
         assert.strictEqual(upgraded.id, legacy.id);
+        assert.match(upgraded.urn, /::dbbackups:sdk:BackupRetentionSet\$pulumi-nodejs:dynamic\/dbbackups:BackupRetentionSet::nightly$/);
+        assert.ok(!(await checkpoint()).deployment.resources.some((r: any) => r.urn === legacy.urn), "the earlier URN is gone from the state");
+        const again = expectOk(await ws.run(dir, "preview"), "second preview");
+        assert.doesNotMatch(again.stdout, /\((update|replace|create|delete)\)|to update|to create/, again.stdout);
         assert.deepStrictEqual(upgraded.inputs.labels, Object.fromEntries(Object.keys(made).sort().map((l) => [l, true])), "the inputs now hold the keyed form");
         assert.deepStrictEqual(upgraded.outputs.backups, legacy.outputs.backups);
     });
