@@ -193,15 +193,17 @@ for (const c of CASES) {
             const program = () => { new BackupRetentionSet("refreshing", { ...c.args, instanceId: c.instanceB, labels: ["r1", "r2", "r3"] }); };
             assert.ok((await engine.up(program)).ok);
             const gone = members(engine)["r2"].backupId;
-            await w.admin.removeBackup(c.serviceKey, gone);
-            // Members the step that starts them knows by their job only (Alibaba) cost one look at the job each.
+            // On Alibaba the step that started the backups knows them by their jobs until a refresh (or the next update) records
+            // the sets' ids: a finished job whose set is not listed reads as a listing that lags, not as a deleted backup.
             const jobOnly = Object.values((engine.state.resources.find(r => r.type.endsWith(":BackupRetentionSet"))?.outputs.backups ?? {}) as Record<string, any>).filter(m => !m.backupId).length;
+            if (jobOnly) assert.ok((await engine.refresh()).ok);
+            await w.admin.removeBackup(c.serviceKey, gone);
             await w.admin.resetCalls();
             assert.ok((await engine.refresh()).ok);
             assert.deepEqual(Object.keys(members(engine)).sort(), ["r1", "r3"]);
             const calls = (await w.admin.calls())[c.serviceKey];
             const total = Object.values(calls).reduce((n, a) => n + a.calls, 0);
-            assert.equal(total, 1 + jobOnly, `refresh made one listing call, got ${JSON.stringify(calls)}`);
+            assert.equal(total, 1, `refresh made one listing call, got ${JSON.stringify(calls)}`);
             assert.ok((await engine.up(program)).ok);
             assert.ok(members(engine)["r2"].backupId && members(engine)["r2"].backupId !== gone);
             assert.ok((await engine.destroy()).ok);
