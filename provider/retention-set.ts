@@ -408,7 +408,12 @@ export class RetentionSetProvider {
     private async dropHandedOverGone(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
         const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.pendingDelete && m.backupId);
         if (handed.length === 0) return;
-        const listed = new Set((await inst.list()).map(b => b.backupId));
+        let listed: Set<string>;
+        try {
+            listed = new Set((await inst.list()).map(b => b.backupId));
+        } catch {
+            return; // no listing, no proof: they stay pendingDelete and are handed over again
+        }
         for (const [l, m] of handed) {
             if (listed.has(m.backupId!)) continue;
             delete members[l];
