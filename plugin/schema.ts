@@ -244,7 +244,7 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
         language: {
             nodejs: { packageName: "@dbbackups/pulumi", dependencies: { "@pulumi/pulumi": "^3.142.0" } },
             python: { packageName: "pulumi_dbbackups" },
-            go: { importBasePath: "github.com/pulumi-db-backups/pulumi-db-backups/sdk/go/dbbackups" },
+            go: { importBasePath: "github.com/pulumi-db-backups/pulumi-db-backups/plugin/sdks/go/dbbackups" },
             csharp: { rootNamespace: "DbBackups", packageReferences: { Pulumi: "3.*" } },
         },
     }));
