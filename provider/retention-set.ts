@@ -91,9 +91,10 @@ export class RetentionSetProvider {
      * The backups a change deletes because of the new inputs: the members
      * whose label leaves, or every member when the set is replaced. Failed
      * backups set aside and deletes the cloud refused earlier are retried
-     * whatever the budget (they were counted when their label left).
+     * whatever the budget (they were counted when their label left). The
+     * plugin's detailed diff names these backups too.
      */
-    private deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
+    deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
         const wanted = new Set(replacing ? [] : labelsOf(news));
         return Object.entries(olds.backups ?? {})
             .filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));

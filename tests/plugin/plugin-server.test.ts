@@ -117,7 +117,8 @@ describe("provider plugin over gRPC", function () {
         assert.deepEqual(d.detailedDiff, { waitTimeout: "UPDATE" });
         const moved = await plugin.diff(id, urn(MB, "nightly"), properties, { ...checked, instanceId: IDS.alicloudQuickstart2 }, checked);
         assert.deepEqual(moved.replaces, ["instanceId"]);
-        assert.deepEqual(moved.detailedDiff, { instanceId: "UPDATE_REPLACE" });
+        // The replaced backup's id is named, from the state, so `preview --diff` prints it.
+        assert.deepEqual(moved.detailedDiff, { instanceId: "UPDATE_REPLACE", backupId: "UPDATE_REPLACE" });
         const updated = await plugin.update(id, urn(MB, "nightly"), properties, { ...checked, waitTimeout: "1h" }, checked);
         assert.equal(updated.waitTimeout, "1h");
         await plugin.delete(id, urn(MB, "nightly"), updated);
@@ -128,13 +129,18 @@ describe("provider plugin over gRPC", function () {
     it("a retention window's roll diffs as one label removed and one added", async () => {
         const labels = ["2026-01-01", "2026-01-02", "2026-01-03"];
         const { checked, id, properties } = await create(plugin, RS, "nightly-set", { cloud: "huaweicloud", instanceId: IDS.huaweicloudPostgres, labels });
-        const rolled = { ...checked, labels: ["2026-01-02", "2026-01-03", "2026-01-04"] };
+        assert.ok(!("backups" in checked), "a create's inputs hold no diff anchor");
+        const recheck = await plugin.check(urn(RS, "nightly-set"), checked, { ...checked, labels: ["2026-01-02", "2026-01-03", "2026-01-04"] });
+        assert.deepEqual(recheck.failures, []);
+        assert.deepEqual(recheck.inputs.backups, {}, "an update's checked inputs carry the empty diff anchor");
+        const rolled = recheck.inputs;
         const d = await plugin.diff(id, urn(RS, "nightly-set"), properties, rolled, checked);
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
-        assert.deepEqual(d.detailedDiff, { "labels[0]": "DELETE", "labels[2]": "ADD" });
+        // The member whose label leaves is named by its state path, so `preview --diff` prints its backup id.
+        assert.deepEqual(d.detailedDiff, { "labels[0]": "DELETE", "labels[2]": "ADD", 'backups["2026-01-01"]': "DELETE" });
         const outs = await plugin.update(id, urn(RS, "nightly-set"), properties, rolled, checked);
-        assert.deepEqual(Object.keys(outs.backups).sort(), rolled.labels);
+        assert.deepEqual(Object.keys(outs.backups).sort(), ["2026-01-02", "2026-01-03", "2026-01-04"]);
         await plugin.delete(id, urn(RS, "nightly-set"), outs);
     });
 
