@@ -87,7 +87,7 @@ export class RetentionSetProvider {
             const failures = await this.rt.instanceFailures(value, "check");
             // A new set (no earlier inputs) creates all its backups: judged against the daily cap here, as Pulumi calls no diff for a create.
             if (failures.length === 0 && !olds.instanceId) {
-                const over = await this.overDailyCap(value, desiredOf(value, {}).keys.length);
+                const over = await this.overDailyCap(value, desiredOf(value, {}).keys.filter(l => !value.adopt?.[l]).length);
                 if (over) failures.push({ property: value.retention ? "retention" : "labels", reason: over });
             }
             return { inputs, failures };
@@ -115,7 +115,8 @@ export class RetentionSetProvider {
             && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
         if (changes && known) {
             this.refuseOverBudget(olds, news, replaces.length > 0);
-            const creates = replaces.length > 0 ? labels.length : labels.filter(l => !olds.backups?.[l]).length;
+            // Adopted labels take over backups that exist: they make none.
+            const creates = labels.filter(l => !news.adopt?.[l] && (replaces.length > 0 || !olds.backups?.[l])).length;
             await this.refuseOverDailyCap(news, creates);
             await this.announce(olds, news, replaces.length > 0);
         }
