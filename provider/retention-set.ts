@@ -127,12 +127,28 @@ export class RetentionSetProvider {
      * The backups a change deletes because of the new inputs: the members
      * whose label leaves, or every member when the set is replaced. Failed
      * backups set aside and deletes the cloud refused earlier are retried
-     * whatever the budget (they were counted when their label left).
+     * whatever the budget (they were counted when their label left). Backups
+     * the floor keeps are not deleted by this change.
      */
     private deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
-        const wanted = new Set(replacing ? [] : desiredOf(news, olds.backups ?? {}).keys);
+        const desired = desiredOf(news, olds.backups ?? {});
+        const wanted = new Set(replacing ? [] : desired.keys);
+        const spared = replacing ? new Set<string>() : this.floorAtPreview(olds, news, desired);
         return Object.entries(olds.backups ?? {})
-            .filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));
+            .filter(([l, m]) => !wanted.has(l) && !spared.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));
+    }
+
+    /**
+     * The members the floor keeps, judged before the update as the update will
+     * judge it: the new backups completed, the members no label or tier holds gone.
+     */
+    private floorAtPreview(olds: RetentionSetState, news: RetentionSetInputs, desired: Desired): Set<string> {
+        const members = olds.backups ?? {};
+        const after: Record<string, Member> = { ...members };
+        for (const l of desired.keys) if (!after[l]) after[l] = { status: "COMPLETED", cloudStatus: "planned", backupId: `(new ${l})`, at: desired.now?.toISOString() };
+        const wanted = new Set(desired.keys);
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
+        return new Set(sparedByFloor(after, leaving, news.minCompleted ?? DEFAULT_MIN_COMPLETED));
     }
 
     /**
@@ -185,10 +201,7 @@ export class RetentionSetProvider {
         const wanted = new Set(desired.keys);
         const creates = replacing ? [...wanted] : [...wanted].filter(l => !olds.backups?.[l]);
         const leaving = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && m.backupId);
-        // The floor, judged as the update will judge it: the new backups completed, the leaving ones gone.
-        const after: Record<string, Member> = { ...(olds.backups ?? {}) };
-        for (const l of creates) if (!after[l]) after[l] = { status: "COMPLETED", cloudStatus: "planned", backupId: `(new ${l})`, at: desired.now?.toISOString() };
-        const spared = new Set(replacing ? [] : sparedByFloor(after, leaving.map(([l]) => l), news.minCompleted ?? DEFAULT_MIN_COMPLETED));
+        const spared = replacing ? new Set<string>() : this.floorAtPreview(olds, news, desired);
         const tierOf = (l: string) => desired.held ? ` (${tiersText(desired.held.get(l))})` : "";
         const was = (m: Member) => desired.held ? `, held by ${tiersText(m.tiers)} until now` : "";
         const deletes = leaving.filter(([l]) => !spared.has(l)).map(([l, m]) => describeMember(l, m).replace(/\)$/, `${was(m)})`));
@@ -387,7 +400,7 @@ export class RetentionSetProvider {
                             members[l] = facts;
                         }
                     }
-                    problems.push(`label ${l}: ${this.rt.message(err)}`);
+                    problems.push(this.rt.describe(`label ${l}`, err).message); // a cloud error says what to do next
                 }
             }));
         } catch (err) {

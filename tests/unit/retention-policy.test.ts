@@ -5,28 +5,11 @@
  * deletions the floor defers. Checked against a reference written another way.
  */
 import { strict as assert } from "assert";
-import { periodLabel } from "../../provider/periods";
-import { planTiers, PolicyMember, Retention, selectTiers, sparedByFloor, TIER_PERIOD, tiersOf } from "../../provider/retention-policy";
+import { planTiers, PolicyMember, selectTiers, sparedByFloor } from "../../provider/retention-policy";
+import { expectedHeld } from "../support/retention-definition";
 
 const DAY = 86_400_000;
 const at = (iso: string) => Date.parse(iso);
-
-/**
- * The definition, written apart from the code: per tier, group every instant
- * by its period, take the newest of each, keep the newest N periods.
- */
-export function expectedHeld(retention: Retention, instants: number[]): Set<number> {
-    const out = new Set<number>();
-    for (const tier of tiersOf(retention)) {
-        const newest = new Map<string, number>();
-        for (const t of instants) {
-            const p = periodLabel(TIER_PERIOD[tier], new Date(t));
-            if ((newest.get(p) ?? -Infinity) < t) newest.set(p, t);
-        }
-        [...newest.values()].sort((a, b) => b - a).slice(0, retention[tier]).forEach(t => out.add(t));
-    }
-    return out;
-}
 
 const member = (iso: string, status = "COMPLETED"): PolicyMember => ({ at: iso, status, backupId: `b-${iso}` });
 
