@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { planTiers, PolicyMember, selectTiers, sparedByFloor } from "../../provider/retention-policy";
+import { retentionSetSchema, validate } from "../../provider/schema";
 import { expectedHeld } from "../support/retention-definition";
 
 const DAY = 86_400_000;
@@ -97,5 +98,28 @@ describe("the floor (minCompleted)", () => {
 
     it("never spares a failed backup", () => {
         assert.deepEqual(sparedByFloor(members, ["bad", "old", "mid"], 3), ["mid", "old"]);
+    });
+});
+
+describe("retention inputs at Check", () => {
+    const base = { cloud: "huaweicloud", instanceId: "7d9f4a2b1c3e4f5a6b7c8d9e0f1a2b3cin04" };
+    const failures = (extra: Record<string, unknown>) => {
+        const v = validate(retentionSetSchema, { ...base, ...extra });
+        return v.ok ? [] : v.failures.map(f => `${f.property}: ${f.reason}`);
+    };
+
+    it("takes tiers instead of labels, and refuses both, neither, an unknown tier, a zero count, a bad now", () => {
+        assert.deepEqual(failures({ retention: { daily: 7, weekly: 4 }, now: "2026-06-01T02:00:00Z", minCompleted: 2 }), []);
+        assert.deepEqual(failures({ labels: ["a"] }), [], "labels alone as before");
+        assert.match(failures({}).join("\n"), /labels: is required \(a list of labels\), unless retention is given/);
+        assert.match(failures({ labels: ["a"], retention: { daily: 1 } }).join("\n"), /retention: is used instead of labels/);
+        assert.match(failures({ retention: { fortnightly: 2 } }).join("\n"), /retention: unknown input "fortnightly"/);
+        assert.match(failures({ retention: { daily: 0 } }).join("\n"), /retention\.daily/);
+        assert.match(failures({ retention: {} }).join("\n"), /retention: needs at least one tier: hourly, daily, weekly, monthly, yearly/);
+        assert.match(failures({ retention: { daily: 1 }, now: "tonight" }).join("\n"), /now: must be an ISO 8601 date-time/);
+        assert.match(failures({ labels: ["a"], now: "2026-06-01T02:00:00Z" }).join("\n"), /now: is used with retention only/);
+        assert.match(failures({ retention: { daily: 7, weekly: 4 }, maxBackups: 10 }).join("\n"), /retention: may hold up to 11 backups/);
+        assert.match(failures({ retention: { daily: 7 }, adopt: { x: "id" } }).join("\n"), /adopt: works with labels only/);
+        assert.match(failures({ labels: ["a"], minCompleted: -1 }).join("\n"), /minCompleted/);
     });
 });
