@@ -115,8 +115,9 @@ export class RetentionSetProvider {
             && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
         if (changes && known) {
             this.refuseOverBudget(olds, news, replaces.length > 0);
-            // Adopted labels take over backups that exist: they make none.
-            const creates = labels.filter(l => !news.adopt?.[l] && (replaces.length > 0 || !olds.backups?.[l])).length;
+            // Adopted labels take over backups that exist: they make none. A replacement starts from no backup.
+            const planned = replaces.length > 0 ? desiredOf(news, {}).keys : labels.filter(l => !olds.backups?.[l]);
+            const creates = planned.filter(l => !news.adopt?.[l]).length;
             await this.refuseOverDailyCap(news, creates);
             await this.announce(olds, news, replaces.length > 0);
         }
@@ -197,7 +198,8 @@ export class RetentionSetProvider {
 
     /** Says, at preview, exactly which labels get new backups and which backups (id, label, age, size) will be deleted, attached to the resource. */
     private async announce(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean) {
-        const desired = desiredOf(news, olds.backups ?? {});
+        // A replacement is a new set: its plan starts from no backup.
+        const desired = desiredOf(news, replacing ? {} : olds.backups ?? {});
         const wanted = new Set(desired.keys);
         const creates = replacing ? [...wanted] : [...wanted].filter(l => !olds.backups?.[l]);
         const leaving = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && m.backupId);

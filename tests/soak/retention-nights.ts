@@ -134,7 +134,7 @@ export async function runNights(opts: NightsOptions): Promise<NightsReport> {
 /** The figures as `npm run retention-nights` prints them. */
 export function formatNights(r: NightsReport, opts: NightsOptions): string {
     return [
-        `retention ${JSON.stringify(opts.retention)}${opts.minCompleted !== undefined ? `, minCompleted ${opts.minCompleted}` : ""}${opts.failEvery ? `, every ${opts.failEvery}rd backup failing` : ""}: ${r.nights} nights in ${(r.elapsedMs / 1000).toFixed(0)}s`,
+        `retention ${JSON.stringify(opts.retention)}${opts.minCompleted !== undefined ? `, minCompleted ${opts.minCompleted}` : ""}${opts.failEvery ? `, 1 backup in ${opts.failEvery} failing` : ""}: ${r.nights} nights in ${(r.elapsedMs / 1000).toFixed(0)}s`,
         `  backups made ${r.made} (${r.failed} failed in the cloud); one set per tier would have made ${r.unshared} for the backups that completed`,
         `  most backups held at once ${r.mostHeld} (the tiers' sum: ${r.sumOfTiers})`,
         `  nights on which a check did not hold: ${r.violations.length}${r.violations.length ? `\n${r.violations.slice(0, 12).map(v => `    ${v}`).join("\n")}` : ""}`,
