@@ -32,8 +32,16 @@ export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDe
 /** What the inputs ask for, given the members: the labels to hold, and with `retention`, the tiers of each and the backup to make now. */
 export interface Desired { keys: string[]; held?: Map<string, Tier[]>; create?: string; now?: Date }
 
-/** What `minCompleted` is when not given. */
+/**
+ * What `minCompleted` is when not given: 1 with `retention`; 0 with `labels`,
+ * so sets declared before the floor existed delete exactly what they did.
+ */
 export const DEFAULT_MIN_COMPLETED = 1;
+
+/** The floor of a set: `minCompleted`, or its default. */
+export function minCompletedOf(inputs: RetentionSetInputs): number {
+    return inputs.minCompleted ?? (inputs.retention ? DEFAULT_MIN_COMPLETED : 0);
+}
 
 /** Alibaba Cloud's cap on backup sets per instance per (UTC) day; the 21st is answered `Exceeded.BackupTimes`. */
 export const ALICLOUD_BACKUPS_PER_DAY = 20;
@@ -149,7 +157,7 @@ export class RetentionSetProvider {
         for (const l of desired.keys) if (!after[l]) after[l] = { status: "COMPLETED", cloudStatus: "planned", backupId: `(new ${l})`, at: desired.now?.toISOString() };
         const wanted = new Set(desired.keys);
         const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
-        return new Set(sparedByFloor(after, leaving, news.minCompleted ?? DEFAULT_MIN_COMPLETED));
+        return new Set(sparedByFloor(after, leaving, minCompletedOf(news)));
     }
 
     /**
@@ -213,7 +221,7 @@ export class RetentionSetProvider {
         const parts = [
             creates.length ? `creates backups for labels ${creates.map(l => `${l}${tierOf(l)}`).join(", ")}` : "",
             deletes.length ? `deletes backups ${deletes.join(", ")}` : "",
-            deferred.length ? `defers deleting ${deferred.join(", ")}: fewer than minCompleted ${news.minCompleted ?? DEFAULT_MIN_COMPLETED} completed backups would remain; a later up deletes ${deferred.length === 1 ? "it" : "them"}` : "",
+            deferred.length ? `defers deleting ${deferred.join(", ")}: fewer than minCompleted ${minCompletedOf(news)} completed backups would remain; a later up deletes ${deferred.length === 1 ? "it" : "them"}` : "",
             kept.length ? `keeps ${kept.join(", ")}` : "",
         ];
         const target = replacing ? `${news.instanceId} (a replacement: the new set is created first, then the old one on ${olds.instanceId} is deleted)` : news.instanceId;
@@ -435,7 +443,7 @@ export class RetentionSetProvider {
         for (const l of wanted) if (members[l]?.heldByFloor) members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
         // The floor: never fewer than minCompleted completed backups; what it spares is deleted by a later up.
         const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
-        const minCompleted = inputs.minCompleted ?? DEFAULT_MIN_COMPLETED;
+        const minCompleted = minCompletedOf(inputs);
         const spared = new Set(sparedByFloor(members, leaving, minCompleted));
         for (const l of leaving) {
             if (spared.has(l)) {

@@ -194,7 +194,7 @@ export const retentionSetSchema = z.object({
     now: z.string().refine(s => !isNaN(Date.parse(s)), { message: "must be an ISO 8601 date-time, e.g. \"2026-11-21T02:00:00Z\"" }).optional()
         .describe("With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same."),
     minCompleted: z.number().int().min(0).optional()
-        .describe("An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited."),
+        .describe("An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited."),
     maxBackups: z.number().int().min(1).optional()
         .describe("Refuse, at preview, a label list longer than this."),
     /** Refuse (at preview) an update or replacement that would delete more backups than this; default {@link defaultDeleteBudget}. */

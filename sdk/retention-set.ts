@@ -35,7 +35,8 @@ export interface BackupRetentionSetArgs extends Omit<ManualBackupArgs, "name" | 
     now?: pulumi.Input<string>;
     /**
      * An update never deletes a backup of the set if fewer than this many
-     * COMPLETED backups would remain (default 1): the deletion is deferred
+     * COMPLETED backups would remain (default 1 with `retention`; 0 with
+     * `labels`, which delete as before unless it is set): the deletion is deferred
      * (the member shows `heldByFloor`), reported, and retried by a later `up`.
      */
     minCompleted?: pulumi.Input<number>;
