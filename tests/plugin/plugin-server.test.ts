@@ -81,7 +81,11 @@ describe("provider plugin over gRPC", function () {
         assert.equal(mb.onDeleteBlocked.default, "fail");
         assert.equal(mb.instanceId.replaceOnChanges, true);
         assert.deepEqual(schema.resources[MB].requiredInputs.sort(), ["cloud", "instanceId"]);
-        assert.ok(schema.resources[RS].requiredInputs.includes("labels"));
+        // labels or retention: neither is required alone (Check names what is missing).
+        assert.deepEqual(schema.resources[RS].requiredInputs.sort(), ["cloud", "instanceId"]);
+        assert.equal(schema.resources[RS].inputProperties.retention.$ref, "#/types/dbbackups:index:RetentionTiers");
+        assert.deepEqual(Object.keys(schema.types["dbbackups:index:RetentionTiers"].properties), ["hourly", "daily", "weekly", "monthly", "yearly"]);
+        assert.equal(schema.types["dbbackups:index:RetentionTiers"].properties.daily.type, "integer");
         assert.equal(schema.config.variables.alicloudSecretKey.secret, true);
         assert.ok(schema.functions["dbbackups:index:getBackup"] && schema.functions["dbbackups:index:listBackups"]);
     });

@@ -20,13 +20,13 @@ type BackupRetentionSet struct {
 	Adopt pulumi.StringMapOutput `pulumi:"adopt"`
 	// With `adoptBackupId` (or a retention set's `adopt`): also take over a backup whose owner marker names another Pulumi resource, e.g. one moved from a stack that no longer manages it. Default `false`.
 	AdoptOwned pulumi.BoolPtrOutput `pulumi:"adoptOwned"`
-	// Backup ids of the declared labels, in label order.
+	// Backup ids of the declared labels, in label order; with `retention`, of the backups the tiers hold, oldest first.
 	BackupIds pulumi.StringArrayOutput `pulumi:"backupIds"`
 	// Alibaba only: `Physical` (the cloud's default), `Logical` or `Snapshot`. Changing it replaces the backup.
 	BackupMethod pulumi.StringPtrOutput `pulumi:"backupMethod"`
 	// Alibaba only: `instance` or `db` (needed with `databases`). Changing it replaces the backup.
 	BackupStrategy pulumi.StringPtrOutput `pulumi:"backupStrategy"`
-	// Label → what is known of its backup, members whose delete the cloud refused for now included.
+	// Label (with `retention`: the period the backup was made in) → what is known of its backup, members whose delete the cloud refused for now, or the floor defers, included.
 	Backups RetentionSetMemberMapOutput `pulumi:"backups"`
 	// `alicloud` (ApsaraDB RDS) or `huaweicloud`. Changing it replaces the backup.
 	Cloud pulumi.StringOutput `pulumi:"cloud"`
@@ -38,18 +38,24 @@ type BackupRetentionSet struct {
 	Description pulumi.StringPtrOutput `pulumi:"description"`
 	// The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted).
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
-	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
 	Labels pulumi.StringArrayOutput `pulumi:"labels"`
 	// Refuse, at preview, a label list longer than this.
 	MaxBackups pulumi.IntPtrOutput `pulumi:"maxBackups"`
 	// Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted.
 	MaxDeletesPerUpdate pulumi.IntPtrOutput `pulumi:"maxDeletesPerUpdate"`
+	// An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+	MinCompleted pulumi.IntPtrOutput `pulumi:"minCompleted"`
 	// Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
 	NamePrefix pulumi.StringPtrOutput `pulumi:"namePrefix"`
+	// With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+	Now pulumi.StringPtrOutput `pulumi:"now"`
 	// When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
 	OnDeleteBlocked pulumi.StringPtrOutput `pulumi:"onDeleteBlocked"`
 	// Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
 	Region pulumi.StringPtrOutput `pulumi:"region"`
+	// Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+	Retention RetentionTiersPtrOutput `pulumi:"retention"`
 	// `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.
 	Service pulumi.StringOutput `pulumi:"service"`
 	// Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update.
@@ -70,9 +76,6 @@ func NewBackupRetentionSet(ctx *pulumi.Context,
 	}
 	if args.InstanceId == nil {
 		return nil, errors.New("invalid value for required argument 'InstanceId'")
-	}
-	if args.Labels == nil {
-		return nil, errors.New("invalid value for required argument 'Labels'")
 	}
 	if args.OnDeleteBlocked == nil {
 		args.OnDeleteBlocked = pulumi.StringPtr("fail")
@@ -137,18 +140,24 @@ type backupRetentionSetArgs struct {
 	Description *string `pulumi:"description"`
 	// The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted).
 	InstanceId string `pulumi:"instanceId"`
-	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
 	Labels []string `pulumi:"labels"`
 	// Refuse, at preview, a label list longer than this.
 	MaxBackups *int `pulumi:"maxBackups"`
 	// Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted.
 	MaxDeletesPerUpdate *int `pulumi:"maxDeletesPerUpdate"`
+	// An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+	MinCompleted *int `pulumi:"minCompleted"`
 	// Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
 	NamePrefix *string `pulumi:"namePrefix"`
+	// With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+	Now *string `pulumi:"now"`
 	// When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
 	OnDeleteBlocked *string `pulumi:"onDeleteBlocked"`
 	// Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
 	Region *string `pulumi:"region"`
+	// Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+	Retention *RetentionTiers `pulumi:"retention"`
 	// `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.
 	Service *string `pulumi:"service"`
 	// Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update.
@@ -177,18 +186,24 @@ type BackupRetentionSetArgs struct {
 	Description pulumi.StringPtrInput
 	// The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted).
 	InstanceId pulumi.StringInput
-	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+	// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
 	Labels pulumi.StringArrayInput
 	// Refuse, at preview, a label list longer than this.
 	MaxBackups pulumi.IntPtrInput
 	// Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted.
 	MaxDeletesPerUpdate pulumi.IntPtrInput
+	// An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+	MinCompleted pulumi.IntPtrInput
 	// Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
 	NamePrefix pulumi.StringPtrInput
+	// With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+	Now pulumi.StringPtrInput
 	// When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
 	OnDeleteBlocked pulumi.StringPtrInput
 	// Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
 	Region pulumi.StringPtrInput
+	// Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+	Retention RetentionTiersPtrInput
 	// `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.
 	Service pulumi.StringPtrInput
 	// Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update.
@@ -244,7 +259,7 @@ func (o BackupRetentionSetOutput) AdoptOwned() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.BoolPtrOutput { return v.AdoptOwned }).(pulumi.BoolPtrOutput)
 }
 
-// Backup ids of the declared labels, in label order.
+// Backup ids of the declared labels, in label order; with `retention`, of the backups the tiers hold, oldest first.
 func (o BackupRetentionSetOutput) BackupIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringArrayOutput { return v.BackupIds }).(pulumi.StringArrayOutput)
 }
@@ -259,7 +274,7 @@ func (o BackupRetentionSetOutput) BackupStrategy() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringPtrOutput { return v.BackupStrategy }).(pulumi.StringPtrOutput)
 }
 
-// Label → what is known of its backup, members whose delete the cloud refused for now included.
+// Label (with `retention`: the period the backup was made in) → what is known of its backup, members whose delete the cloud refused for now, or the floor defers, included.
 func (o BackupRetentionSetOutput) Backups() RetentionSetMemberMapOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) RetentionSetMemberMapOutput { return v.Backups }).(RetentionSetMemberMapOutput)
 }
@@ -289,7 +304,7 @@ func (o BackupRetentionSetOutput) InstanceId() pulumi.StringOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringOutput { return v.InstanceId }).(pulumi.StringOutput)
 }
 
-// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+// One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
 func (o BackupRetentionSetOutput) Labels() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringArrayOutput { return v.Labels }).(pulumi.StringArrayOutput)
 }
@@ -304,9 +319,19 @@ func (o BackupRetentionSetOutput) MaxDeletesPerUpdate() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.IntPtrOutput { return v.MaxDeletesPerUpdate }).(pulumi.IntPtrOutput)
 }
 
+// An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+func (o BackupRetentionSetOutput) MinCompleted() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BackupRetentionSet) pulumi.IntPtrOutput { return v.MinCompleted }).(pulumi.IntPtrOutput)
+}
+
 // Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
 func (o BackupRetentionSetOutput) NamePrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringPtrOutput { return v.NamePrefix }).(pulumi.StringPtrOutput)
+}
+
+// With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+func (o BackupRetentionSetOutput) Now() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringPtrOutput { return v.Now }).(pulumi.StringPtrOutput)
 }
 
 // When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
@@ -317,6 +342,11 @@ func (o BackupRetentionSetOutput) OnDeleteBlocked() pulumi.StringPtrOutput {
 // Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
 func (o BackupRetentionSetOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *BackupRetentionSet) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
+}
+
+// Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+func (o BackupRetentionSetOutput) Retention() RetentionTiersPtrOutput {
+	return o.ApplyT(func(v *BackupRetentionSet) RetentionTiersPtrOutput { return v.Retention }).(RetentionTiersPtrOutput)
 }
 
 // `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.

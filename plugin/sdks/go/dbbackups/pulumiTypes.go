@@ -265,12 +265,16 @@ func (o PendingDeletePtrOutput) Since() pulumi.StringPtrOutput {
 type RetentionSetMember struct {
 	// True when the backup was taken over with `adopt`.
 	Adopted *bool `pulumi:"adopted"`
+	// With `retention`: the instant the tiers date the backup by (the run's `now` when it was made), ISO 8601 UTC.
+	At *string `pulumi:"at"`
 	// The cloud's backup id (Alibaba backup set id, Huawei backup id).
 	BackupId *string `pulumi:"backupId"`
 	// The cloud's own status word, e.g. `Success` or `COMPLETED`.
 	CloudStatus string `pulumi:"cloudStatus"`
 	// When the backup finished, ISO 8601 UTC.
 	FinishedAt *string `pulumi:"finishedAt"`
+	// True when no label or tier holds the backup any more but deleting it would leave fewer than `minCompleted` completed backups; a later `up` deletes it.
+	HeldByFloor *bool `pulumi:"heldByFloor"`
 	// The backup job id (Alibaba, GeminiDB); absent on Huawei RDS.
 	JobId *string `pulumi:"jobId"`
 	// The backup name (Huawei).
@@ -285,6 +289,8 @@ type RetentionSetMember struct {
 	Status string `pulumi:"status"`
 	// Alibaba `StoreStatus`: `Enabled` means the cloud allows deleting the backup now.
 	StoreStatus *string `pulumi:"storeStatus"`
+	// With `retention`: the tiers holding the backup, e.g. `["daily", "weekly"]`.
+	Tiers []string `pulumi:"tiers"`
 }
 
 // What a `BackupRetentionSet` knows of one labelled backup.
@@ -307,6 +313,11 @@ func (o RetentionSetMemberOutput) Adopted() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v RetentionSetMember) *bool { return v.Adopted }).(pulumi.BoolPtrOutput)
 }
 
+// With `retention`: the instant the tiers date the backup by (the run's `now` when it was made), ISO 8601 UTC.
+func (o RetentionSetMemberOutput) At() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v RetentionSetMember) *string { return v.At }).(pulumi.StringPtrOutput)
+}
+
 // The cloud's backup id (Alibaba backup set id, Huawei backup id).
 func (o RetentionSetMemberOutput) BackupId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RetentionSetMember) *string { return v.BackupId }).(pulumi.StringPtrOutput)
@@ -320,6 +331,11 @@ func (o RetentionSetMemberOutput) CloudStatus() pulumi.StringOutput {
 // When the backup finished, ISO 8601 UTC.
 func (o RetentionSetMemberOutput) FinishedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RetentionSetMember) *string { return v.FinishedAt }).(pulumi.StringPtrOutput)
+}
+
+// True when no label or tier holds the backup any more but deleting it would leave fewer than `minCompleted` completed backups; a later `up` deletes it.
+func (o RetentionSetMemberOutput) HeldByFloor() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v RetentionSetMember) *bool { return v.HeldByFloor }).(pulumi.BoolPtrOutput)
 }
 
 // The backup job id (Alibaba, GeminiDB); absent on Huawei RDS.
@@ -357,6 +373,11 @@ func (o RetentionSetMemberOutput) StoreStatus() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v RetentionSetMember) *string { return v.StoreStatus }).(pulumi.StringPtrOutput)
 }
 
+// With `retention`: the tiers holding the backup, e.g. `["daily", "weekly"]`.
+func (o RetentionSetMemberOutput) Tiers() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RetentionSetMember) []string { return v.Tiers }).(pulumi.StringArrayOutput)
+}
+
 type RetentionSetMemberMapOutput struct{ *pulumi.OutputState }
 
 func (RetentionSetMemberMapOutput) ElementType() reflect.Type {
@@ -377,11 +398,231 @@ func (o RetentionSetMemberMapOutput) MapIndex(k pulumi.StringInput) RetentionSet
 	}).(RetentionSetMemberOutput)
 }
 
+// Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.
+type RetentionTiers struct {
+	// Keep the newest backup of each of the last N days that have a backup (1–1000).
+	Daily *int `pulumi:"daily"`
+	// Keep the newest backup of each of the last N hours that have a backup (1–1000).
+	Hourly *int `pulumi:"hourly"`
+	// Keep the newest backup of each of the last N months that have a backup (1–1000).
+	Monthly *int `pulumi:"monthly"`
+	// Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+	Weekly *int `pulumi:"weekly"`
+	// Keep the newest backup of each of the last N years that have a backup (1–1000).
+	Yearly *int `pulumi:"yearly"`
+}
+
+// RetentionTiersInput is an input type that accepts RetentionTiersArgs and RetentionTiersOutput values.
+// You can construct a concrete instance of `RetentionTiersInput` via:
+//
+//	RetentionTiersArgs{...}
+type RetentionTiersInput interface {
+	pulumi.Input
+
+	ToRetentionTiersOutput() RetentionTiersOutput
+	ToRetentionTiersOutputWithContext(context.Context) RetentionTiersOutput
+}
+
+// Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.
+type RetentionTiersArgs struct {
+	// Keep the newest backup of each of the last N days that have a backup (1–1000).
+	Daily pulumi.IntPtrInput `pulumi:"daily"`
+	// Keep the newest backup of each of the last N hours that have a backup (1–1000).
+	Hourly pulumi.IntPtrInput `pulumi:"hourly"`
+	// Keep the newest backup of each of the last N months that have a backup (1–1000).
+	Monthly pulumi.IntPtrInput `pulumi:"monthly"`
+	// Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+	Weekly pulumi.IntPtrInput `pulumi:"weekly"`
+	// Keep the newest backup of each of the last N years that have a backup (1–1000).
+	Yearly pulumi.IntPtrInput `pulumi:"yearly"`
+}
+
+func (RetentionTiersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetentionTiers)(nil)).Elem()
+}
+
+func (i RetentionTiersArgs) ToRetentionTiersOutput() RetentionTiersOutput {
+	return i.ToRetentionTiersOutputWithContext(context.Background())
+}
+
+func (i RetentionTiersArgs) ToRetentionTiersOutputWithContext(ctx context.Context) RetentionTiersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionTiersOutput)
+}
+
+func (i RetentionTiersArgs) ToRetentionTiersPtrOutput() RetentionTiersPtrOutput {
+	return i.ToRetentionTiersPtrOutputWithContext(context.Background())
+}
+
+func (i RetentionTiersArgs) ToRetentionTiersPtrOutputWithContext(ctx context.Context) RetentionTiersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionTiersOutput).ToRetentionTiersPtrOutputWithContext(ctx)
+}
+
+// RetentionTiersPtrInput is an input type that accepts RetentionTiersArgs, RetentionTiersPtr and RetentionTiersPtrOutput values.
+// You can construct a concrete instance of `RetentionTiersPtrInput` via:
+//
+//	        RetentionTiersArgs{...}
+//
+//	or:
+//
+//	        nil
+type RetentionTiersPtrInput interface {
+	pulumi.Input
+
+	ToRetentionTiersPtrOutput() RetentionTiersPtrOutput
+	ToRetentionTiersPtrOutputWithContext(context.Context) RetentionTiersPtrOutput
+}
+
+type retentionTiersPtrType RetentionTiersArgs
+
+func RetentionTiersPtr(v *RetentionTiersArgs) RetentionTiersPtrInput {
+	return (*retentionTiersPtrType)(v)
+}
+
+func (*retentionTiersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetentionTiers)(nil)).Elem()
+}
+
+func (i *retentionTiersPtrType) ToRetentionTiersPtrOutput() RetentionTiersPtrOutput {
+	return i.ToRetentionTiersPtrOutputWithContext(context.Background())
+}
+
+func (i *retentionTiersPtrType) ToRetentionTiersPtrOutputWithContext(ctx context.Context) RetentionTiersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RetentionTiersPtrOutput)
+}
+
+// Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.
+type RetentionTiersOutput struct{ *pulumi.OutputState }
+
+func (RetentionTiersOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetentionTiers)(nil)).Elem()
+}
+
+func (o RetentionTiersOutput) ToRetentionTiersOutput() RetentionTiersOutput {
+	return o
+}
+
+func (o RetentionTiersOutput) ToRetentionTiersOutputWithContext(ctx context.Context) RetentionTiersOutput {
+	return o
+}
+
+func (o RetentionTiersOutput) ToRetentionTiersPtrOutput() RetentionTiersPtrOutput {
+	return o.ToRetentionTiersPtrOutputWithContext(context.Background())
+}
+
+func (o RetentionTiersOutput) ToRetentionTiersPtrOutputWithContext(ctx context.Context) RetentionTiersPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RetentionTiers) *RetentionTiers {
+		return &v
+	}).(RetentionTiersPtrOutput)
+}
+
+// Keep the newest backup of each of the last N days that have a backup (1–1000).
+func (o RetentionTiersOutput) Daily() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RetentionTiers) *int { return v.Daily }).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N hours that have a backup (1–1000).
+func (o RetentionTiersOutput) Hourly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RetentionTiers) *int { return v.Hourly }).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N months that have a backup (1–1000).
+func (o RetentionTiersOutput) Monthly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RetentionTiers) *int { return v.Monthly }).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+func (o RetentionTiersOutput) Weekly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RetentionTiers) *int { return v.Weekly }).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N years that have a backup (1–1000).
+func (o RetentionTiersOutput) Yearly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RetentionTiers) *int { return v.Yearly }).(pulumi.IntPtrOutput)
+}
+
+type RetentionTiersPtrOutput struct{ *pulumi.OutputState }
+
+func (RetentionTiersPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetentionTiers)(nil)).Elem()
+}
+
+func (o RetentionTiersPtrOutput) ToRetentionTiersPtrOutput() RetentionTiersPtrOutput {
+	return o
+}
+
+func (o RetentionTiersPtrOutput) ToRetentionTiersPtrOutputWithContext(ctx context.Context) RetentionTiersPtrOutput {
+	return o
+}
+
+func (o RetentionTiersPtrOutput) Elem() RetentionTiersOutput {
+	return o.ApplyT(func(v *RetentionTiers) RetentionTiers {
+		if v != nil {
+			return *v
+		}
+		var ret RetentionTiers
+		return ret
+	}).(RetentionTiersOutput)
+}
+
+// Keep the newest backup of each of the last N days that have a backup (1–1000).
+func (o RetentionTiersPtrOutput) Daily() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RetentionTiers) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Daily
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N hours that have a backup (1–1000).
+func (o RetentionTiersPtrOutput) Hourly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RetentionTiers) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Hourly
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N months that have a backup (1–1000).
+func (o RetentionTiersPtrOutput) Monthly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RetentionTiers) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Monthly
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+func (o RetentionTiersPtrOutput) Weekly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RetentionTiers) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Weekly
+	}).(pulumi.IntPtrOutput)
+}
+
+// Keep the newest backup of each of the last N years that have a backup (1–1000).
+func (o RetentionTiersPtrOutput) Yearly() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RetentionTiers) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Yearly
+	}).(pulumi.IntPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*RetentionTiersInput)(nil)).Elem(), RetentionTiersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RetentionTiersPtrInput)(nil)).Elem(), RetentionTiersArgs{})
 	pulumi.RegisterOutputType(ListedBackupOutput{})
 	pulumi.RegisterOutputType(ListedBackupArrayOutput{})
 	pulumi.RegisterOutputType(PendingDeleteOutput{})
 	pulumi.RegisterOutputType(PendingDeletePtrOutput{})
 	pulumi.RegisterOutputType(RetentionSetMemberOutput{})
 	pulumi.RegisterOutputType(RetentionSetMemberMapOutput{})
+	pulumi.RegisterOutputType(RetentionTiersOutput{})
+	pulumi.RegisterOutputType(RetentionTiersPtrOutput{})
 }

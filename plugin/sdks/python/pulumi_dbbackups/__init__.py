@@ -11,6 +11,7 @@ from .get_backup import *
 from .list_backups import *
 from .manual_backup import *
 from .provider import *
+from ._inputs import *
 from . import outputs
 
 # Make subpackages available:

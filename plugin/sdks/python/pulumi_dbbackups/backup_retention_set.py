@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._inputs import *
 
 __all__ = ['BackupRetentionSetArgs', 'BackupRetentionSet']
 
@@ -22,7 +23,6 @@ class BackupRetentionSetArgs:
     def __init__(__self__, *,
                  cloud: pulumi.Input[_builtins.str],
                  instance_id: pulumi.Input[_builtins.str],
-                 labels: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  adopt: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  adopt_owned: pulumi.Input[Optional[_builtins.bool]] = None,
                  backup_method: pulumi.Input[Optional[_builtins.str]] = None,
@@ -30,11 +30,15 @@ class BackupRetentionSetArgs:
                  databases: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  delete_timeout: pulumi.Input[Optional[_builtins.str]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
+                 labels: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  max_backups: pulumi.Input[Optional[_builtins.int]] = None,
                  max_deletes_per_update: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_completed: pulumi.Input[Optional[_builtins.int]] = None,
                  name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 now: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete_blocked: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retention: pulumi.Input[Optional['RetentionTiersArgs']] = None,
                  service: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_completion: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout: pulumi.Input[Optional[_builtins.str]] = None):
@@ -43,7 +47,6 @@ class BackupRetentionSetArgs:
 
         :param pulumi.Input[_builtins.str] cloud: `alicloud` (ApsaraDB RDS) or `huaweicloud`. Changing it replaces the backup.
         :param pulumi.Input[_builtins.str] instance_id: The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] labels: One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] adopt: Existing manual backups to take over, label → backup id; verified at create and update, then owned (and deleted) like created ones.
         :param pulumi.Input[_builtins.bool] adopt_owned: With `adoptBackupId` (or a retention set's `adopt`): also take over a backup whose owner marker names another Pulumi resource, e.g. one moved from a stack that no longer manages it. Default `false`.
         :param pulumi.Input[_builtins.str] backup_method: Alibaba only: `Physical` (the cloud's default), `Logical` or `Snapshot`. Changing it replaces the backup.
@@ -51,18 +54,21 @@ class BackupRetentionSetArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] databases: Databases to back up (Alibaba with `backupStrategy: db`; Huawei RDS for SQL Server and PostgreSQL). Default: the whole instance. Changing it replaces the backup.
         :param pulumi.Input[_builtins.str] delete_timeout: How long a delete (destroy, replacement, a removed label) waits for a busy instance, e.g. `30m` (the default when unset), `2h`. When it runs out nothing is lost: the backup stays in state (a set keeps it as `pendingDelete`).
         :param pulumi.Input[_builtins.str] description: Huawei only: up to 231 characters (the cloud's 256 less the owner marker), none of `> ! < " & ' =`. A change is recorded in state only; the cloud cannot edit it.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] labels: One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
         :param pulumi.Input[_builtins.int] max_backups: Refuse, at preview, a label list longer than this.
         :param pulumi.Input[_builtins.int] max_deletes_per_update: Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted.
+        :param pulumi.Input[_builtins.int] min_completed: An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
         :param pulumi.Input[_builtins.str] name_prefix: Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
+        :param pulumi.Input[_builtins.str] now: With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
         :param pulumi.Input[_builtins.str] on_delete_blocked: When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
         :param pulumi.Input[_builtins.str] region: Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
+        :param pulumi.Input['RetentionTiersArgs'] retention: Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
         :param pulumi.Input[_builtins.str] service: `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.
         :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update.
         :param pulumi.Input[_builtins.str] wait_timeout: How long to wait for a backup, e.g. `30m`, `2h`, `90s`. A backup still running then is recorded in state and waited for again by the next update.
         """
         pulumi.set(__self__, "cloud", cloud)
         pulumi.set(__self__, "instance_id", instance_id)
-        pulumi.set(__self__, "labels", labels)
         if adopt is not None:
             pulumi.set(__self__, "adopt", adopt)
         if adopt_owned is not None:
@@ -77,18 +83,26 @@ class BackupRetentionSetArgs:
             pulumi.set(__self__, "delete_timeout", delete_timeout)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if labels is not None:
+            pulumi.set(__self__, "labels", labels)
         if max_backups is not None:
             pulumi.set(__self__, "max_backups", max_backups)
         if max_deletes_per_update is not None:
             pulumi.set(__self__, "max_deletes_per_update", max_deletes_per_update)
+        if min_completed is not None:
+            pulumi.set(__self__, "min_completed", min_completed)
         if name_prefix is not None:
             pulumi.set(__self__, "name_prefix", name_prefix)
+        if now is not None:
+            pulumi.set(__self__, "now", now)
         if on_delete_blocked is None:
             on_delete_blocked = 'fail'
         if on_delete_blocked is not None:
             pulumi.set(__self__, "on_delete_blocked", on_delete_blocked)
         if region is not None:
             pulumi.set(__self__, "region", region)
+        if retention is not None:
+            pulumi.set(__self__, "retention", retention)
         if service is None:
             service = 'rds'
         if service is not None:
@@ -125,18 +139,6 @@ class BackupRetentionSetArgs:
     @instance_id.setter
     def instance_id(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "instance_id", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def labels(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
-        """
-        One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
-        """
-        return pulumi.get(self, "labels")
-
-    @labels.setter
-    def labels(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
-        pulumi.set(self, "labels", value)
 
     @_builtins.property
     @pulumi.getter
@@ -223,6 +225,18 @@ class BackupRetentionSetArgs:
         pulumi.set(self, "description", value)
 
     @_builtins.property
+    @pulumi.getter
+    def labels(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
+        """
+        return pulumi.get(self, "labels")
+
+    @labels.setter
+    def labels(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "labels", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxBackups")
     def max_backups(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -247,6 +261,18 @@ class BackupRetentionSetArgs:
         pulumi.set(self, "max_deletes_per_update", value)
 
     @_builtins.property
+    @pulumi.getter(name="minCompleted")
+    def min_completed(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+        """
+        return pulumi.get(self, "min_completed")
+
+    @min_completed.setter
+    def min_completed(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "min_completed", value)
+
+    @_builtins.property
     @pulumi.getter(name="namePrefix")
     def name_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -257,6 +283,18 @@ class BackupRetentionSetArgs:
     @name_prefix.setter
     def name_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "name_prefix", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def now(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+        """
+        return pulumi.get(self, "now")
+
+    @now.setter
+    def now(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "now", value)
 
     @_builtins.property
     @pulumi.getter(name="onDeleteBlocked")
@@ -281,6 +319,18 @@ class BackupRetentionSetArgs:
     @region.setter
     def region(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "region", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def retention(self) -> pulumi.Input[Optional['RetentionTiersArgs']]:
+        """
+        Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+        """
+        return pulumi.get(self, "retention")
+
+    @retention.setter
+    def retention(self, value: pulumi.Input[Optional['RetentionTiersArgs']]):
+        pulumi.set(self, "retention", value)
 
     @_builtins.property
     @pulumi.getter
@@ -337,9 +387,12 @@ class BackupRetentionSet(pulumi.CustomResource):
                  labels: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  max_backups: pulumi.Input[Optional[_builtins.int]] = None,
                  max_deletes_per_update: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_completed: pulumi.Input[Optional[_builtins.int]] = None,
                  name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 now: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete_blocked: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retention: pulumi.Input[Optional[Union['RetentionTiersArgs', 'RetentionTiersArgsDict']]] = None,
                  service: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_completion: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout: pulumi.Input[Optional[_builtins.str]] = None,
@@ -358,12 +411,15 @@ class BackupRetentionSet(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] delete_timeout: How long a delete (destroy, replacement, a removed label) waits for a busy instance, e.g. `30m` (the default when unset), `2h`. When it runs out nothing is lost: the backup stays in state (a set keeps it as `pendingDelete`).
         :param pulumi.Input[_builtins.str] description: Huawei only: up to 231 characters (the cloud's 256 less the owner marker), none of `> ! < " & ' =`. A change is recorded in state only; the cloud cannot edit it.
         :param pulumi.Input[_builtins.str] instance_id: The database instance to back up, e.g. `rm-uf6wjk5xxxxxxx` or `43e4...in01`. Changing it replaces the backup (the new one is made first, then the old one deleted).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] labels: One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] labels: One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
         :param pulumi.Input[_builtins.int] max_backups: Refuse, at preview, a label list longer than this.
         :param pulumi.Input[_builtins.int] max_deletes_per_update: Refuse, at preview, an update or replacement that would delete more backups than this. Default: fewer than half of what the set holds, at least 2 and at most 4. `destroy` is not budgeted.
+        :param pulumi.Input[_builtins.int] min_completed: An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
         :param pulumi.Input[_builtins.str] name_prefix: Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
+        :param pulumi.Input[_builtins.str] now: With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
         :param pulumi.Input[_builtins.str] on_delete_blocked: When the cloud refuses a delete (retention rules, backup in use): `fail` keeps it in state and fails; `forget` drops it from state with a warning and leaves it in the cloud.
         :param pulumi.Input[_builtins.str] region: Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
+        :param pulumi.Input[Union['RetentionTiersArgs', 'RetentionTiersArgsDict']] retention: Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
         :param pulumi.Input[_builtins.str] service: `rds`, or `geminidb` (Huawei GeminiDB, with `huaweicloud` only). Changing it replaces the backup.
         :param pulumi.Input[_builtins.bool] wait_for_completion: Wait until the cloud reports the backup finished. With `false`, `status` stays `BUILDING` until a refresh or the next update.
         :param pulumi.Input[_builtins.str] wait_timeout: How long to wait for a backup, e.g. `30m`, `2h`, `90s`. A backup still running then is recorded in state and waited for again by the next update.
@@ -404,9 +460,12 @@ class BackupRetentionSet(pulumi.CustomResource):
                  labels: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  max_backups: pulumi.Input[Optional[_builtins.int]] = None,
                  max_deletes_per_update: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_completed: pulumi.Input[Optional[_builtins.int]] = None,
                  name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
+                 now: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete_blocked: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retention: pulumi.Input[Optional[Union['RetentionTiersArgs', 'RetentionTiersArgsDict']]] = None,
                  service: pulumi.Input[Optional[_builtins.str]] = None,
                  wait_for_completion: pulumi.Input[Optional[_builtins.bool]] = None,
                  wait_timeout: pulumi.Input[Optional[_builtins.str]] = None,
@@ -432,16 +491,17 @@ class BackupRetentionSet(pulumi.CustomResource):
             if instance_id is None and not opts.urn:
                 raise TypeError("Missing required property 'instance_id'")
             __props__.__dict__["instance_id"] = instance_id
-            if labels is None and not opts.urn:
-                raise TypeError("Missing required property 'labels'")
             __props__.__dict__["labels"] = labels
             __props__.__dict__["max_backups"] = max_backups
             __props__.__dict__["max_deletes_per_update"] = max_deletes_per_update
+            __props__.__dict__["min_completed"] = min_completed
             __props__.__dict__["name_prefix"] = name_prefix
+            __props__.__dict__["now"] = now
             if on_delete_blocked is None:
                 on_delete_blocked = 'fail'
             __props__.__dict__["on_delete_blocked"] = on_delete_blocked
             __props__.__dict__["region"] = region
+            __props__.__dict__["retention"] = retention
             if service is None:
                 service = 'rds'
             __props__.__dict__["service"] = service
@@ -489,9 +549,12 @@ class BackupRetentionSet(pulumi.CustomResource):
         __props__.__dict__["labels"] = None
         __props__.__dict__["max_backups"] = None
         __props__.__dict__["max_deletes_per_update"] = None
+        __props__.__dict__["min_completed"] = None
         __props__.__dict__["name_prefix"] = None
+        __props__.__dict__["now"] = None
         __props__.__dict__["on_delete_blocked"] = None
         __props__.__dict__["region"] = None
+        __props__.__dict__["retention"] = None
         __props__.__dict__["service"] = None
         __props__.__dict__["wait_for_completion"] = None
         __props__.__dict__["wait_timeout"] = None
@@ -517,7 +580,7 @@ class BackupRetentionSet(pulumi.CustomResource):
     @pulumi.getter(name="backupIds")
     def backup_ids(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        Backup ids of the declared labels, in label order.
+        Backup ids of the declared labels, in label order; with `retention`, of the backups the tiers hold, oldest first.
         """
         return pulumi.get(self, "backup_ids")
 
@@ -541,7 +604,7 @@ class BackupRetentionSet(pulumi.CustomResource):
     @pulumi.getter
     def backups(self) -> pulumi.Output[Mapping[str, 'outputs.RetentionSetMember']]:
         """
-        Label → what is known of its backup, members whose delete the cloud refused for now included.
+        Label (with `retention`: the period the backup was made in) → what is known of its backup, members whose delete the cloud refused for now, or the floor defers, included.
         """
         return pulumi.get(self, "backups")
 
@@ -587,9 +650,9 @@ class BackupRetentionSet(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def labels(self) -> pulumi.Output[Sequence[_builtins.str]]:
+    def labels(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`.
+        One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given.
         """
         return pulumi.get(self, "labels")
 
@@ -610,12 +673,28 @@ class BackupRetentionSet(pulumi.CustomResource):
         return pulumi.get(self, "max_deletes_per_update")
 
     @_builtins.property
+    @pulumi.getter(name="minCompleted")
+    def min_completed(self) -> pulumi.Output[Optional[_builtins.int]]:
+        """
+        An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited.
+        """
+        return pulumi.get(self, "min_completed")
+
+    @_builtins.property
     @pulumi.getter(name="namePrefix")
     def name_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         Huawei only: backup names are `<namePrefix>-<label>`. Default: the resource name. Changing it replaces the set.
         """
         return pulumi.get(self, "name_prefix")
+
+    @_builtins.property
+    @pulumi.getter
+    def now(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same.
+        """
+        return pulumi.get(self, "now")
 
     @_builtins.property
     @pulumi.getter(name="onDeleteBlocked")
@@ -632,6 +711,14 @@ class BackupRetentionSet(pulumi.CustomResource):
         Region of the instance. Default: the configured region (provider configuration, stack config or environment). Changing it replaces the backup.
         """
         return pulumi.get(self, "region")
+
+    @_builtins.property
+    @pulumi.getter
+    def retention(self) -> pulumi.Output[Optional['outputs.RetentionTiers']]:
+        """
+        Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it.
+        """
+        return pulumi.get(self, "retention")
 
     @_builtins.property
     @pulumi.getter

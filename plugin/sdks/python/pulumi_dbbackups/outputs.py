@@ -19,6 +19,7 @@ __all__ = [
     'ListedBackup',
     'PendingDelete',
     'RetentionSetMember',
+    'RetentionTiers',
 ]
 
 @pulumi.output_type
@@ -284,6 +285,8 @@ class RetentionSetMember(dict):
             suggest = "backup_id"
         elif key == "finishedAt":
             suggest = "finished_at"
+        elif key == "heldByFloor":
+            suggest = "held_by_floor"
         elif key == "jobId":
             suggest = "job_id"
         elif key == "pendingDelete":
@@ -310,37 +313,47 @@ class RetentionSetMember(dict):
                  cloud_status: _builtins.str,
                  status: _builtins.str,
                  adopted: Optional[_builtins.bool] = None,
+                 at: Optional[_builtins.str] = None,
                  backup_id: Optional[_builtins.str] = None,
                  finished_at: Optional[_builtins.str] = None,
+                 held_by_floor: Optional[_builtins.bool] = None,
                  job_id: Optional[_builtins.str] = None,
                  name: Optional[_builtins.str] = None,
                  pending_delete: Optional['outputs.PendingDelete'] = None,
                  size_bytes: Optional[_builtins.float] = None,
                  started_at: Optional[_builtins.str] = None,
-                 store_status: Optional[_builtins.str] = None):
+                 store_status: Optional[_builtins.str] = None,
+                 tiers: Optional[Sequence[_builtins.str]] = None):
         """
         What a `BackupRetentionSet` knows of one labelled backup.
 
         :param _builtins.str cloud_status: The cloud's own status word, e.g. `Success` or `COMPLETED`.
         :param _builtins.str status: `BUILDING`, `COMPLETED`, `FAILED` or `DELETING`.
         :param _builtins.bool adopted: True when the backup was taken over with `adopt`.
+        :param _builtins.str at: With `retention`: the instant the tiers date the backup by (the run's `now` when it was made), ISO 8601 UTC.
         :param _builtins.str backup_id: The cloud's backup id (Alibaba backup set id, Huawei backup id).
         :param _builtins.str finished_at: When the backup finished, ISO 8601 UTC.
+        :param _builtins.bool held_by_floor: True when no label or tier holds the backup any more but deleting it would leave fewer than `minCompleted` completed backups; a later `up` deletes it.
         :param _builtins.str job_id: The backup job id (Alibaba, GeminiDB); absent on Huawei RDS.
         :param _builtins.str name: The backup name (Huawei).
         :param 'PendingDelete' pending_delete: Set when the cloud refused to delete the backup for now.
         :param _builtins.float size_bytes: Size in bytes.
         :param _builtins.str started_at: When the backup started, ISO 8601 UTC.
         :param _builtins.str store_status: Alibaba `StoreStatus`: `Enabled` means the cloud allows deleting the backup now.
+        :param Sequence[_builtins.str] tiers: With `retention`: the tiers holding the backup, e.g. `["daily", "weekly"]`.
         """
         pulumi.set(__self__, "cloud_status", cloud_status)
         pulumi.set(__self__, "status", status)
         if adopted is not None:
             pulumi.set(__self__, "adopted", adopted)
+        if at is not None:
+            pulumi.set(__self__, "at", at)
         if backup_id is not None:
             pulumi.set(__self__, "backup_id", backup_id)
         if finished_at is not None:
             pulumi.set(__self__, "finished_at", finished_at)
+        if held_by_floor is not None:
+            pulumi.set(__self__, "held_by_floor", held_by_floor)
         if job_id is not None:
             pulumi.set(__self__, "job_id", job_id)
         if name is not None:
@@ -353,6 +366,8 @@ class RetentionSetMember(dict):
             pulumi.set(__self__, "started_at", started_at)
         if store_status is not None:
             pulumi.set(__self__, "store_status", store_status)
+        if tiers is not None:
+            pulumi.set(__self__, "tiers", tiers)
 
     @_builtins.property
     @pulumi.getter(name="cloudStatus")
@@ -379,6 +394,14 @@ class RetentionSetMember(dict):
         return pulumi.get(self, "adopted")
 
     @_builtins.property
+    @pulumi.getter
+    def at(self) -> Optional[_builtins.str]:
+        """
+        With `retention`: the instant the tiers date the backup by (the run's `now` when it was made), ISO 8601 UTC.
+        """
+        return pulumi.get(self, "at")
+
+    @_builtins.property
     @pulumi.getter(name="backupId")
     def backup_id(self) -> Optional[_builtins.str]:
         """
@@ -393,6 +416,14 @@ class RetentionSetMember(dict):
         When the backup finished, ISO 8601 UTC.
         """
         return pulumi.get(self, "finished_at")
+
+    @_builtins.property
+    @pulumi.getter(name="heldByFloor")
+    def held_by_floor(self) -> Optional[_builtins.bool]:
+        """
+        True when no label or tier holds the backup any more but deleting it would leave fewer than `minCompleted` completed backups; a later `up` deletes it.
+        """
+        return pulumi.get(self, "held_by_floor")
 
     @_builtins.property
     @pulumi.getter(name="jobId")
@@ -441,5 +472,85 @@ class RetentionSetMember(dict):
         Alibaba `StoreStatus`: `Enabled` means the cloud allows deleting the backup now.
         """
         return pulumi.get(self, "store_status")
+
+    @_builtins.property
+    @pulumi.getter
+    def tiers(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        With `retention`: the tiers holding the backup, e.g. `["daily", "weekly"]`.
+        """
+        return pulumi.get(self, "tiers")
+
+
+@pulumi.output_type
+class RetentionTiers(dict):
+    """
+    Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.
+    """
+    def __init__(__self__, *,
+                 daily: Optional[_builtins.int] = None,
+                 hourly: Optional[_builtins.int] = None,
+                 monthly: Optional[_builtins.int] = None,
+                 weekly: Optional[_builtins.int] = None,
+                 yearly: Optional[_builtins.int] = None):
+        """
+        Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.
+
+        :param _builtins.int daily: Keep the newest backup of each of the last N days that have a backup (1–1000).
+        :param _builtins.int hourly: Keep the newest backup of each of the last N hours that have a backup (1–1000).
+        :param _builtins.int monthly: Keep the newest backup of each of the last N months that have a backup (1–1000).
+        :param _builtins.int weekly: Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+        :param _builtins.int yearly: Keep the newest backup of each of the last N years that have a backup (1–1000).
+        """
+        if daily is not None:
+            pulumi.set(__self__, "daily", daily)
+        if hourly is not None:
+            pulumi.set(__self__, "hourly", hourly)
+        if monthly is not None:
+            pulumi.set(__self__, "monthly", monthly)
+        if weekly is not None:
+            pulumi.set(__self__, "weekly", weekly)
+        if yearly is not None:
+            pulumi.set(__self__, "yearly", yearly)
+
+    @_builtins.property
+    @pulumi.getter
+    def daily(self) -> Optional[_builtins.int]:
+        """
+        Keep the newest backup of each of the last N days that have a backup (1–1000).
+        """
+        return pulumi.get(self, "daily")
+
+    @_builtins.property
+    @pulumi.getter
+    def hourly(self) -> Optional[_builtins.int]:
+        """
+        Keep the newest backup of each of the last N hours that have a backup (1–1000).
+        """
+        return pulumi.get(self, "hourly")
+
+    @_builtins.property
+    @pulumi.getter
+    def monthly(self) -> Optional[_builtins.int]:
+        """
+        Keep the newest backup of each of the last N months that have a backup (1–1000).
+        """
+        return pulumi.get(self, "monthly")
+
+    @_builtins.property
+    @pulumi.getter
+    def weekly(self) -> Optional[_builtins.int]:
+        """
+        Keep the newest backup of each of the last N ISO weeks that have a backup (1–1000).
+        """
+        return pulumi.get(self, "weekly")
+
+    @_builtins.property
+    @pulumi.getter
+    def yearly(self) -> Optional[_builtins.int]:
+        """
+        Keep the newest backup of each of the last N years that have a backup (1–1000).
+        """
+        return pulumi.get(self, "yearly")
 
 
