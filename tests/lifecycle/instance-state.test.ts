@@ -20,8 +20,8 @@ const STOPPED = [
 
 for (const { c, state, running, hint } of STOPPED) {
     describe(`A ${state} instance on ${c.title} (through the dynamic-provider host)`, function () {
-        // Far below the waitTimeout of an hour: a provider that waited would fail here.
-        this.timeout(60_000);
+        // Far below the waitTimeout of an hour (a provider that waited would fail here), and room for four runs on a busy machine.
+        this.timeout(180_000);
         let w: World;
         before(async () => { w = await startWorld(ALL_INSTANCES); });
         after(async () => { await w?.close(); });
@@ -64,14 +64,28 @@ for (const { c, state, running, hint } of STOPPED) {
 
 for (const c of CASES) {
     describe(`A delete that meets a running backup job on ${c.title} (through the dynamic-provider host)`, function () {
-        this.timeout(120_000);
+        this.timeout(180_000);
         let w: World;
-        // Jobs of 15-20 s of real time: longer than any retry budget of a single call.
+        // Jobs of 15-20 s of real time: they end only when the test moves the emulated clock.
         before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 1 }); });
         after(async () => { await w?.close(); });
 
-        /** Ends the running jobs (emulated clock) after `ms` of real time: by then a few retries of one call have given up. */
-        const endJobsAfter = (ms: number) => new Promise<void>(resolve => setTimeout(() => { void w.admin.advanceClock({ ms: 120_000 }).then(() => resolve()); }, ms));
+        /**
+         * Ends the running jobs (emulated clock) once the cloud has refused the
+         * provider's delete as busy `times` times since the calls were reset:
+         * the provider met the busy instance and kept waiting for it, past
+         * what retrying one call would do.
+         */
+        const endJobsAfterBusyDeletes = async (times: number) => {
+            let refused = 0;
+            for (const t0 = Date.now(); Date.now() - t0 < 120_000; await new Promise(r => setTimeout(r, 100))) {
+                const calls = (await w.admin.calls())[c.serviceKey] ?? {};
+                refused = c.deleteActions.reduce((n, a) => n + (calls[a]?.calls ?? 0) - (calls[a]?.mutations ?? 0), 0);
+                if (refused >= times) break;
+            }
+            await w.admin.advanceClock({ ms: 120_000 });
+            assert.ok(refused >= times, `the delete met the busy instance ${times} times (saw ${refused})`);
+        };
 
         it("a ManualBackup removed while another backup of its instance runs is deleted once the instance is free", async () => {
             const engine = w.newEngine();
@@ -85,7 +99,7 @@ for (const c of CASES) {
             const both = await engine.up(program(["old", "running"]));
             assert.ok(both.ok, both.errors.join("\n"));
             await w.admin.resetCalls();
-            const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfter(9_000)]);
+            const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfterBusyDeletes(3)]);
             assert.ok(up.ok, up.errors.join("\n"));
             assert.deepEqual(engine.state.resources.map(r => r.name), ["running"]);
             assert.ok(!(await live(w, c, c.instanceA)).includes(old), "the removed backup was deleted");
@@ -100,7 +114,8 @@ for (const c of CASES) {
             };
             assert.ok((await engine.up(program(["a"]))).ok);
             await w.admin.advanceClock({ ms: 120_000 });
-            const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfter(9_000)]);
+            await w.admin.resetCalls();
+            const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfterBusyDeletes(3)]);
             assert.ok(rolled.ok, rolled.errors.join("\n"));
             const members = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>;
             assert.deepEqual(Object.keys(members), ["b"]);
