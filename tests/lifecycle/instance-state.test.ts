@@ -66,25 +66,33 @@ for (const c of CASES) {
     describe(`A delete that meets a running backup job on ${c.title} (through the dynamic-provider host)`, function () {
         this.timeout(180_000);
         let w: World;
-        // Jobs of 15-20 s of real time: they end only when the test moves the emulated clock.
-        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 1 }); });
+        // Jobs of 75-100 s of real time, longer than any run on a loaded machine: they end when the test moves the emulated clock (by 120 s).
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 5 }); });
         after(async () => { await w?.close(); });
 
         /**
-         * Ends the running jobs (emulated clock) once the cloud has refused the
-         * provider's delete as busy `times` times since the calls were reset:
-         * the provider met the busy instance and kept waiting for it, past
-         * what retrying one call would do.
+         * Ends the running jobs (emulated clock) once the provider, in `run`,
+         * has made `calls` calls to the service since the calls were reset
+         * without deleting anything: it met the busy instance and kept
+         * waiting for it (polling the job, or refused as busy), instead of
+         * failing or deleting under a running job.
          */
-        const endJobsAfterBusyDeletes = async (times: number) => {
-            let refused = 0;
-            for (const t0 = Date.now(); Date.now() - t0 < 120_000; await new Promise(r => setTimeout(r, 100))) {
-                const calls = (await w.admin.calls())[c.serviceKey] ?? {};
-                refused = c.deleteActions.reduce((n, a) => n + (calls[a]?.calls ?? 0) - (calls[a]?.mutations ?? 0), 0);
-                if (refused >= times) break;
+        const endJobsWhileWaiting = async (run: Promise<unknown>, calls = 10) => {
+            let settled = false;
+            void run.then(() => { settled = true; }, () => { settled = true; });
+            let seen = 0, deleted = 0;
+            try {
+                for (const t0 = Date.now(); !settled && Date.now() - t0 < 120_000; await new Promise(r => setTimeout(r, 100))) {
+                    const counts = (await w.admin.calls())[c.serviceKey] ?? {};
+                    seen = Object.values(counts).reduce((n, a) => n + a.calls, 0);
+                    deleted = c.deleteActions.reduce((n, a) => n + (counts[a]?.mutations ?? 0), 0);
+                    if (seen >= calls) break;
+                }
+            } finally {
+                await w.admin.advanceClock({ ms: 120_000 });
             }
-            await w.admin.advanceClock({ ms: 120_000 });
-            assert.ok(refused >= times, `the delete met the busy instance ${times} times (saw ${refused})`);
+            assert.equal(deleted, 0, "nothing was deleted while the job ran");
+            assert.ok(seen >= calls, `the provider kept calling the busy instance while it waited (${seen} calls, before the run ended)`);
         };
 
         it("a ManualBackup removed while another backup of its instance runs is deleted once the instance is free", async () => {
@@ -99,10 +107,13 @@ for (const c of CASES) {
             const both = await engine.up(program(["old", "running"]));
             assert.ok(both.ok, both.errors.join("\n"));
             await w.admin.resetCalls();
-            const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfterBusyDeletes(3)]);
+            const running = engine.up(program(["running"]));
+            await endJobsWhileWaiting(running);
+            const up = await running;
             assert.ok(up.ok, up.errors.join("\n"));
             assert.deepEqual(engine.state.resources.map(r => r.name), ["running"]);
             assert.ok(!(await live(w, c, c.instanceA)).includes(old), "the removed backup was deleted");
+            await w.admin.advanceClock({ ms: 120_000 }); // the delete's own job (GeminiDB) ends
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceA), []);
         });
@@ -115,11 +126,14 @@ for (const c of CASES) {
             assert.ok((await engine.up(program(["a"]))).ok);
             await w.admin.advanceClock({ ms: 120_000 });
             await w.admin.resetCalls();
-            const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfterBusyDeletes(3)]);
+            const rolling = engine.up(program(["b"]));
+            await endJobsWhileWaiting(rolling);
+            const rolled = await rolling;
             assert.ok(rolled.ok, rolled.errors.join("\n"));
             const members = engine.state.resources[0].outputs.backups as Record<string, { backupId?: string }>;
             assert.deepEqual(Object.keys(members), ["b"]);
             assert.equal((await live(w, c, c.instanceB)).length, 1, "label a's backup was deleted");
+            await w.admin.advanceClock({ ms: 120_000 }); // the delete's own job (GeminiDB) ends
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceB), []);
         });
