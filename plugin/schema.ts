@@ -158,6 +158,7 @@ export const CONFIG: Record<string, PropertySpec> = {
         description: "Endpoint overrides (the emulator, private endpoints): keys `alicloudRds`, `huaweicloudRds`, `huaweicloudGeminidb`, `huaweicloudIam`. Default: env `DBBACKUPS_ALICLOUD_RDS_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_RDS_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_GEMINIDB_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_IAM_ENDPOINT`, else the public endpoint of the region.",
     },
     pollInterval: { type: "string", default: "2s", description: "First delay between polls while waiting for a backup, growing to 15 times that (at most 30s)." },
+    retryDelay: { type: "string", default: "500ms", description: "First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call." },
 };
 
 /** The lookups' target: the first inputs every resource has. */

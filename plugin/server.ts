@@ -190,6 +190,8 @@ export class PluginServer {
                 const failures = unknownKeys(news).map(k => ({ property: k, reason: `unknown configuration key dbbackups:${k}; see the provider's configuration table` }));
                 const poll = news.pollInterval;
                 if (typeof poll === "string" && poll !== UNKNOWN && !parseDuration(poll)) failures.push({ property: "pollInterval", reason: `must be a duration like "2s" or "500ms"; got ${JSON.stringify(poll)}` });
+                const retryDelay = news.retryDelay;
+                if (typeof retryDelay === "string" && retryDelay !== UNKNOWN && !parseDuration(retryDelay)) failures.push({ property: "retryDelay", reason: `must be a positive duration like "500ms" or "1s"; got ${JSON.stringify(retryDelay)}` });
                 return this.checkResponse(news, failures);
             }),
             diffConfig: (c, cb) => answer(cb, async () => {

@@ -14,7 +14,7 @@ const ours = async (w: World, c: CloudCase, instanceId: string) =>
 
 for (const c of CASES) {
     describe(`ManualBackup lifecycle on ${c.title} (through the dynamic-provider host)`, function () {
-        this.timeout(120_000);
+        this.timeout(300_000); // six runs in the first test, each starting a provider host: room for a loaded machine
         let w: World;
         let engine: Engine;
         before(async () => { w = await startWorld(ALL_INSTANCES); });

@@ -140,7 +140,7 @@ describe("the packed package installed into a fresh program", function () {
         fs.writeFileSync(path.join(program, "index.ts"), usage.code);
         const driver = path.join(program, "driver");
         fs.mkdirSync(driver, { recursive: true });
-        for (const f of ["engine.ts", "host-driver.ts", "program.ts", "format.ts", "run-snippet.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "tests", "support", f), path.join(driver, f));
+        for (const f of ["engine.ts", "host-driver.ts", "lazy-typescript.js", "program.ts", "format.ts", "run-snippet.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "tests", "support", f), path.join(driver, f));
         
         const out = execFileSync(process.execPath, ["-r", TS_NODE, path.join(driver, "run-snippet.ts"), path.join(program, "index.ts")], {
             cwd: program, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],

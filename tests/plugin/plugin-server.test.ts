@@ -98,10 +98,10 @@ describe("provider plugin over gRPC", function () {
         assert.match(unknown.failures[0].reason, /unknown input "colour"/);
         const cfg = await (plugin as any).call("checkConfig", (() => {
             const req = new (require("@pulumi/pulumi/proto/provider_pb").CheckRequest)();
-            req.setNews(require("google-protobuf/google/protobuf/struct_pb").Struct.fromJavaScript({ pollInterval: "soon", colour: "red" }));
+            req.setNews(require("google-protobuf/google/protobuf/struct_pb").Struct.fromJavaScript({ pollInterval: "soon", retryDelay: "0ms", colour: "red" }));
             return req;
         })());
-        assert.deepEqual(cfg.getFailuresList().map((f: any) => f.getProperty()).sort(), ["colour", "pollInterval"]);
+        assert.deepEqual(cfg.getFailuresList().map((f: any) => f.getProperty()).sort(), ["colour", "pollInterval", "retryDelay"]);
     });
 
     it("creates, reads, updates and deletes a backup through the same lifecycle; the door's inputs come from the URN", async () => {
