@@ -26,6 +26,9 @@ func NewProvider(ctx *pulumi.Context,
 	if args.PollInterval == nil {
 		args.PollInterval = pulumi.StringPtr("2s")
 	}
+	if args.RetryDelay == nil {
+		args.RetryDelay = pulumi.StringPtr("500ms")
+	}
 	if args.AlicloudAccessKey != nil {
 		args.AlicloudAccessKey = pulumi.ToSecret(args.AlicloudAccessKey).(pulumi.StringPtrInput)
 	}
@@ -85,6 +88,8 @@ type providerArgs struct {
 	HuaweicloudSecurityToken *string `pulumi:"huaweicloudSecurityToken"`
 	// First delay between polls while waiting for a backup, growing to 15 times that (at most 30s).
 	PollInterval *string `pulumi:"pollInterval"`
+	// First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+	RetryDelay *string `pulumi:"retryDelay"`
 }
 
 // The set of arguments for constructing a Provider resource.
@@ -117,6 +122,8 @@ type ProviderArgs struct {
 	HuaweicloudSecurityToken pulumi.StringPtrInput
 	// First delay between polls while waiting for a backup, growing to 15 times that (at most 30s).
 	PollInterval pulumi.StringPtrInput
+	// First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+	RetryDelay pulumi.StringPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -32,7 +32,8 @@ class ProviderArgs:
                  huaweicloud_region: pulumi.Input[Optional[_builtins.str]] = None,
                  huaweicloud_secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  huaweicloud_security_token: pulumi.Input[Optional[_builtins.str]] = None,
-                 poll_interval: pulumi.Input[Optional[_builtins.str]] = None):
+                 poll_interval: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_delay: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
@@ -50,6 +51,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] huaweicloud_secret_key: Huawei Cloud secret key (SK). Default: env `HW_SECRET_KEY`, `HUAWEICLOUD_SDK_SK`.
         :param pulumi.Input[_builtins.str] huaweicloud_security_token: Huawei Cloud temporary security token. Default: env `HW_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
         :param pulumi.Input[_builtins.str] poll_interval: First delay between polls while waiting for a backup, growing to 15 times that (at most 30s).
+        :param pulumi.Input[_builtins.str] retry_delay: First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
         """
         if alicloud_access_key is not None:
             pulumi.set(__self__, "alicloud_access_key", alicloud_access_key)
@@ -81,6 +83,10 @@ class ProviderArgs:
             poll_interval = '2s'
         if poll_interval is not None:
             pulumi.set(__self__, "poll_interval", poll_interval)
+        if retry_delay is None:
+            retry_delay = '500ms'
+        if retry_delay is not None:
+            pulumi.set(__self__, "retry_delay", retry_delay)
 
     @_builtins.property
     @pulumi.getter(name="alicloudAccessKey")
@@ -250,6 +256,18 @@ class ProviderArgs:
     def poll_interval(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "poll_interval", value)
 
+    @_builtins.property
+    @pulumi.getter(name="retryDelay")
+    def retry_delay(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+        """
+        return pulumi.get(self, "retry_delay")
+
+    @retry_delay.setter
+    def retry_delay(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "retry_delay", value)
+
 
 @pulumi.type_token("pulumi:providers:dbbackups")
 class Provider(pulumi.ProviderResource):
@@ -271,6 +289,7 @@ class Provider(pulumi.ProviderResource):
                  huaweicloud_secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  huaweicloud_security_token: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_delay: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
         The dbbackups provider: credentials, regions and endpoints for the clouds it reaches.
@@ -291,6 +310,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] huaweicloud_secret_key: Huawei Cloud secret key (SK). Default: env `HW_SECRET_KEY`, `HUAWEICLOUD_SDK_SK`.
         :param pulumi.Input[_builtins.str] huaweicloud_security_token: Huawei Cloud temporary security token. Default: env `HW_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
         :param pulumi.Input[_builtins.str] poll_interval: First delay between polls while waiting for a backup, growing to 15 times that (at most 30s).
+        :param pulumi.Input[_builtins.str] retry_delay: First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
         """
         ...
     @overload
@@ -330,6 +350,7 @@ class Provider(pulumi.ProviderResource):
                  huaweicloud_secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  huaweicloud_security_token: pulumi.Input[Optional[_builtins.str]] = None,
                  poll_interval: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_delay: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -355,6 +376,9 @@ class Provider(pulumi.ProviderResource):
             if poll_interval is None:
                 poll_interval = '2s'
             __props__.__dict__["poll_interval"] = poll_interval
+            if retry_delay is None:
+                retry_delay = '500ms'
+            __props__.__dict__["retry_delay"] = retry_delay
         super(Provider, __self__).__init__(
             'dbbackups',
             resource_name,

@@ -86,3 +86,14 @@ func GetPollInterval(ctx *pulumi.Context) string {
 	value = "2s"
 	return value
 }
+
+// First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+func GetRetryDelay(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "dbbackups:retryDelay")
+	if err == nil {
+		return v
+	}
+	var value string
+	value = "500ms"
+	return value
+}

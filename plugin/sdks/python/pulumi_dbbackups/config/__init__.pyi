@@ -84,3 +84,8 @@ pollInterval: str
 First delay between polls while waiting for a backup, growing to 15 times that (at most 30s).
 """
 
+retryDelay: str
+"""
+First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+"""
+

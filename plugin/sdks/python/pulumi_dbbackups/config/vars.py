@@ -118,3 +118,10 @@ class _ExportableConfig(types.ModuleType):
         """
         return __config__.get('pollInterval') or '2s'
 
+    @_builtins.property
+    def retry_delay(self) -> str:
+        """
+        First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call.
+        """
+        return __config__.get('retryDelay') or '500ms'
+
