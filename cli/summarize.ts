@@ -7,7 +7,8 @@
  * replaced, and any deletion-budget refusal.
  */
 import { ageText, sizeText, type DescribedBackup } from "../provider/describe";
-import { labelsOf } from "../provider/schema";
+import { labelsOf, RetentionSetInputs } from "../provider/schema";
+import { desiredOf, Member } from "../provider/retention-set";
 
 /** One resource step of a preview, from either JSON form. */
 interface PreviewStep { op: string; urn: string; type: string; old?: Props; oldInputs?: Props; new?: Props }
@@ -106,8 +107,9 @@ export function summarizePreview(text: string, now = Date.now()): ResourceSummar
             if (deletes && step.op !== "update" && step.old?.backupId) s.deleted.push(row(undefined, step.old, now));
             continue;
         }
-        const wanted = new Set(step.new ? labelsOf(step.new) : []);
         const members: Record<string, Props> = step.old?.backups ?? {};
+        // With retention tiers the labels are the provider's plan: the tiers' backups at the set's now.
+        const wanted = new Set(!step.new ? [] : step.new.retention ? desiredOf(step.new as RetentionSetInputs, members as Record<string, Member>).keys : labelsOf(step.new));
         if (step.op === "create" || replacing) s.created.push(...wanted);
         else if (step.op === "update") s.created.push(...[...wanted].filter(l => !members[l]));
         for (const [label, m] of Object.entries(members)) {

@@ -23,6 +23,7 @@ const STANDS_FOR: Record<keyof typeof CONFIG & string, string> = {
     huaweicloudRegion: "huaweicloud:region",
     endpoints: "dbbackups:endpoints",
     pollInterval: "dbbackups:pollInterval",
+    retryDelay: "dbbackups:retryDelay",
 };
 
 /** A config key's short name: `dbbackups:config:endpoints` (Configure's variables) or `dbbackups:endpoints` → `endpoints`. */

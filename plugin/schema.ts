@@ -61,7 +61,15 @@ function typeOf(t: z.ZodTypeAny): PropertySpec {
  */
 const DECLARED_TYPES: Record<string, PropertySpec> = {
     labels: { type: "array", items: { type: "string" } },
+    retention: { $ref: "#/types/dbbackups:index:RetentionTiers" },
 };
+
+/** The properties of the `retention` input's type, from its zod schema. */
+function retentionTiers(): Record<string, PropertySpec> {
+    const { inner } = unwrap(shapeOf(retentionSetSchema).retention);
+    if (!(inner instanceof z.ZodObject)) throw new Error("retention must be an object of tiers");
+    return Object.fromEntries(Object.entries(inner.shape as Record<string, z.ZodTypeAny>).map(([k, t]) => [k, { ...typeOf(t), description: unwrap(t).description }]));
+}
 
 /** The allowed values of an enum input, for its description. */
 function allowed(t: z.ZodTypeAny): string[] | undefined {
@@ -117,8 +125,8 @@ const MANUAL_BACKUP_OUTPUTS: Record<string, PropertySpec> = {
 };
 
 const RETENTION_SET_OUTPUTS: Record<string, PropertySpec> = {
-    backups: { type: "object", additionalProperties: { $ref: "#/types/dbbackups:index:RetentionSetMember" }, description: "Label → what is known of its backup, members whose delete the cloud refused for now included." },
-    backupIds: { type: "array", items: { type: "string" }, description: "Backup ids of the declared labels, in label order." },
+    backups: { type: "object", additionalProperties: { $ref: "#/types/dbbackups:index:RetentionSetMember" }, description: "Label (with `retention`: the period the backup was made in) → what is known of its backup, members whose delete the cloud refused for now, or the floor defers, included." },
+    backupIds: { type: "array", items: { type: "string" }, description: "Backup ids of the declared labels, in label order; with `retention`, of the backups the tiers hold, oldest first." },
 };
 
 const LISTED_BACKUP: Record<string, PropertySpec> = {
@@ -150,6 +158,7 @@ export const CONFIG: Record<string, PropertySpec> = {
         description: "Endpoint overrides (the emulator, private endpoints): keys `alicloudRds`, `huaweicloudRds`, `huaweicloudGeminidb`, `huaweicloudIam`. Default: env `DBBACKUPS_ALICLOUD_RDS_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_RDS_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_GEMINIDB_ENDPOINT`, `DBBACKUPS_HUAWEICLOUD_IAM_ENDPOINT`, else the public endpoint of the region.",
     },
     pollInterval: { type: "string", default: "2s", description: "First delay between polls while waiting for a backup, growing to 15 times that (at most 30s)." },
+    retryDelay: { type: "string", default: "500ms", description: "First pause before retrying a cloud call that failed with throttling or a transient or server error, doubling up to 20 times that; at most 10 attempts per call." },
 };
 
 /** The lookups' target: the first inputs every resource has. */
@@ -191,12 +200,19 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
                 },
                 required: ["code", "reason", "since"],
             },
+            "dbbackups:index:RetentionTiers": {
+                type: "object", description: "Retention tiers of a `BackupRetentionSet`: counts of periods (UTC, ISO weeks); one backup serves every tier it falls in.",
+                properties: retentionTiers(),
+            },
             "dbbackups:index:RetentionSetMember": {
                 type: "object", description: "What a `BackupRetentionSet` knows of one labelled backup.",
                 properties: {
                     ...BACKUP_FACTS,
                     name: str("The backup name (Huawei)."),
                     adopted: { type: "boolean", description: "True when the backup was taken over with `adopt`." },
+                    at: str("With `retention`: the instant the tiers date the backup by (the run's `now` when it was made), ISO 8601 UTC."),
+                    tiers: { type: "array", items: { type: "string" }, description: "With `retention`: the tiers holding the backup, e.g. `[\"daily\", \"weekly\"]`." },
+                    heldByFloor: { type: "boolean", description: "True when no label or tier holds the backup any more but deleting it would leave fewer than `minCompleted` completed backups; a later `up` deletes it." },
                     pendingDelete: { $ref: "#/types/dbbackups:index:PendingDelete", description: "Set when the cloud refused to delete the backup for now." },
                 },
                 required: ["status", "cloudStatus"],
@@ -220,7 +236,7 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
                 inputProperties: set.properties,
                 requiredInputs: set.required,
                 properties: stateOf(set.properties, RETENTION_SET_OUTPUTS),
-                required: ["cloud", "service", "instanceId", "labels", "backups", "backupIds"],
+                required: ["cloud", "service", "instanceId", "backups", "backupIds"],
             },
         },
         functions: {
@@ -244,7 +260,7 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
         language: {
             nodejs: { packageName: "@dbbackups/pulumi", dependencies: { "@pulumi/pulumi": "^3.142.0" } },
             python: { packageName: "pulumi_dbbackups" },
-            go: { importBasePath: "github.com/pulumi-db-backups/pulumi-db-backups/sdk/go/dbbackups" },
+            go: { importBasePath: "github.com/pulumi-db-backups/pulumi-db-backups/plugin/sdks/go/dbbackups" },
             csharp: { rootNamespace: "DbBackups", packageReferences: { Pulumi: "3.*" } },
         },
     }));

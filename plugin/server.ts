@@ -111,6 +111,39 @@ export function detailedDiff(olds: Props, news: Props, replaces: readonly string
     return out;
 }
 
+/**
+ * An empty `backups` object the plugin adds to a retention set's checked
+ * inputs on an update (never on a create, where it would print as an input).
+ * The CLI renders a detailed-diff path from the old outputs to the new
+ * inputs; with `backups` present on both sides, `backups["<label>"]` prints
+ * that one member as deleted, where a missing parent would print every
+ * member. The lifecycle never sees it: {@link inputsOnly} takes it out of
+ * every input bag coming back from the engine.
+ */
+const DIFF_ANCHOR = "backups";
+
+/** An input bag without the plugin's diff anchor. */
+function inputsOnly(props: Props): Props {
+    if (!(DIFF_ANCHOR in props)) return props;
+    const { [DIFF_ANCHOR]: _anchor, ...rest } = props;
+    return rest;
+}
+
+/**
+ * Entries of the detailed diff that name the backups a change deletes, by
+ * their state (`inputDiff: false`: the CLI prints the old outputs there, so
+ * `pulumi preview --diff` shows each doomed backup's id, label, start and size
+ * on stdout, next to the resource): a set member whose label leaves, or a
+ * replaced ManualBackup's backup.
+ */
+export function doomedEntries(doomedLabels: readonly string[], replacedBackup: boolean): Record<string, { kind: number; inputDiff: boolean }> {
+    const K = provproto.PropertyDiff.Kind;
+    const out: Record<string, { kind: number; inputDiff: boolean }> = {};
+    for (const l of doomedLabels) out[`backups[${JSON.stringify(l)}]`] = { kind: K.DELETE, inputDiff: false };
+    if (replacedBackup) out.backupId = { kind: K.UPDATE_REPLACE, inputDiff: false };
+    return out;
+}
+
 /** The resource kinds, by type token. */
 interface Kind {
     check(olds: Props, news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }>;
@@ -125,6 +158,7 @@ interface Kind {
 export class PluginServer {
     readonly runtime: ProviderRuntime;
     private readonly manualBackup: ManualBackupProvider;
+    private readonly retentionSet: RetentionSetProvider;
     private readonly kinds: Record<string, Kind>;
     /** The configuration as last given to Configure, for DiffConfig. */
     private configured = false;
@@ -132,7 +166,8 @@ export class PluginServer {
     constructor(runtime = new ProviderRuntime()) {
         this.runtime = runtime;
         this.manualBackup = new ManualBackupProvider(runtime);
-        this.kinds = { [MANUAL_BACKUP]: this.manualBackup, [RETENTION_SET]: new RetentionSetProvider(runtime) };
+        this.retentionSet = new RetentionSetProvider(runtime);
+        this.kinds = { [MANUAL_BACKUP]: this.manualBackup, [RETENTION_SET]: this.retentionSet };
     }
 
     private kind(type: string): Kind {
@@ -155,6 +190,8 @@ export class PluginServer {
                 const failures = unknownKeys(news).map(k => ({ property: k, reason: `unknown configuration key dbbackups:${k}; see the provider's configuration table` }));
                 const poll = news.pollInterval;
                 if (typeof poll === "string" && poll !== UNKNOWN && !parseDuration(poll)) failures.push({ property: "pollInterval", reason: `must be a duration like "2s" or "500ms"; got ${JSON.stringify(poll)}` });
+                const retryDelay = news.retryDelay;
+                if (typeof retryDelay === "string" && retryDelay !== UNKNOWN && !parseDuration(retryDelay)) failures.push({ property: "retryDelay", reason: `must be a positive duration like "500ms" or "1s"; got ${JSON.stringify(retryDelay)}` });
                 return this.checkResponse(news, failures);
             }),
             diffConfig: (c, cb) => answer(cb, async () => {
@@ -179,13 +216,16 @@ export class PluginServer {
             }),
             check: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const news = { ...fromStruct(req.getNews()), ...doorInputsOf(req.getUrn()) };
-                const { inputs, failures } = await this.kind(req.getType() || typeOf(req.getUrn())).check(fromStruct(req.getOlds()), news);
+                const news = { ...inputsOnly(fromStruct(req.getNews())), ...doorInputsOf(req.getUrn()) };
+                const olds = inputsOnly(fromStruct(req.getOlds()));
+                const type = req.getType() || typeOf(req.getUrn());
+                const { inputs, failures } = await this.kind(type).check(olds, news);
+                if (type === RETENTION_SET && Object.keys(olds).length > 0 && failures.length === 0) inputs[DIFF_ANCHOR] = {};
                 return this.checkResponse(inputs, failures);
             }),
             diff: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const olds = fromStruct(req.getOlds()), news = fromStruct(req.getNews());
+                const olds = fromStruct(req.getOlds()), news = inputsOnly(fromStruct(req.getNews()));
                 const d = await this.kind(req.getType() || typeOf(req.getUrn())).diff(req.getId(), olds, news);
                 const r = new provproto.DiffResponse();
                 const D = provproto.DiffResponse.DiffChanges;
@@ -193,7 +233,12 @@ export class PluginServer {
                 r.setReplacesList(d.replaces);
                 r.setDeletebeforereplace(d.deleteBeforeReplace);
                 if (d.changes) {
-                    const detailed = detailedDiff(olds, news, d.replaces, compared(fromStruct(req.getOldInputs())));
+                    const type = req.getType() || typeOf(req.getUrn());
+                    const doomed = type === RETENTION_SET ? this.retentionSet.deletedBy(olds as any, news as any, d.replaces.length > 0).map(([l]) => l) : [];
+                    const detailed = {
+                        ...detailedDiff(olds, news, d.replaces, compared(inputsOnly(fromStruct(req.getOldInputs())))),
+                        ...doomedEntries(doomed, type === MANUAL_BACKUP && d.replaces.length > 0 && typeof olds.backupId === "string"),
+                    };
                     r.setDiffsList(Object.keys(detailed).map(k => k.replace(/\[.*$/, "")).filter((k, i, a) => a.indexOf(k) === i));
                     const map = r.getDetaileddiffMap();
                     for (const [k, v] of Object.entries(detailed)) {
@@ -208,7 +253,7 @@ export class PluginServer {
             }),
             create: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const { id, outs } = await this.kind(req.getType() || typeOf(req.getUrn())).create(fromStruct(req.getProperties()));
+                const { id, outs } = await this.kind(req.getType() || typeOf(req.getUrn())).create(inputsOnly(fromStruct(req.getProperties())));
                 const r = new provproto.CreateResponse();
                 r.setId(id);
                 r.setProperties(toStruct(outs));
@@ -240,7 +285,7 @@ export class PluginServer {
             }),
             update: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const { outs } = await this.kind(req.getType() || typeOf(req.getUrn())).update(req.getId(), fromStruct(req.getOlds()), fromStruct(req.getNews()));
+                const { outs } = await this.kind(req.getType() || typeOf(req.getUrn())).update(req.getId(), fromStruct(req.getOlds()), inputsOnly(fromStruct(req.getNews())));
                 const r = new provproto.UpdateResponse();
                 r.setProperties(toStruct(outs));
                 return r;

@@ -11,6 +11,8 @@ import * as path from "path";
 import type { AlicloudSettings, HuaweicloudSettings, ServiceName } from "./clouds/adapter";
 import { AlicloudProfileCredentials, readAlicloudProfile, ReadTextFile } from "./alicloud-profile";
 import { lookupProjectId } from "./clouds/huaweicloud/projects";
+import type { RetryOptions } from "./core/retry";
+import { parseDuration } from "./core/wait";
 
 /** What the dynamic-provider host hands to `configure`: `get("alicloud:accessKey")`. */
 export interface ConfigSource { get(key: string): string | undefined }
@@ -179,6 +181,20 @@ export class Settings {
             };
         }
         return settings;
+    }
+
+    /**
+     * Pacing of the retries of every cloud call, from `dbbackups:retryDelay`:
+     * the first pause (default 500ms), doubling up to 20 times it (10s by
+     * default). The number of attempts does not change. Throws on a value
+     * that is not a positive duration.
+     */
+    retryPacing(): Pick<RetryOptions, "baseDelayMs" | "maxDelayMs"> {
+        const text = this.config.get("dbbackups:retryDelay");
+        if (text === undefined || text === "") return {};
+        const ms = parseDuration(text);
+        if (!ms) throw new Error(`config dbbackups:retryDelay must be a positive duration like "500ms" or "1s"; got ${text}`);
+        return { baseDelayMs: ms, maxDelayMs: ms * 20 };
     }
 
     /** Every secret value currently configured (and any read from a shared file), so error text can be scrubbed of them. */

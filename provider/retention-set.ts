@@ -17,12 +17,42 @@ import { CheckFailure, containsUnknown, DEFAULT_DELETE_TIMEOUT, defaultDeleteBud
 import type { ProviderRuntime } from "./runtime";
 import { describeMember } from "./describe";
 import type { ConfigSource } from "./config";
+import { datedMembers, instantOf, planTiers, selectTiers, sparedByFloor, Tier, tiersText } from "./retention-policy";
 
 /** A delete the cloud refused for now; retried on every later update. */
 export interface PendingDelete { code: string; reason: string; since: string; deletableAfter?: string }
 
-/** One labelled member of the set. */
-export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDelete?: PendingDelete };
+/**
+ * One labelled member of the set. With `retention`, the label is the period
+ * the backup was made in, `at` the instant the tiers date it by and `tiers`
+ * the tiers holding it; `heldByFloor` marks a backup kept only by `minCompleted`.
+ */
+export type Member = BackupFacts & { name?: string; adopted?: boolean; pendingDelete?: PendingDelete; at?: string; tiers?: Tier[]; heldByFloor?: boolean };
+
+/** What the inputs ask for, given the members: the labels to hold, and with `retention`, the tiers of each and the backup to make now. */
+export interface Desired { keys: string[]; held?: Map<string, Tier[]>; create?: string; now?: Date }
+
+/**
+ * What `minCompleted` is when not given: 1 with `retention`; 0 with `labels`,
+ * so sets declared before the floor existed delete exactly what they did.
+ */
+export const DEFAULT_MIN_COMPLETED = 1;
+
+/** The floor of a set: `minCompleted`, or its default. */
+export function minCompletedOf(inputs: RetentionSetInputs): number {
+    return inputs.minCompleted ?? (inputs.retention ? DEFAULT_MIN_COMPLETED : 0);
+}
+
+/** Alibaba Cloud's cap on backup sets per instance per (UTC) day; the 21st is answered `Exceeded.BackupTimes`. */
+export const ALICLOUD_BACKUPS_PER_DAY = 20;
+
+/** The labels (or, with `retention`, the tiers' keys) the inputs ask for, given the members. */
+export function desiredOf(inputs: RetentionSetInputs, members: Record<string, Member>): Desired {
+    if (!inputs.retention) return { keys: labelsOf(inputs) };
+    const now = new Date(inputs.now ?? Date.now());
+    const plan = planTiers(inputs.retention, now, members);
+    return { keys: [...plan.held.keys()], held: plan.held, create: plan.create, now };
+}
 
 /** State of a `BackupRetentionSet`. */
 export type RetentionSetState = RetentionSetInputs & { backups: Record<string, Member>; backupIds: string[] };
@@ -54,14 +84,21 @@ export class RetentionSetProvider {
         this.rt.configure(req.config);
     }
 
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
         const v = validate(retentionSetSchema, news);
         if (!v.ok) return { inputs: news, failures: v.failures };
         const inputs: Record<string, unknown> = { ...news, ...v.value };
         if (v.unknownKeys.length === 0) {
-            const missing = this.rt.missingSettings(v.value as RetentionSetInputs);
+            const value = v.value as RetentionSetInputs;
+            const missing = this.rt.missingSettings(value);
             if (missing) return { inputs, failures: [{ property: "cloud", reason: missing }] };
-            return { inputs, failures: await this.rt.instanceFailures(v.value as RetentionSetInputs, "check") };
+            const failures = await this.rt.instanceFailures(value, "check");
+            // A new set (no earlier inputs) creates all its backups: judged against the daily cap here, as Pulumi calls no diff for a create.
+            if (failures.length === 0 && !olds.instanceId) {
+                const over = await this.overDailyCap(value, desiredOf(value, {}).keys.filter(l => !value.adopt?.[l]).length);
+                if (over) failures.push({ property: value.retention ? "retention" : "labels", reason: over });
+            }
+            return { inputs, failures };
         }
         return { inputs, failures: [] };
     }
@@ -70,7 +107,8 @@ export class RetentionSetProvider {
         const replaces = RETENTION_SET_REPLACE_KEYS.filter(k => differs(olds[k], news[k]));
         // Pending deletes, unfinished backups and labels whose backup vanished (refresh) all need an update.
         this.refuseAdoptOverMember(olds.backups ?? {}, news);
-        const labels = labelsOf(news);
+        const desired = desiredOf(news, olds.backups ?? {});
+        const labels = desired.keys;
         // A member known only by its job (not waiting) needs an update to learn its backup id, so it is never skipped by a later delete.
         // With the SDK's wait step (deferDeletes), a member still BUILDING here is looked at once by the next update: it records
         // the completion the wait step saw, or sets a failed backup aside and makes a new one.
@@ -78,12 +116,19 @@ export class RetentionSetProvider {
             || labels.some(l => !olds.backups?.[l] || olds.backups[l].status === "FAILED")
             || Object.keys(olds.backups ?? {}).some(l => !labels.includes(l));
         // Labels compare as sets: the array form of older states and the keyed form the SDK sends now are the same labels.
-        const keys = ["adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked"] as const;
-        const changes = replaces.length > 0 || unfinished || differs([...labelsOf(olds)].sort(), [...labels].sort()) || keys.some(k => differs(olds[k], news[k]));
+        const keys = ["adopt", "maxBackups", "description", "waitForCompletion", "waitTimeout", "deleteTimeout", "onDeleteBlocked", "retention", "minCompleted"] as const;
+        // With tiers, a backup moving from one tier to another is a change of the state (its `tiers`).
+        const retiered = !!desired.held && [...desired.held].some(([k, t]) => differs(olds.backups?.[k]?.tiers, t));
+        const changes = replaces.length > 0 || unfinished || retiered || differs([...labelsOf(olds)].sort(), [...labelsOf(news)].sort()) || keys.some(k => differs(olds[k], news[k]));
         // At preview, inputs not known yet are judged at the update, when they are.
-        const known = !containsUnknown(news.labels) && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
+        const known = !containsUnknown(news.labels) && !containsUnknown(news.retention) && !containsUnknown(news.now) && !containsUnknown(news.minCompleted)
+            && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
         if (changes && known) {
             this.refuseOverBudget(olds, news, replaces.length > 0);
+            // Adopted labels take over backups that exist: they make none. A replacement starts from no backup.
+            const planned = replaces.length > 0 ? desiredOf(news, {}).keys : labels.filter(l => !olds.backups?.[l]);
+            const creates = planned.filter(l => !news.adopt?.[l]).length;
+            await this.refuseOverDailyCap(news, creates);
             await this.announce(olds, news, replaces.length > 0);
         }
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
@@ -93,12 +138,29 @@ export class RetentionSetProvider {
      * The backups a change deletes because of the new inputs: the members
      * whose label leaves, or every member when the set is replaced. Failed
      * backups set aside and deletes the cloud refused earlier are retried
-     * whatever the budget (they were counted when their label left).
+     * whatever the budget (they were counted when their label left). Backups
+     * the floor keeps are not deleted by this change. The plugin's detailed
+     * diff names these backups too.
      */
-    private deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
-        const wanted = new Set(replacing ? [] : labelsOf(news));
+    deletedBy(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean): Array<[string, Member]> {
+        const desired = desiredOf(news, olds.backups ?? {});
+        const wanted = new Set(replacing ? [] : desired.keys);
+        const spared = replacing ? new Set<string>() : this.floorAtPreview(olds, news, desired);
         return Object.entries(olds.backups ?? {})
-            .filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));
+            .filter(([l, m]) => !wanted.has(l) && !spared.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !l.includes("~failed-"));
+    }
+
+    /**
+     * The members the floor keeps, judged before the update as the update will
+     * judge it: the new backups completed, the members no label or tier holds gone.
+     */
+    private floorAtPreview(olds: RetentionSetState, news: RetentionSetInputs, desired: Desired): Set<string> {
+        const members = olds.backups ?? {};
+        const after: Record<string, Member> = { ...members };
+        for (const l of desired.keys) if (!after[l]) after[l] = { status: "COMPLETED", cloudStatus: "planned", backupId: `(new ${l})`, at: desired.now?.toISOString() };
+        const wanted = new Set(desired.keys);
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
+        return new Set(sparedByFloor(after, leaving, minCompletedOf(news)));
     }
 
     /**
@@ -118,15 +180,56 @@ export class RetentionSetProvider {
             + ` Next: if this is intended, set maxDeletesPerUpdate: ${deleted.length} on ${news.resourceName ?? olds.resourceName ?? "the set"} for this update; otherwise correct the ${replacing ? `${RETENTION_SET_REPLACE_KEYS.filter(k => differs(olds[k], news[k])).join(", ")}` : "labels"}`);
     }
 
+    /**
+     * Alibaba Cloud makes at most {@link ALICLOUD_BACKUPS_PER_DAY} backup sets
+     * per instance per UTC day: a plan that would pass the cap is refused
+     * before anything is made, counting what the instance made today from
+     * the coordinator's one shared listing.
+     */
+    private async refuseOverDailyCap(inputs: RetentionSetInputs, creates: number) {
+        const why = await this.overDailyCap(inputs, creates);
+        if (why) throw refusal(`${why}. Nothing was created or deleted.`);
+    }
+
+    /** Why `creates` new backups on the instance would pass Alibaba's daily cap, or undefined. */
+    private async overDailyCap(inputs: RetentionSetInputs, creates: number): Promise<string | undefined> {
+        if (inputs.cloud !== "alicloud" || creates === 0) return undefined;
+        let listed: CloudBackup[];
+        try {
+            listed = await this.rt.instance(inputs).list();
+        } catch {
+            return undefined; // the instance cannot be read now: the create meets the cap, if any, with the cloud's own words
+        }
+        const today = new Date(inputs.now ?? Date.now()).toISOString().slice(0, 10);
+        const made = listed.filter(b => b.manual && (b.startedAt ?? "").slice(0, 10) === today).length;
+        if (made + creates <= ALICLOUD_BACKUPS_PER_DAY) return undefined;
+        return `Alibaba Cloud RDS makes at most ${ALICLOUD_BACKUPS_PER_DAY} backup sets per instance per day (Exceeded.BackupTimes): instance ${inputs.instanceId} made ${made} today (${today}, UTC)`
+            + ` and this plan of ${inputs.resourceName ?? "the set"} creates ${creates} more. Next: declare fewer new labels in this up (the rest can follow tomorrow), or use retention tiers, where one backup serves every tier`;
+    }
+
     /** Says, at preview, exactly which labels get new backups and which backups (id, label, age, size) will be deleted, attached to the resource. */
     private async announce(olds: RetentionSetState, news: RetentionSetInputs, replacing: boolean) {
-        const wanted = new Set(labelsOf(news));
+        // A replacement is a new set: its plan starts from no backup.
+        const desired = desiredOf(news, replacing ? {} : olds.backups ?? {});
+        const wanted = new Set(desired.keys);
         const creates = replacing ? [...wanted] : [...wanted].filter(l => !olds.backups?.[l]);
-        const doomed = Object.entries(olds.backups ?? {}).filter(([l, m]) => (replacing || !wanted.has(l)) && (m.backupId || m.jobId));
+        const spared = replacing ? new Set<string>() : this.floorAtPreview(olds, news, desired);
         // A member started without waiting may be known by its job only (Alibaba): one look names its backup.
-        const deletes = await Promise.all(doomed.map(async ([l, m]) => describeMember(l, m.backupId ? m : await this.withBackupId(olds, m))));
-        if (creates.length === 0 && deletes.length === 0) return;
-        const parts = [creates.length ? `creates backups for labels ${creates.join(", ")}` : "", deletes.length ? `deletes backups ${deletes.join(", ")}` : ""];
+        const leaving = await Promise.all(Object.entries(olds.backups ?? {})
+            .filter(([l, m]) => (replacing || !wanted.has(l)) && (m.backupId || m.jobId))
+            .map(async ([l, m]) => [l, m.backupId ? m : await this.withBackupId(olds, m)] as [string, Member]));
+        const tierOf = (l: string) => desired.held ? ` (${tiersText(desired.held.get(l))})` : "";
+        const was = (m: Member) => desired.held ? `, held by ${tiersText(m.tiers)} until now` : "";
+        const deletes = leaving.filter(([l]) => !spared.has(l)).map(([l, m]) => describeMember(l, m).replace(/\)$/, `${was(m)})`));
+        const deferred = leaving.filter(([l]) => spared.has(l)).map(([l, m]) => describeMember(l, m));
+        const kept = desired.held ? [...wanted].filter(l => olds.backups?.[l] && !replacing).map(l => `${olds.backups![l].backupId ?? l} (label ${l}, ${tiersText(desired.held!.get(l))})`) : [];
+        if (creates.length === 0 && deletes.length === 0 && deferred.length === 0) return;
+        const parts = [
+            creates.length ? `creates backups for labels ${creates.map(l => `${l}${tierOf(l)}`).join(", ")}` : "",
+            deletes.length ? `deletes backups ${deletes.join(", ")}` : "",
+            deferred.length ? `defers deleting ${deferred.join(", ")}: fewer than minCompleted ${minCompletedOf(news)} completed backups would remain; a later up deletes ${deferred.length === 1 ? "it" : "them"}` : "",
+            kept.length ? `keeps ${kept.join(", ")}` : "",
+        ];
         const target = replacing ? `${news.instanceId} (a replacement: the new set is created first, then the old one on ${olds.instanceId} is deleted)` : news.instanceId;
         await this.rt.report(news.resourceUrn, `${news.resourceName ?? olds.instanceId}: this ${replacing ? "replacement" : "update"} ${parts.filter(Boolean).join(" and ")} on ${target}`);
     }
@@ -248,7 +351,8 @@ export class RetentionSetProvider {
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
-        const wanted = new Set(labelsOf(inputs));
+        const desired = desiredOf(inputs, members);
+        let wanted = new Set(desired.keys);
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
@@ -274,7 +378,7 @@ export class RetentionSetProvider {
                     this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
                 }
             }
-            const toCreate = labelsOf(inputs).filter(l => !members[l]);
+            const toCreate = desired.keys.filter(l => !members[l]);
             await Promise.all(toCreate.map(async l => {
                 // Huawei names are unique per instance: after a failure whose record still exists, take a new name.
                 const failedBefore = Object.keys(members).filter(k => k.startsWith(`${l}~failed-`)).length;
@@ -327,11 +431,17 @@ export class RetentionSetProvider {
                             members[l] = facts;
                         }
                     }
-                    problems.push(`label ${l}: ${this.rt.message(err)}`);
+                    problems.push(this.rt.describe(`label ${l}`, err).message); // a cloud error says what to do next
                 }
             }));
         } catch (err) {
             problems.push(this.rt.message(err));
+        }
+        if (inputs.retention) {
+            // The new backup is dated by the run's moment, so a preview pinned to the same now planned the same.
+            for (const l of desired.keys) if (members[l] && !members[l].at && desired.create === l) members[l] = { ...members[l], at: desired.now!.toISOString() };
+            // The tiers as the members now are (a failed create holds nothing), so no backup a tier holds is ever deleted.
+            wanted = new Set(this.annotateTiers(inputs, members).keys());
         }
         const building = [...wanted].some(l => members[l]?.status === "BUILDING");
         if (problems.length === 0 && inputs.deferDeletes && building) this.handOver(inputs, members, wanted);
@@ -339,7 +449,7 @@ export class RetentionSetProvider {
         else problems.push("no backup was deleted because a create did not succeed (create before delete)");
         const state = this.state(inputs, members);
         // Every member in the state returned here is tracked there: the journal's entries for them have served.
-        for (const l of labelsOf(inputs)) if (members[l]) forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
+        for (const l of desired.keys) if (members[l]) forgetStart(inputs, ownerTag(ownerOf(inputs, l)));
         if (problems.length) {
             throw new ResourceInitError(`reconciling backup set ${id} on ${inst.adapter.displayName}: ${problems.join("; ")}`, id, state, problems);
         }
@@ -352,8 +462,23 @@ export class RetentionSetProvider {
         const since = Date.now();
         // A removed label whose job is still running has a backup on the way: learn its id before deciding anything.
         problems.push(...await this.resolveJobs(inst, inputs, members, Object.keys(members).filter(l => !wanted.has(l)), since));
-        const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId);
         for (const [l, m] of Object.entries(members)) if (!wanted.has(l) && !m.backupId && !m.jobId) delete members[l];
+        for (const l of wanted) if (members[l]?.heldByFloor) members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
+        // The floor: never fewer than minCompleted completed backups; what it spares is deleted by a later up.
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
+        const minCompleted = minCompletedOf(inputs);
+        const spared = new Set(sparedByFloor(members, leaving, minCompleted));
+        for (const l of leaving) {
+            if (spared.has(l)) {
+                if (!members[l].heldByFloor) {
+                    this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
+                }
+                members[l] = { ...members[l], heldByFloor: true };
+            } else if (members[l].heldByFloor) {
+                members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
+            }
+        }
+        const doomed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.backupId && !spared.has(l));
         if (doomed.length === 0) return;
         const labelOf = new Map(doomed.map(([l, m]) => [m.backupId!, l]));
         let outcomes: DeleteOutcome[];
@@ -392,7 +517,19 @@ export class RetentionSetProvider {
      */
     private handOver(inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
         const now = new Date().toISOString();
-        const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete);
+        // The floor, judged as it will stand when the wait step deletes: only after every new backup has completed.
+        const asCompleted = Object.fromEntries(Object.entries(members).map(([l, m]) => [l, wanted.has(l) && m.status === "BUILDING" ? { ...m, status: "COMPLETED" } : m]));
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId && !members[l].pendingDelete);
+        const minCompleted = minCompletedOf(inputs);
+        const spared = new Set(sparedByFloor(asCompleted, leaving, minCompleted));
+        for (const l of spared) {
+            if (!members[l].heldByFloor) {
+                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
+            }
+            members[l] = { ...members[l], heldByFloor: true };
+        }
+        for (const l of wanted) if (members[l]?.heldByFloor) members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
+        const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !spared.has(l));
         for (const [l, m] of handed) {
             members[l] = { ...m, pendingDelete: { code: "AfterNewBackups", reason: "deleted once the backups this update started have completed", since: now } };
         }
@@ -520,8 +657,18 @@ export class RetentionSetProvider {
     }
 
     private state(inputs: RetentionSetInputs, backups: Record<string, Member>): RetentionSetState {
-        const backupIds = labelsOf(inputs).map(l => backups[l]?.backupId).filter((x): x is string => !!x);
+        const held = inputs.retention
+            ? Object.keys(backups).filter(l => backups[l].tiers?.length).sort((a, b) => (instantOf(backups[a]) ?? 0) - (instantOf(backups[b]) ?? 0) || (a < b ? -1 : 1))
+            : labelsOf(inputs);
+        const backupIds = held.map(l => backups[l]?.backupId).filter((x): x is string => !!x);
         return { ...inputs, backups, backupIds };
+    }
+
+    /** Records on each member the tiers holding it now (none for the others); returns them. */
+    private annotateTiers(inputs: RetentionSetInputs, members: Record<string, Member>): Map<string, Tier[]> {
+        const held = selectTiers(inputs.retention ?? {}, datedMembers(members));
+        for (const l of Object.keys(members)) members[l] = dropUndefined({ ...members[l], tiers: held.get(l) });
+        return held;
     }
 
 

@@ -54,6 +54,7 @@ export class ProviderRuntime {
         if (fingerprint !== undefined && fingerprint === this.configured) return;
         this.configured = undefined;
         this.settings = new Settings(config);
+        this.settings.retryPacing(); // a bad dbbackups:retryDelay fails here, before any call
         this.factory = new AdapterFactory(this.settings);
         const poll = config.get("dbbackups:pollInterval");
         const minDelayMs = poll ? parseDuration(poll) : undefined;

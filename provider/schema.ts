@@ -9,6 +9,7 @@ import { z } from "zod";
 import { parseDuration } from "./core/wait";
 import { HUAWEI_NAME, memberName } from "./naming";
 import { HUAWEI_USER_DESCRIPTION_MAX } from "./ownership";
+import { TIERS, tiersOf } from "./retention-policy";
 
 /** What `deleteTimeout` is when not given. */
 export const DEFAULT_DELETE_TIMEOUT = "30m";
@@ -25,6 +26,8 @@ const HUAWEI_DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
 const ALICLOUD_DB_NAME = /^[a-z]([a-z0-9_]{0,62}[a-z0-9])?$/;
 /** Retention-set labels: 1–64 characters of letters, digits, `.`, `_`, `:` and `-`, starting with a letter or digit. */
 export const LABEL = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** Tiers' periods in words, for the descriptions. */
+const TIER_WORDS: Record<(typeof TIERS)[number], string> = { hourly: "hours", daily: "days", weekly: "ISO weeks", monthly: "months", yearly: "years" };
 const LABEL_RULE = "must be 1–64 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
 /** The value of every label in the keyed form the SDK sends: `{ "<label>": true }`. */
 export const KEYED_LABEL = true;
@@ -181,8 +184,17 @@ export const retentionSetSchema = z.object({
      * keyed labels hold) or an object keyed by label (what the SDK sends, so
      * the CLI's preview diff shows one `+` or `-` line per label).
      */
-    labels: z.custom<string[] | Record<string, typeof KEYED_LABEL>>().superRefine(checkLabels)
-        .describe("One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`."),
+    labels: z.custom<string[] | Record<string, typeof KEYED_LABEL>>().superRefine(checkLabels).optional()
+        .describe("One backup per label. Adding a label creates a backup; removing one deletes that backup (batched where the cloud allows). Unique, 1–64 characters of letters, digits, `.`, `_`, `:` and `-`. Required unless `retention` is given."),
+    /** Tiers instead of labels: counts of periods, one backup per instant serving every tier it falls in. */
+    retention: z.object(Object.fromEntries(TIERS.map(t => [t, z.number().int().min(1).max(1000).optional()
+        .describe(`Keep the newest backup of each of the last N ${TIER_WORDS[t]} that have a backup (1–1000).`)])) as Record<(typeof TIERS)[number], z.ZodOptional<z.ZodNumber>>).strict()
+        .refine(r => tiersOf(r).length > 0, { message: `needs at least one tier: ${TIERS.join(", ")}` }).optional()
+        .describe("Instead of `labels`: retention tiers `{ hourly, daily, weekly, monthly, yearly }`, each a count of periods (UTC, ISO weeks). Each tier keeps the newest backup of each of its last N periods that have a backup, as restic's `--keep-daily` does; one backup serves every tier it falls in, and is deleted only when no tier holds it."),
+    now: z.string().refine(s => !isNaN(Date.parse(s)), { message: "must be an ISO 8601 date-time, e.g. \"2026-11-21T02:00:00Z\"" }).optional()
+        .describe("With `retention`: the moment the tiers count back from and date a new backup by, ISO 8601. Default: the time of the run; pin it so a preview and its `up` plan the same."),
+    minCompleted: z.number().int().min(0).optional()
+        .describe("An update never deletes a backup of the set if fewer than this many COMPLETED backups would remain (default 1 with `retention`, 0 with `labels`); the deletion is deferred, reported and retried by a later `up`. `destroy` is not limited."),
     maxBackups: z.number().int().min(1).optional()
         .describe("Refuse, at preview, a label list longer than this."),
     /** Refuse (at preview) an update or replacement that would delete more backups than this; default {@link defaultDeleteBudget}. */
@@ -201,6 +213,22 @@ export const retentionSetSchema = z.object({
     cloudRules(v, ctx);
     if (v.cloud === "alicloud" && v.namePrefix !== undefined) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["namePrefix"], message: "Alibaba Cloud RDS backup sets have no name, so a name prefix would be ignored; remove it" });
+    }
+    if (v.labels === undefined && v.retention === undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["labels"], message: "is required (a list of labels), unless retention is given (tiers such as { daily: 7, weekly: 4 })" });
+    }
+    if (v.labels !== undefined && v.retention !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["retention"], message: "is used instead of labels: give either labels or retention, not both" });
+    }
+    if (v.retention !== undefined && v.adopt !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["adopt"], message: "works with labels only; a set with retention tiers makes its own backups" });
+    }
+    if (v.now !== undefined && v.retention === undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["now"], message: "is used with retention only; remove it, or give retention tiers" });
+    }
+    if (v.retention !== undefined && v.maxBackups !== undefined) {
+        const most = tiersOf(v.retention).reduce((n, t) => n + v.retention![t]!, 0);
+        if (most > v.maxBackups) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["retention"], message: `may hold up to ${most} backups (the sum of its tiers), more than maxBackups ${v.maxBackups}` });
     }
     const seen = new Set<string>();
     const labels = labelsOf(v);

@@ -197,7 +197,7 @@ async function sequentialCreates(): Promise<void> {
             const up = await engine.up(() => { for (let i = 0; i < count; i++) new ManualBackup(`seq${i}`, { ...c.args, instanceId: c.instanceB }); });
             const wall = performance.now() - t;
             if (!up.ok) throw new Error(up.errors.slice(0, 3).join("\n"));
-            const jobs = engine.state.resources.filter(r => r.outputs.finishedAt).map(r => Date.parse(String(r.outputs.finishedAt)) - Date.parse(String(r.outputs.startedAt)));
+            const jobs = engine.view.resources.filter(r => r.outputs.finishedAt).map(r => Date.parse(String(r.outputs.finishedAt)) - Date.parse(String(r.outputs.startedAt)));
             if (jobs.length !== count) throw new Error(`${c.title}: ${jobs.length} of ${count} backups have a finish time`);
             const sum = jobs.reduce((a, b) => a + b, 0);
             rows.push([c.title, String(count), (sum / 1000).toFixed(1), (wall / 1000).toFixed(1), (wall / sum).toFixed(3), "1.10",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI, its Node.js language host and the YAML language host
+# Builds the Pulumi CLI, its Node.js language host and the YAML and Go language hosts
 # from the Go module proxy into a cache outside the repository, and adds the
 # plugin that the CLI starts for dynamic resources. A second run reuses the
 # cache; a new pin builds anew (the YAML host has its own cache folder and
@@ -31,6 +31,13 @@ RECIPE=1
 # programs, which use the provider plugin in plugin/.
 YAML_VERSION=1.25.0
 YAML_RECIPE=1
+# The Go language host: since 3.67 its own module
+# (github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3), which the proxy does
+# not serve; 3.66.0 is the newest github.com/pulumi/pulumi/sdk/v3 that still
+# holds it as the package go/pulumi-language-go. Runs Go programs, which use
+# the provider plugin through its generated SDK (plugin/sdks/go).
+GO_HOST_VERSION=3.66.0
+GO_HOST_RECIPE=1
 
 CLI_MODULE=github.com/pulumi/pulumi/pkg/v3
 SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
@@ -40,6 +47,7 @@ VERSION_SYMBOL=$SDK_MODULE/go/common/version.Version
 YAML_MODULE=github.com/pulumi/pulumi-yaml
 YAML_PACKAGE=$YAML_MODULE/cmd/pulumi-language-yaml
 YAML_VERSION_SYMBOL=$YAML_MODULE/pkg/version.Version
+GO_HOST_PACKAGE=$SDK_MODULE/go/pulumi-language-go
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-db-backups/cli
@@ -49,6 +57,8 @@ BIN=$CACHE/bin
 STAMP=$CACHE/built
 YAML_KEY=yaml-v$YAML_VERSION-r$YAML_RECIPE
 YAML_CACHE=$CACHE_ROOT/$YAML_KEY
+GO_HOST_KEY=go-v$GO_HOST_VERSION-r$GO_HOST_RECIPE
+GO_HOST_CACHE=$CACHE_ROOT/$GO_HOST_KEY
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "pulumi-cli: $*"; exit 1; }
@@ -161,35 +171,41 @@ else
     say "pulumi-cli: built in $(cat "$CACHE/build-seconds") s"
 fi
 
-# The YAML language host, in its own cache folder, linked into the bin folder.
+# An extra language host, in its own cache folder, linked into the bin folder.
 # If the proxy does not serve it, the message names the module and version and
-# everything else still works (the YAML suite then fails saying why).
-if [ -f "$YAML_CACHE/built" ] && [ "$(cat "$YAML_CACHE/built")" = "$YAML_KEY" ] && [ -x "$YAML_CACHE/bin/pulumi-language-yaml" ]; then
-    say "pulumi-cli: using pulumi-language-yaml from $YAML_CACHE (built in $(cat "$YAML_CACHE/build-seconds" 2>/dev/null || echo '?') s)"
-else
-    say "pulumi-cli: building pulumi-language-yaml v$YAML_VERSION ($YAML_MODULE) into $YAML_CACHE (a few minutes the first time)"
-    rm -rf "$YAML_CACHE"; mkdir -p "$YAML_CACHE/bin"
-    started=$(date +%s)
-    if ( OUT_CACHE=$YAML_CACHE VERSION_AT=$YAML_VERSION_SYMBOL build_program pulumi-language-yaml "$YAML_PACKAGE" "$YAML_VERSION" "$YAML_MODULE@v$YAML_VERSION" ) 2>"$YAML_CACHE/failed"; then
-        rm -f "$YAML_CACHE/failed"
-        echo $(( $(date +%s) - started )) >"$YAML_CACHE/build-seconds"
-        echo "$YAML_KEY" >"$YAML_CACHE/built"
-        say "pulumi-cli: pulumi-language-yaml built in $(cat "$YAML_CACHE/build-seconds") s"
+# everything else still works (the suite of that language then fails saying why).
+#   extra_host NAME CACHE KEY PACKAGE VERSION VERSION_SYMBOL MODULE@VERSION
+extra_host() {
+    local name=$1 cache=$2 key=$3 package=$4 version=$5 symbol=$6 spec=$7 started
+    if [ -f "$cache/built" ] && [ "$(cat "$cache/built")" = "$key" ] && [ -x "$cache/bin/$name" ]; then
+        say "pulumi-cli: using $name from $cache (built in $(cat "$cache/build-seconds" 2>/dev/null || echo '?') s)"
     else
-        cat "$YAML_CACHE/failed" >&2
-        say "pulumi-cli: pulumi-language-yaml v$YAML_VERSION ($YAML_PACKAGE from module $YAML_MODULE@v$YAML_VERSION) did not build; Pulumi YAML programs cannot run (the reason is kept in $YAML_CACHE/failed)"
+        say "pulumi-cli: building $name v$version (${spec%@*}) into $cache (a few minutes the first time)"
+        rm -rf "$cache"; mkdir -p "$cache/bin"
+        started=$(date +%s)
+        if ( OUT_CACHE=$cache VERSION_AT=$symbol build_program "$name" "$package" "$version" "$spec" ) 2>"$cache/failed"; then
+            rm -f "$cache/failed"
+            echo $(( $(date +%s) - started )) >"$cache/build-seconds"
+            echo "$key" >"$cache/built"
+            say "pulumi-cli: $name built in $(cat "$cache/build-seconds") s"
+        else
+            cat "$cache/failed" >&2
+            say "pulumi-cli: $name v$version ($package from module $spec) did not build; programs of that language cannot run (the reason is kept in $cache/failed)"
+        fi
     fi
-fi
-if [ -x "$YAML_CACHE/bin/pulumi-language-yaml" ]; then
-    ln -sf "$YAML_CACHE/bin/pulumi-language-yaml" "$BIN/pulumi-language-yaml"
-else
-    rm -f "$BIN/pulumi-language-yaml"
-fi
+    if [ -x "$cache/bin/$name" ]; then
+        ln -sf "$cache/bin/$name" "$BIN/$name"
+        say "pulumi-cli: $(printf '%-29s' "$name") $BIN/$name (v$version)"
+    else
+        rm -f "$BIN/$name"
+    fi
+}
 
 say "pulumi-cli: pulumi                         $BIN/pulumi ($("$BIN/pulumi" version 2>/dev/null))"
 say "pulumi-cli: pulumi-language-nodejs         $BIN/pulumi-language-nodejs (v$LANGUAGE_HOST_VERSION)"
 say "pulumi-cli: pulumi-resource-pulumi-nodejs  $BIN/pulumi-resource-pulumi-nodejs"
-[ ! -x "$BIN/pulumi-language-yaml" ] || say "pulumi-cli: pulumi-language-yaml           $BIN/pulumi-language-yaml (v$YAML_VERSION)"
+extra_host pulumi-language-yaml "$YAML_CACHE" "$YAML_KEY" "$YAML_PACKAGE" "$YAML_VERSION" "$YAML_VERSION_SYMBOL" "$YAML_MODULE@v$YAML_VERSION"
+extra_host pulumi-language-go "$GO_HOST_CACHE" "$GO_HOST_KEY" "$GO_HOST_PACKAGE" "$GO_HOST_VERSION" "$VERSION_SYMBOL" "$SDK_MODULE@v$GO_HOST_VERSION"
 
 case $mode in
     bin-dir) printf '%s\n' "$BIN" ;;

@@ -15,8 +15,32 @@ export interface BackupRetentionSetArgs extends Omit<ManualBackupArgs, "name" | 
      * keyed by label, so a preview's `labels` diff shows one `+` line per
      * backup created and one `-` line per backup deleted. Labels: unique,
      * 1–64 characters of letters, digits, `.`, `_`, `:`, `-`. See `rollingLabels`.
+     * Required unless `retention` is given.
      */
-    labels: pulumi.Input<pulumi.Input<string>[]>;
+    labels?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Instead of `labels`: retention tiers, each a count of periods (UTC, ISO
+     * weeks), e.g. `{ daily: 7, weekly: 4, monthly: 12 }`. Each tier keeps the
+     * newest backup of each of its last N periods that have a backup (what
+     * restic's `forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12`
+     * keeps). One backup serves every tier it falls in: the first backup of a
+     * new day, week and month is one backup held by three tiers, and a backup
+     * is deleted only when no tier holds it any more.
+     */
+    retention?: pulumi.Input<{ hourly?: number; daily?: number; weekly?: number; monthly?: number; yearly?: number }>;
+    /**
+     * With `retention`: the moment the tiers count back from and date a new
+     * backup by, ISO 8601 (default: the time of the run). Pin it so a preview
+     * and its `up` plan the same backups.
+     */
+    now?: pulumi.Input<string>;
+    /**
+     * An update never deletes a backup of the set if fewer than this many
+     * COMPLETED backups would remain (default 1 with `retention`; 0 with
+     * `labels`, which delete as before unless it is set): the deletion is deferred
+     * (the member shows `heldByFloor`), reported, and retried by a later `up`.
+     */
+    minCompleted?: pulumi.Input<number>;
     /** Refuse (at preview) a label list longer than this. */
     maxBackups?: pulumi.Input<number>;
     /**
@@ -45,6 +69,12 @@ export interface RetentionSetMember {
     storeStatus?: string;
     name?: string;
     adopted?: boolean;
+    /** With `retention`: the instant the tiers date the backup by (the run's `now` when it was made). */
+    at?: string;
+    /** With `retention`: the tiers holding the backup, e.g. `["daily", "weekly"]`. */
+    tiers?: string[];
+    /** No label or tier holds the backup any more, but deleting it would leave fewer than `minCompleted` completed backups. */
+    heldByFloor?: boolean;
     /** Set when the cloud refused to delete the backup for now; every later update retries. */
     pendingDelete?: { code: string; reason: string; since: string; deletableAfter?: string };
 }
@@ -116,7 +146,7 @@ const TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet";
  * removed (a list would be diffed position by position). A list with a
  * label twice is passed as it is, so the provider's check names the duplicate.
  */
-export function keyedLabels(labels: pulumi.Input<pulumi.Input<string>[]>): pulumi.Output<string[] | Record<string, true>> {
+export function keyedLabels(labels: pulumi.Input<pulumi.Input<string>[]> | undefined): pulumi.Output<string[] | Record<string, true> | undefined> {
     return pulumi.output(labels).apply(list => {
         if (!Array.isArray(list) || new Set(list).size !== list.length || list.some(l => typeof l !== "string")) return list;
         return Object.fromEntries(list.map(l => [l, true as const]));

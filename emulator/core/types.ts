@@ -7,6 +7,9 @@ import type * as http from "http";
 
 /** Keys of the three emulated services, also the keys of `endpoints`. */
 export type ServiceKey = "alicloudRds" | "huaweicloudRds" | "huaweicloudGeminidb";
+/** Huawei RDS manual backups an instance may hold at once when `manualBackupQuota` is not set (a guess). */
+export const DEFAULT_HUAWEI_MANUAL_BACKUP_QUOTA = 200;
+
 export const SERVICE_KEYS: ServiceKey[] = ["alicloudRds", "huaweicloudRds", "huaweicloudGeminidb"];
 
 export interface AccessKey { id: string; secret: string }
@@ -57,6 +60,12 @@ export interface InstanceSpec {
     /** Databases on the instance (Alibaba `DBName`, Huawei `databases`). */
     databases?: string[];
     name?: string;
+    /**
+     * Huawei RDS: how many manual backups the instance may hold at once; a
+     * create beyond it is answered 413 `RDS.3003` (default
+     * {@link DEFAULT_HUAWEI_MANUAL_BACKUP_QUOTA}; a guess, the quota is not documented).
+     */
+    manualBackupQuota?: number;
     /** The next backup job on this instance ends Failed (consumed by that job); patchable through the admin API. */
     failNextBackup?: boolean;
 }

@@ -24,8 +24,9 @@ export class AdapterFactory {
     }
 
     private build(target: Target): BackupAdapter {
-        if (target.cloud === "alicloud") return new AlicloudRdsAdapter(this.settings.alicloud(target.region));
+        const options = { retry: this.settings.retryPacing() };
+        if (target.cloud === "alicloud") return new AlicloudRdsAdapter(this.settings.alicloud(target.region), options);
         const settings = this.settings.huaweicloud(target.service, target.region);
-        return target.service === "geminidb" ? new HuaweicloudGeminidbAdapter(settings) : new HuaweicloudRdsAdapter(settings);
+        return target.service === "geminidb" ? new HuaweicloudGeminidbAdapter(settings, options) : new HuaweicloudRdsAdapter(settings, options);
     }
 }

@@ -164,9 +164,11 @@ export function hintFor(code: string | undefined): string {
             "check the access key, secret key and the machine clock (config alicloud:accessKey/secretKey or huaweicloud:access_key/secret_key)"],
         [/^(InvalidDBInstanceName\.NotFound|InvalidDBInstance\.NotFound|DBS\.200002|DBS\.200045|DBS\.201028|RDS\.0002)$/,
             "check instanceId, and that region/endpoint point at the region the instance lives in"],
-        [/^Exceeded\.BackupTimes$/, "the instance reached 20 backups today (UTC); try again tomorrow or lower the number of backups per day"],
+        [/^Exceeded\.BackupTimes$/, "Alibaba Cloud RDS makes at most 20 backup sets per instance per day, automated ones included, and the instance reached 20 backups today (UTC);"
+            + " run the up again tomorrow, or make fewer backups per day (with retention tiers one backup serves the daily, weekly and monthly tiers at once)"],
         [/^DBS\.201201$/, "a backup of that name already exists on the instance (perhaps one being deleted); wait for it to go, or set another name"],
-        [/^RDS\.3003$/, "the manual backup quota is reached; delete old manual backups first"],
+        [/^RDS\.3003$/, "Huawei Cloud RDS refused a new manual backup: the quota of manual backups is reached (every manual backup held counts, this stack's and others');"
+            + " delete manual backups no longer needed (listBackups shows them), lower the set's labels or tiers, or ask Huawei Cloud for a higher quota, then run the up again"],
         [/^IncorrectDBInstanceState$/, "the instance must be Running; wait for its current operation to end"],
         [/LockMode/, "the instance is locked (for example expired or out of storage); unlock it first"],
         [/^(OperationDenied\.BackupSetDeleteNotSupport|IncorrectDBInstanceType|StoreStatus\.Disabled)$/,

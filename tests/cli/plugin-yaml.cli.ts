@@ -201,6 +201,10 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
                 assert.match(p.stdout, /-\s*\[0\]: "d1"/);
                 assert.match(p.stdout, /\+\s*\[2\]: "d4"/);
                 assert.doesNotMatch(p.stdout, /\[1\]: "d2" => "d3"/, "the roll shows as every index shifted");
+                // The doomed backup by its id, on stdout, under the set.
+                const doomed = p.stdout.slice(p.stdout.indexOf("dbbackups:index:BackupRetentionSet: (update)"));
+                assert.match(doomed, new RegExp(`~ backups\\s*: \\{\\s*- d1\\s*: \\{[^}]*backupId\\s*:\\s*"${before.setIds[0]}"`), p.stdout);
+                assert.doesNotMatch(doomed, /- d[234]\s*:/, "only the removed label's backup is shown as deleted");
                 expectOk(await up(dir), "up of the roll");
                 const after = await outputs(dir);
                 assert.strictEqual(after.setIds.length, 3);
@@ -216,6 +220,7 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
                 const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the replacement");
                 assert.match(p.stdout, /\+-\s*dbbackups:index:ManualBackup: \(replace\)/);
                 assert.match(p.stdout, c.changed);
+                assert.match(p.stdout, new RegExp(`backupId\\s*: "${old}"`), `the replaced backup's id on stdout:\n${p.stdout}`);
                 expectOk(await up(dir), "up of the replacement");
                 const now = (await outputs(dir)).backupId;
                 assert.notStrictEqual(now, old);

@@ -45,7 +45,7 @@ describe("Huawei backups made by the cloud are never taken for the provider's ow
             assert.ok(rolled.ok, rolled.errors.join("\n"));
             const refreshed = await engine.refresh();
             assert.ok(refreshed.ok, refreshed.errors.join("\n"));
-            assert.deepEqual(Object.keys(engine.state.resources[0].outputs.backups), ["tuesday"]);
+            assert.deepEqual(Object.keys(engine.view.resources[0].outputs.backups), ["tuesday"]);
             const destroyed = await engine.destroy();
             assert.ok(destroyed.ok, destroyed.errors.join("\n"));
             assert.deepEqual(await cloudMade(), before, "every backup the cloud made is still there");

@@ -20,8 +20,8 @@ const STOPPED = [
 
 for (const { c, state, running, hint } of STOPPED) {
     describe(`A ${state} instance on ${c.title} (through the dynamic-provider host)`, function () {
-        // Far below the waitTimeout of an hour: a provider that waited would fail here.
-        this.timeout(60_000);
+        // Far below the waitTimeout of an hour (a provider that waited would fail here), and room for four runs on a busy machine.
+        this.timeout(180_000);
         let w: World;
         before(async () => { w = await startWorld(ALL_INSTANCES); });
         after(async () => { await w?.close(); });
@@ -64,14 +64,36 @@ for (const { c, state, running, hint } of STOPPED) {
 
 for (const c of CASES) {
     describe(`A delete that meets a running backup job on ${c.title} (through the dynamic-provider host)`, function () {
-        this.timeout(120_000);
+        this.timeout(180_000);
         let w: World;
-        // Jobs of 15-20 s of real time: longer than any retry budget of a single call.
-        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 1 }); });
+        // Jobs of 75-100 s of real time, longer than any run on a loaded machine: they end when the test moves the emulated clock (by 120 s).
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 5 }); });
         after(async () => { await w?.close(); });
 
-        /** Ends the running jobs (emulated clock) after `ms` of real time: by then a few retries of one call have given up. */
-        const endJobsAfter = (ms: number) => new Promise<void>(resolve => setTimeout(() => { void w.admin.advanceClock({ ms: 120_000 }).then(() => resolve()); }, ms));
+        /**
+         * Ends the running jobs (emulated clock) once the provider, in `run`,
+         * has made `calls` calls to the service since the calls were reset
+         * without deleting anything: it met the busy instance and kept
+         * waiting for it (polling the job, or refused as busy), instead of
+         * failing or deleting under a running job.
+         */
+        const endJobsWhileWaiting = async (run: Promise<unknown>, calls = 10) => {
+            let settled = false;
+            void run.then(() => { settled = true; }, () => { settled = true; });
+            let seen = 0, deleted = 0;
+            try {
+                for (const t0 = Date.now(); !settled && Date.now() - t0 < 120_000; await new Promise(r => setTimeout(r, 100))) {
+                    const counts = (await w.admin.calls())[c.serviceKey] ?? {};
+                    seen = Object.values(counts).reduce((n, a) => n + a.calls, 0);
+                    deleted = c.deleteActions.reduce((n, a) => n + (counts[a]?.mutations ?? 0), 0);
+                    if (seen >= calls) break;
+                }
+            } finally {
+                await w.admin.advanceClock({ ms: 120_000 });
+            }
+            assert.equal(deleted, 0, "nothing was deleted while the job ran");
+            assert.ok(seen >= calls, `the provider kept calling the busy instance while it waited (${seen} calls, before the run ended)`);
+        };
 
         it("a ManualBackup removed while another backup of its instance runs is deleted once the instance is free", async () => {
             const engine = w.newEngine();
@@ -85,10 +107,13 @@ for (const c of CASES) {
             const both = await engine.up(program(["old", "running"]));
             assert.ok(both.ok, both.errors.join("\n"));
             await w.admin.resetCalls();
-            const [up] = await Promise.all([engine.up(program(["running"])), endJobsAfter(9_000)]);
+            const running = engine.up(program(["running"]));
+            await endJobsWhileWaiting(running);
+            const up = await running;
             assert.ok(up.ok, up.errors.join("\n"));
             assert.deepEqual(engine.view.resources.map(r => r.name), ["running"]);
             assert.ok(!(await live(w, c, c.instanceA)).includes(old), "the removed backup was deleted");
+            await w.admin.advanceClock({ ms: 120_000 }); // the delete's own job (GeminiDB) ends
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceA), []);
         });
@@ -100,11 +125,15 @@ for (const c of CASES) {
             };
             assert.ok((await engine.up(program(["a"]))).ok);
             await w.admin.advanceClock({ ms: 120_000 });
-            const [rolled] = await Promise.all([engine.up(program(["b"])), endJobsAfter(9_000)]);
+            await w.admin.resetCalls();
+            const rolling = engine.up(program(["b"]));
+            await endJobsWhileWaiting(rolling);
+            const rolled = await rolling;
             assert.ok(rolled.ok, rolled.errors.join("\n"));
             const members = engine.view.resources[0].outputs.backups as Record<string, { backupId?: string }>;
             assert.deepEqual(Object.keys(members), ["b"]);
             assert.equal((await live(w, c, c.instanceB)).length, 1, "label a's backup was deleted");
+            await w.admin.advanceClock({ ms: 120_000 }); // the delete's own job (GeminiDB) ends
             assert.ok((await engine.destroy()).ok);
             assert.deepEqual(await live(w, c, c.instanceB), []);
         });

@@ -128,6 +128,12 @@ describe("BackupRetentionSet previews: Diff and Check rules", () => {
         assert.equal(r.changes, true);
     });
 
+    it("labels with minCompleted: the preview defers the newest completed backup and the budget leaves it out; without it nothing changes", async () => {
+        await provider.diff("id", stateOf(days(1, 7)), newsOf([], { minCompleted: 1, maxDeletesPerUpdate: 6 }));
+        assert.match(lines.at(-1)!, /deletes backups bk-2026-11-01 .* and defers deleting bk-2026-11-07 \(label 2026-11-07, .*\): fewer than minCompleted 1 completed backups would remain/);
+        await assert.rejects(provider.diff("id", stateOf(days(1, 7)), newsOf([], { maxDeletesPerUpdate: 6 })), /would delete 7 backups/, "labels have no floor unless minCompleted is set");
+    });
+
     it("names a backup by id, label, age and size", () => {
         const now = Date.parse("2026-11-08T00:00:00Z");
         assert.equal(describeMember("2026-11-01", { backupId: "b1", finishedAt: "2026-11-01T00:00:00Z", sizeBytes: 1.5 * 1024 ** 3 }, now), "b1 (label 2026-11-01, 7 days old, 1.5 GiB)");

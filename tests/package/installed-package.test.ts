@@ -1,5 +1,6 @@
 /**
- * The package as a user gets it: `npm pack` (which builds through `prepare`),
+ * The package as a user gets it: `npm pack` of the built package (`npm test`
+ * builds `dist/` before any test runs; `prepare` builds it on a publish),
  * the tarball installed into a fresh program folder next to the oldest
  * `@pulumi/pulumi` the peer range allows, every entry point type-checked under
  * the three module resolutions, the emulator started through the package's
@@ -62,7 +63,10 @@ describe("the packed package installed into a fresh program", function () {
 
     let tarball: string;
     it("packs dist/, the bin, the provider plugin, LICENSE and CHANGELOG (built by prepare)", () => {
-        const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        // Packed without running `prepare`: its build would rewrite dist/ while the tests of other workers
+        // start provider hosts from it (a half-written module has no exports). `npm test` built dist/ already.
+        assert.equal(manifest.scripts.prepare, "npm run build", "prepare builds dist/ before a pack or publish");
+        const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
         const [info] = JSON.parse(out.slice(out.indexOf("[")));
         tarball = path.join(work, info.filename);
         const files: string[] = info.files.map((f: { path: string }) => f.path);
@@ -140,7 +144,7 @@ describe("the packed package installed into a fresh program", function () {
         fs.writeFileSync(path.join(program, "index.ts"), usage.code);
         const driver = path.join(program, "driver");
         fs.mkdirSync(driver, { recursive: true });
-        for (const f of ["engine.ts", "host-driver.ts", "program.ts", "format.ts", "run-snippet.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "tests", "support", f), path.join(driver, f));
+        for (const f of ["engine.ts", "host-driver.ts", "lazy-typescript.js", "program.ts", "format.ts", "run-snippet.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "tests", "support", f), path.join(driver, f));
         
         const out = execFileSync(process.execPath, ["-r", TS_NODE, path.join(driver, "run-snippet.ts"), path.join(program, "index.ts")], {
             cwd: program, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],

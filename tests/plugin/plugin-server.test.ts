@@ -81,7 +81,11 @@ describe("provider plugin over gRPC", function () {
         assert.equal(mb.onDeleteBlocked.default, "fail");
         assert.equal(mb.instanceId.replaceOnChanges, true);
         assert.deepEqual(schema.resources[MB].requiredInputs.sort(), ["cloud", "instanceId"]);
-        assert.ok(schema.resources[RS].requiredInputs.includes("labels"));
+        // labels or retention: neither is required alone (Check names what is missing).
+        assert.deepEqual(schema.resources[RS].requiredInputs.sort(), ["cloud", "instanceId"]);
+        assert.equal(schema.resources[RS].inputProperties.retention.$ref, "#/types/dbbackups:index:RetentionTiers");
+        assert.deepEqual(Object.keys(schema.types["dbbackups:index:RetentionTiers"].properties), ["hourly", "daily", "weekly", "monthly", "yearly"]);
+        assert.equal(schema.types["dbbackups:index:RetentionTiers"].properties.daily.type, "integer");
         assert.equal(schema.config.variables.alicloudSecretKey.secret, true);
         assert.ok(schema.functions["dbbackups:index:getBackup"] && schema.functions["dbbackups:index:listBackups"]);
     });
@@ -94,10 +98,10 @@ describe("provider plugin over gRPC", function () {
         assert.match(unknown.failures[0].reason, /unknown input "colour"/);
         const cfg = await (plugin as any).call("checkConfig", (() => {
             const req = new (require("@pulumi/pulumi/proto/provider_pb").CheckRequest)();
-            req.setNews(require("google-protobuf/google/protobuf/struct_pb").Struct.fromJavaScript({ pollInterval: "soon", colour: "red" }));
+            req.setNews(require("google-protobuf/google/protobuf/struct_pb").Struct.fromJavaScript({ pollInterval: "soon", retryDelay: "0ms", colour: "red" }));
             return req;
         })());
-        assert.deepEqual(cfg.getFailuresList().map((f: any) => f.getProperty()).sort(), ["colour", "pollInterval"]);
+        assert.deepEqual(cfg.getFailuresList().map((f: any) => f.getProperty()).sort(), ["colour", "pollInterval", "retryDelay"]);
     });
 
     it("creates, reads, updates and deletes a backup through the same lifecycle; the door's inputs come from the URN", async () => {
@@ -117,7 +121,8 @@ describe("provider plugin over gRPC", function () {
         assert.deepEqual(d.detailedDiff, { waitTimeout: "UPDATE" });
         const moved = await plugin.diff(id, urn(MB, "nightly"), properties, { ...checked, instanceId: IDS.alicloudQuickstart2 }, checked);
         assert.deepEqual(moved.replaces, ["instanceId"]);
-        assert.deepEqual(moved.detailedDiff, { instanceId: "UPDATE_REPLACE" });
+        // The replaced backup's id is named, from the state, so `preview --diff` prints it.
+        assert.deepEqual(moved.detailedDiff, { instanceId: "UPDATE_REPLACE", backupId: "UPDATE_REPLACE" });
         const updated = await plugin.update(id, urn(MB, "nightly"), properties, { ...checked, waitTimeout: "1h" }, checked);
         assert.equal(updated.waitTimeout, "1h");
         await plugin.delete(id, urn(MB, "nightly"), updated);
@@ -128,13 +133,18 @@ describe("provider plugin over gRPC", function () {
     it("a retention window's roll diffs as one label removed and one added", async () => {
         const labels = ["2026-01-01", "2026-01-02", "2026-01-03"];
         const { checked, id, properties } = await create(plugin, RS, "nightly-set", { cloud: "huaweicloud", instanceId: IDS.huaweicloudPostgres, labels });
-        const rolled = { ...checked, labels: ["2026-01-02", "2026-01-03", "2026-01-04"] };
+        assert.ok(!("backups" in checked), "a create's inputs hold no diff anchor");
+        const recheck = await plugin.check(urn(RS, "nightly-set"), checked, { ...checked, labels: ["2026-01-02", "2026-01-03", "2026-01-04"] });
+        assert.deepEqual(recheck.failures, []);
+        assert.deepEqual(recheck.inputs.backups, {}, "an update's checked inputs carry the empty diff anchor");
+        const rolled = recheck.inputs;
         const d = await plugin.diff(id, urn(RS, "nightly-set"), properties, rolled, checked);
         assert.equal(d.changes, true);
         assert.deepEqual(d.replaces, []);
-        assert.deepEqual(d.detailedDiff, { "labels[0]": "DELETE", "labels[2]": "ADD" });
+        // The member whose label leaves is named by its state path, so `preview --diff` prints its backup id.
+        assert.deepEqual(d.detailedDiff, { "labels[0]": "DELETE", "labels[2]": "ADD", 'backups["2026-01-01"]': "DELETE" });
         const outs = await plugin.update(id, urn(RS, "nightly-set"), properties, rolled, checked);
-        assert.deepEqual(Object.keys(outs.backups).sort(), rolled.labels);
+        assert.deepEqual(Object.keys(outs.backups).sort(), ["2026-01-02", "2026-01-03", "2026-01-04"]);
         await plugin.delete(id, urn(RS, "nightly-set"), outs);
     });
 

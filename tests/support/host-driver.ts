@@ -6,6 +6,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
+import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
@@ -45,6 +46,8 @@ export class ResourceInitFailedError extends Error {
 const SECRET_SIG = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
 
 const HOST_SCRIPT = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+/** Preloaded into the hosts: `typescript` loads on first use (see the file). */
+const LAZY_TYPESCRIPT = path.join(__dirname, "lazy-typescript.js");
 
 // A host ignores its closed stdio and would outlive a test run that forgot to stop it.
 const liveHosts = new Set<ChildProcess>();
@@ -133,7 +136,7 @@ export class HostDriver {
     /** Starts the host in `opts.cwd`, waits for the port it prints and connects to it. */
     static async start(opts: HostDriverOptions): Promise<HostDriver> {
         // The host only checks that an engine address is given; nothing here calls back to an engine.
-        const [file, args] = opts.executable ? [opts.executable, ["127.0.0.1:1"]] : [process.execPath, [HOST_SCRIPT, "127.0.0.1:1"]];
+        const [file, args] = opts.executable ? [opts.executable, ["127.0.0.1:1"]] : [process.execPath, ["-r", LAZY_TYPESCRIPT, HOST_SCRIPT, "127.0.0.1:1"]];
         const child = spawn(file, args, {
             cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"],
         });

@@ -75,6 +75,8 @@ export async function startWorld(instances: InstanceSpec[], options: EmulatorOpt
         "huaweicloud:region": "ap-southeast-1",
         "dbbackups:endpoints": JSON.stringify(emulator.endpoints),
         "dbbackups:pollInterval": "20ms",
+        // Retries keep their number (10 per call) but pause 20 ms to 400 ms instead of 500 ms to 10 s.
+        "dbbackups:retryDelay": "20ms",
     };
     const secretKeys = ["alicloud:secretKey", "huaweicloud:secret_key"];
     const cwd = makeProjectDir();

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
 import { MissingSettingError, Settings } from "../../provider/config";
+import { AdapterFactory } from "../../provider/clouds";
+import { ProviderRuntime } from "../../provider/runtime";
+import { retryCall } from "../../provider/core/retry";
 
 const source = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 
@@ -33,6 +36,28 @@ describe("settings from stack config and environment", () => {
             { DBBACKUPS_ALICLOUD_RDS_ENDPOINT: "http://env:2" });
         assert.equal(json.alicloud().endpoint, "http://x:1", "config wins over env");
         assert.throws(() => new Settings(source({ "dbbackups:endpoints": "{nope" }), {}).endpoints(), /must be a JSON object with keys alicloudRds/);
+    });
+
+    it("paces call retries from dbbackups:retryDelay (default 500ms, doubling to 20 times it), used by every adapter; a bad value fails at configure", async () => {
+        assert.deepEqual(new Settings(source({}), {}).retryPacing(), {}, "no value: retry.ts's own defaults (500ms, at most 10s)");
+        const s = new Settings(source({ "dbbackups:retryDelay": "20ms", "alicloud:accessKey": "a", "alicloud:secretKey": "b",
+            "huaweicloud:access_key": "a", "huaweicloud:secret_key": "b", "huaweicloud:project_id": "p", "huaweicloud:region": "ap-southeast-1" }), {});
+        assert.deepEqual(s.retryPacing(), { baseDelayMs: 20, maxDelayMs: 400 });
+        const pauses: number[] = [];
+        let calls = 0;
+        await assert.rejects(retryCall(async () => { calls++; throw Object.assign(new Error("boom"), { statusCode: 503 }); },
+            { ...s.retryPacing(), random: () => 1, sleep: async ms => { pauses.push(ms); } }));
+        assert.equal(calls, 10, "the number of attempts does not change");
+        assert.deepEqual(pauses, [20, 40, 80, 160, 320, 400, 400, 400, 400]);
+        const factory = new AdapterFactory(s);
+        // Each adapter's client keeps the pacing it was built with.
+        const pacingOf = (a: unknown): unknown => { const o = a as any; return (o.rpc ?? o.client).options.retry; };
+        for (const service of ["rds", "geminidb"] as const) assert.deepEqual(pacingOf(factory.get({ cloud: "huaweicloud", service })), { baseDelayMs: 20, maxDelayMs: 400 });
+        assert.deepEqual(pacingOf(factory.get({ cloud: "alicloud", service: "rds" })), { baseDelayMs: 20, maxDelayMs: 400 });
+        for (const bad of ["soon", "0ms"]) {
+            assert.throws(() => new ProviderRuntime(() => undefined, undefined).configure(source({ "dbbackups:retryDelay": bad })),
+                new RegExp(`config dbbackups:retryDelay must be a positive duration like "500ms" or "1s"; got ${bad}`));
+        }
     });
 
     it("lists configured secrets so messages can be scrubbed", () => {

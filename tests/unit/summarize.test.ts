@@ -34,6 +34,18 @@ describe("summarize: Markdown of a preview's backup changes", () => {
         assert.match(md, /Created \(1\): `2026-11-21`/);
     });
 
+    it("a set with retention tiers: the provider's plan at the set's now, the new backup and the backups no tier holds", () => {
+        const preview = JSON.parse(fixture("preview-roll.json"));
+        const step = preview.steps.find((s: any) => /BackupRetentionSet/.test(s.urn));
+        const { labels: _labels, ...inputs } = step.newState.inputs;
+        step.newState.inputs = { ...inputs, retention: { daily: 2, weekly: 1 }, now: "2026-11-21T02:00:00Z" };
+        for (const [label, m] of Object.entries<any>(step.oldState.outputs.backups)) m.at = `${label}T02:00:00Z`;
+        const [set] = summarizePreview(JSON.stringify(preview), NOW);
+        assert.deepEqual(set.created, ["2026-11-21"]);
+        // Daily keeps the 21st and the 20th; the week of the 16th to the 22nd is the 21st's: the 14th to the 19th go.
+        assert.deepEqual(set.deleted.map(d => d.label).sort(), ["2026-11-14", "2026-11-15", "2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"]);
+    });
+
     it("a refusal by the deletion budget is reported, naming the count", () => {
         const md = summarize(fixture("preview-refused.json"), NOW);
         assert.match(md, /#### nightly/);

@@ -6,7 +6,7 @@
  * follow the RDS v3 docs; the ones the docs leave open are marked "guess".
  */
 import { createHash } from "crypto";
-import type { HandBackupSpec, InstanceSpec } from "../../core/types";
+import { DEFAULT_HUAWEI_MANUAL_BACKUP_QUOTA, type HandBackupSpec, type InstanceSpec } from "../../core/types";
 import { BACKUP_NAME_PATTERN, HuaweiApiError, isInvalidDescription, newHuaweiId } from "../../protocols/huaweicloud-rest";
 
 /** Simulated durations at timeScale 1. */
@@ -32,6 +32,8 @@ export interface RdsInstance {
     failNextBackup: boolean;
     /** Binlog backups on: the list carries `incremental` backups made by the cloud. */
     logBackup: boolean;
+    /** Manual backups the instance may hold at once; the next create gets `RDS.3003` (a guess: the quota is not documented). */
+    manualBackupQuota?: number;
 }
 
 /** `manual` and `auto` are full backups; `incremental` (binlog) and `fragment` are made by the cloud. */
@@ -101,6 +103,8 @@ export const rdsErrors = {
     // Guess: the code refusing to delete an automated backup is not documented.
     automated: (id: string) => new HuaweiApiError(400, "DBS.200001", `Backup ${id} is not a manual backup; only manual backups can be deleted.`),
     inUse: (id: string) => new HuaweiApiError(400, "DBS.200054", `the backup is in use: ${id}`),
+    // Guess: the docs name RDS.3003 and 413 for the manual-backup quota, not the message or what is counted (here: manual backups held, failed ones included).
+    quota: (id: string, quota: number) => new HuaweiApiError(413, "RDS.3003", `The number of manual backups of DB instance ${id} has reached the quota (${quota}).`),
     beingDeleted: (id: string) => new HuaweiApiError(400, "RDS.3016", `The backup file ${id} is being deleted. Try again later.`),
 };
 
@@ -116,7 +120,7 @@ export class RdsModel {
         const instance: RdsInstance = {
             id: spec.id, name: spec.name ?? spec.id, engine: info.engine, engineVersion: spec.engineVersion ?? info.version,
             state: instanceState(spec.state ?? "ACTIVE"), databases: [...(spec.databases ?? [])], failNextBackup: spec.failNextBackup ?? false,
-            logBackup: spec.logBackup ?? false,
+            logBackup: spec.logBackup ?? false, manualBackupQuota: spec.manualBackupQuota,
         };
         this.instances.set(instance.id, instance);
         return instance;
@@ -131,6 +135,7 @@ export class RdsModel {
         if (patch.databases !== undefined) inst.databases = [...patch.databases];
         if (patch.failNextBackup !== undefined) inst.failNextBackup = patch.failNextBackup;
         if (patch.logBackup !== undefined) inst.logBackup = patch.logBackup;
+        if (patch.manualBackupQuota !== undefined) inst.manualBackupQuota = patch.manualBackupQuota;
     }
 
     /** The status a backup shows now. */
@@ -199,6 +204,8 @@ export class RdsModel {
         if (mine.some(b => b.name === input.name)) throw rdsErrors.nameTaken(input.name);
         if (inst.state !== "ACTIVE") throw rdsErrors.notActive(inst.id, inst.state);
         if (mine.some(b => ["BUILDING", "DELETING"].includes(this.status(b)))) throw rdsErrors.busy(inst.id);
+        const quota = inst.manualBackupQuota ?? DEFAULT_HUAWEI_MANUAL_BACKUP_QUOTA;
+        if (mine.filter(b => b.type === "manual").length >= quota) throw rdsErrors.quota(inst.id, quota);
         const backup: RdsBackup = {
             id: newHuaweiId(engineInfo(inst.engine).suffix), instanceId: inst.id, name: input.name, description: input.description ?? "",
             type: "manual", databases: input.databases ?? [], startedAt: this.now(), buildMs: Math.round(RDS_BUILD_MS * this.timeScale),

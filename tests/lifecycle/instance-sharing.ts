@@ -4,10 +4,13 @@
  * cloud's batch delete calls, and a refusal of one id fails only that
  * resource. Call counts are exact, so they are asserted; timings live in
  * `npm run bench`.
+ *
+ * Shared by the per-service files `instance-sharing.<service>.test.ts`, so the
+ * parallel runner's workers share the services out.
  */
 import { strict as assert } from "assert";
 import { ManualBackup } from "../../sdk";
-import { CASES, ALL_INSTANCES, CloudCase, idOf, isLive } from "./cases";
+import { ALL_INSTANCES, CloudCase, idOf, isLive } from "./cases";
 import { startWorld, World } from "../support/world";
 
 /** The listing operation each emulated service counts. */
@@ -19,7 +22,8 @@ const calls = async (w: World, c: CloudCase, actions: string[]) => {
     return actions.reduce((n, a) => n + (all[a]?.calls ?? 0), 0);
 };
 
-for (const c of CASES) {
+/** The suite for one service. */
+export function instanceSharingSuite(c: CloudCase): void {
     describe(`Resources of one instance share the provider's calls on ${c.title}`, function () {
         this.timeout(300_000);
         let w: World;

@@ -8,10 +8,13 @@
  * destroy fails naming the code and the request id, the state and the backup
  * stay; a retention set keeps a removed label's backup as pendingDelete and
  * its update succeeds with a warning. With the right config again, both go.
+ *
+ * Shared by the per-service files `delete-outcomes.<service>.test.ts`, so the
+ * parallel runner's workers share the services out.
  */
 import { strict as assert } from "assert";
 import { BackupRetentionSet, ManualBackup } from "../../sdk";
-import { ALL_INSTANCES, CASES, CloudCase, idOf, isLive } from "./cases";
+import { ALL_INSTANCES, CloudCase, idOf, isLive } from "./cases";
 import { startWorld, World } from "../support/world";
 import type { Engine } from "../support/engine";
 
@@ -32,7 +35,8 @@ function slipOf(c: CloudCase, w: World): { config: Record<string, string>; code:
 
 const members = (engine: Engine) => engine.view.resources.find(r => r.name === "rolling")?.outputs.backups as Record<string, any>;
 
-for (const c of CASES) {
+/** The suite for one service. */
+export function deleteOutcomesSuite(c: CloudCase): void {
     describe(`A 404 that is not "no such backup" on ${c.title} (through the dynamic-provider host)`, function () {
         this.timeout(300_000);
         let w: World;

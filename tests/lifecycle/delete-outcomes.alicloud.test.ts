@@ -1,0 +1,4 @@
+import { ALICLOUD } from "./cases";
+import { deleteOutcomesSuite } from "./delete-outcomes";
+
+deleteOutcomesSuite(ALICLOUD);

@@ -1,0 +1,4 @@
+import { GEMINIDB } from "./cases";
+import { deleteOutcomesSuite } from "./delete-outcomes";
+
+deleteOutcomesSuite(GEMINIDB);

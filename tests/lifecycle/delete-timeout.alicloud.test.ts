@@ -1,0 +1,4 @@
+import { ALICLOUD } from "./cases";
+import { deleteTimeoutSuite } from "./delete-timeout";
+
+deleteTimeoutSuite(ALICLOUD);

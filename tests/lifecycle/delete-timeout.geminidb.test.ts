@@ -1,0 +1,4 @@
+import { GEMINIDB } from "./cases";
+import { deleteTimeoutSuite } from "./delete-timeout";
+
+deleteTimeoutSuite(GEMINIDB);

@@ -1,0 +1,4 @@
+import { ALICLOUD } from "./cases";
+import { instanceSharingSuite } from "./instance-sharing";
+
+instanceSharingSuite(ALICLOUD);

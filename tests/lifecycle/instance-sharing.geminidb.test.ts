@@ -1,0 +1,4 @@
+import { GEMINIDB } from "./cases";
+import { instanceSharingSuite } from "./instance-sharing";
+
+instanceSharingSuite(GEMINIDB);

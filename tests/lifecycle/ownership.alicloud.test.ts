@@ -1,0 +1,4 @@
+import { ALICLOUD } from "./cases";
+import { ownershipSuites } from "./ownership";
+
+ownershipSuites(ALICLOUD);

@@ -1,0 +1,4 @@
+import { GEMINIDB } from "./cases";
+import { ownershipSuites } from "./ownership";
+
+ownershipSuites(GEMINIDB);

@@ -1,0 +1,4 @@
+import { HUAWEI_RDS } from "./cases";
+import { ownershipSuites } from "./ownership";
+
+ownershipSuites(HUAWEI_RDS);

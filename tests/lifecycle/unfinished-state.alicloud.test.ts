@@ -1,0 +1,4 @@
+import { ALICLOUD } from "./cases";
+import { unfinishedStateSuites } from "./unfinished-state";
+
+unfinishedStateSuites(ALICLOUD);

@@ -1,0 +1,4 @@
+import { GEMINIDB } from "./cases";
+import { unfinishedStateSuites } from "./unfinished-state";
+
+unfinishedStateSuites(GEMINIDB);
