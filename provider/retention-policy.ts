@@ -143,3 +143,14 @@ export function sparedByFloor(members: Record<string, PolicyMember>, doomed: str
 export function tiersText(tiers: readonly string[] | undefined): string {
     return tiers && tiers.length ? tiers.join("+") : "no tier";
 }
+
+/**
+ * The keys whose backups a set's `backupIds` lists, in its order: with
+ * retention tiers, the members a tier holds, oldest first; otherwise the
+ * declared labels as given.
+ */
+export function heldKeys(labels: readonly string[] | undefined, members: Record<string, PolicyMember & { tiers?: readonly string[] }>, tiered: boolean): string[] {
+    if (!tiered) return [...(labels ?? [])];
+    return Object.keys(members).filter(k => members[k].tiers?.length)
+        .sort((a, b) => (instantOf(members[a]) ?? 0) - (instantOf(members[b]) ?? 0) || (a < b ? -1 : 1));
+}

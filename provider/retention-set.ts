@@ -17,7 +17,7 @@ import { CheckFailure, containsUnknown, DEFAULT_DELETE_TIMEOUT, defaultDeleteBud
 import type { ProviderRuntime } from "./runtime";
 import { describeMember } from "./describe";
 import type { ConfigSource } from "./config";
-import { datedMembers, instantOf, planTiers, selectTiers, sparedByFloor, Tier, tiersText } from "./retention-policy";
+import { datedMembers, heldKeys, instantOf, planTiers, selectTiers, sparedByFloor, Tier, tiersText } from "./retention-policy";
 
 /** A delete the cloud refused for now; retried on every later update. */
 export interface PendingDelete { code: string; reason: string; since: string; deletableAfter?: string }
@@ -657,9 +657,7 @@ export class RetentionSetProvider {
     }
 
     private state(inputs: RetentionSetInputs, backups: Record<string, Member>): RetentionSetState {
-        const held = inputs.retention
-            ? Object.keys(backups).filter(l => backups[l].tiers?.length).sort((a, b) => (instantOf(backups[a]) ?? 0) - (instantOf(backups[b]) ?? 0) || (a < b ? -1 : 1))
-            : labelsOf(inputs);
+        const held = heldKeys(labelsOf(inputs), backups, !!inputs.retention);
         const backupIds = held.map(l => backups[l]?.backupId).filter((x): x is string => !!x);
         return { ...inputs, backups, backupIds };
     }

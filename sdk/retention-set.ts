@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-retention-set");
 import { dropUndefined, type ManualBackupArgs } from "./manual-backup";
+import { heldKeys } from "../provider/retention-policy";
 import { BackupWait, childUrn, earlierUrn, splitOptions } from "./backup-wait";
 
 /**
@@ -131,8 +132,8 @@ export class BackupRetentionSet extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [start] });
         this.backups = pulumi.all([start.backups, wait.facts, wait.deleted]).apply(([b, facts, deleted]) => Object.fromEntries(
             Object.entries(b ?? {}).filter(([l]) => !(deleted ?? []).includes(l)).map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}) }])));
-        this.backupIds = pulumi.all([pulumi.output(args.labels), this.backups]).apply(([labels, b]) =>
-            (labels as string[]).map(l => b[l]?.backupId).filter((x): x is string => !!x));
+        this.backupIds = pulumi.all([pulumi.output(args.labels), pulumi.output(args.retention), this.backups]).apply(([labels, retention, b]) =>
+            heldKeys(labels as string[] | undefined, b, !!retention).map(l => b[l]?.backupId).filter((x): x is string => !!x));
         this.registerOutputs({ backups: this.backups, backupIds: this.backupIds });
     }
 }

@@ -12,6 +12,7 @@
  */
 import { HostDriver, Props, ResourceInitFailedError, CheckFailure, takeHost } from "./host-driver";
 import { Program, runProgram, Registration, RegistrationResult } from "./program";
+import { heldKeys } from "../../provider/retention-policy";
 
 export { Program } from "./program";
 export { formatPlan, formatResult } from "./format";
@@ -133,7 +134,8 @@ export class Engine {
                 const backups = Object.fromEntries(Object.entries((r.outputs.backups ?? {}) as Record<string, Props>)
                     .filter(([l]) => !deleted.includes(l)).map(([l, m]) => [l, { ...m, ...(facts[l] ?? {}) }]));
                 const labels = Array.isArray(r.inputs.labels) ? r.inputs.labels as string[] : Object.keys((r.inputs.labels ?? {}) as Props);
-                outputs = { ...r.outputs, backups, backupIds: labels.map((l) => (backups[l] as Props | undefined)?.backupId).filter(Boolean) };
+                const held = heldKeys(labels, backups as Record<string, any>, !!r.inputs.retention);
+                outputs = { ...r.outputs, backups, backupIds: held.map((l) => (backups[l] as Props | undefined)?.backupId).filter(Boolean) };
             }
             return { ...r, outputs, ...(initErrors.length ? { initErrors } : {}) };
         });
