@@ -30,7 +30,8 @@ export interface CreationResult {
 
 /** Raised when the cloud accepted a backup but it did not complete; carries what is known so it can be recorded. */
 export class CreationIncompleteError extends Error {
-    constructor(message: string, public readonly started: StartedBackup, public readonly progress?: CreationProgress) {
+    /** `cloudError`: the cloud's answer that ended the wait early, when one did (it says what to fix). */
+    constructor(message: string, public readonly started: StartedBackup, public readonly progress?: CreationProgress, public readonly cloudError?: unknown) {
         super(message);
         this.name = "CreationIncompleteError";
     }

@@ -15,6 +15,7 @@ import type { DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { ResourceInitError, withProviderKey } from "./core/errors";
 import type { InstanceCoordinator } from "./instance";
 import { releaseBackup } from "./ownership";
+import { keptAfterDelete, PendingDelete } from "./retention-set";
 import type { ProviderRuntime } from "./runtime";
 import type { ConfigSource } from "./config";
 
@@ -34,11 +35,16 @@ export interface BackupWaitInputs {
     /** Key (a label, or `backup` for a `ManualBackup`) → the backup to wait for. */
     backups: Record<string, WaitedBackup>;
     /** Key → a backup the starting resource keeps as `pendingDelete` until its new backups have completed. */
-    deletes?: Record<string, { backupId?: string }>;
+    deletes?: Record<string, { backupId?: string; jobId?: string }>;
 }
 
-/** State of the wait step: its inputs, what the cloud reported, and the keys whose backups it deleted. */
-export type BackupWaitState = BackupWaitInputs & { facts: Record<string, BackupFacts>; deleted: string[] };
+/**
+ * State of the wait step: its inputs, what the cloud reported, the keys whose
+ * backups it deleted, and the handed-over members it could not delete yet
+ * (shown on the set's member as its `pendingDelete`; the set hands them over
+ * again on the next update).
+ */
+export type BackupWaitState = BackupWaitInputs & { facts: Record<string, BackupFacts>; deleted: string[]; refused?: Record<string, PendingDelete> };
 
 /** The inputs with the target's defaults (the SDK passes the user's values, `service` possibly unset). */
 function withDefaults(raw: Record<string, unknown>): BackupWaitInputs {
@@ -69,12 +75,13 @@ export class BackupWaitProvider {
         }
         const before = olds.backups ?? {}, after = news.backups;
         const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-        // Other backups (a replacement, another label): a new wait; the old step owns nothing, so nothing is deleted.
-        const replaces = [...keys].some(k => identity(before[k]) !== identity(after[k])) ? ["backups"] : [];
-        if (news.waitForCompletion === false) return { changes: replaces.length > 0 || olds.waitForCompletion !== false, replaces, deleteBeforeReplace: false };
+        // Other backups (a replaced backup, a label added or removed): an update, which waits only for backups whose completion
+        // it has not seen (a replacement would forget the completions it has); the step owns nothing, so nothing is deleted.
+        const others = [...keys].some(k => identity(before[k]) !== identity(after[k]));
+        if (news.waitForCompletion === false) return { changes: others || olds.waitForCompletion !== false, replaces: [], deleteBeforeReplace: false };
         const unfinished = Object.values(olds.facts ?? {}).some(f => f.status !== "COMPLETED") || Object.keys(after).some(k => !olds.facts?.[k]);
         const deletes = Object.keys(news.deletes ?? {}).length > 0;
-        return { changes: replaces.length > 0 || unfinished || deletes, replaces, deleteBeforeReplace: false };
+        return { changes: others || unfinished || deletes, replaces: [], deleteBeforeReplace: false };
     }
 
     async create(raw: Record<string, unknown>): Promise<{ id: string; outs: BackupWaitState }> {
@@ -124,7 +131,7 @@ export class BackupWaitProvider {
      */
     private async run(id: string, inputs: BackupWaitInputs, known: Record<string, BackupFacts>): Promise<BackupWaitState> {
         // `waitForCompletion: false`: nothing to wait for, and nothing to report (the starting step's outputs stand).
-        if (inputs.waitForCompletion === false) return { ...inputs, facts: {}, deleted: [] };
+        if (inputs.waitForCompletion === false) return { ...inputs, facts: {}, deleted: [], refused: {} };
         const inst = this.rt.instance(inputs);
         const label = inputs.resourceName ?? inputs.instanceId;
         const facts: Record<string, BackupFacts> = {};
@@ -143,8 +150,8 @@ export class BackupWaitProvider {
                 if (err instanceof CreationIncompleteError) facts[k] = factsOf(err.started, err.progress);
             }
         }));
-        const deleted = problems.length === 0 ? await this.deleteHandedOver(inst, inputs, problems) : [];
-        const state: BackupWaitState = { ...inputs, facts, deleted };
+        const { deleted, refused } = problems.length === 0 ? await this.deleteHandedOver(inst, inputs, known, problems) : { deleted: [], refused: {} };
+        const state: BackupWaitState = { ...inputs, facts, deleted, refused };
         if (problems.length) {
             throw new ResourceInitError(problems.join("; "), id, state as unknown as Record<string, unknown>, problems);
         }
@@ -170,27 +177,47 @@ export class BackupWaitProvider {
      * stays with the set, which keeps it as `pendingDelete` and hands it over
      * again on the next `up`.
      */
-    private async deleteHandedOver(inst: InstanceCoordinator, inputs: BackupWaitInputs, problems: string[]): Promise<string[]> {
-        const byId = new Map(Object.entries(inputs.deletes ?? {}).filter(([, d]) => d.backupId).map(([k, d]) => [d.backupId!, k]));
-        if (byId.size === 0) return [];
+    private async deleteHandedOver(inst: InstanceCoordinator, inputs: BackupWaitInputs, known: Record<string, BackupFacts>, problems: string[]): Promise<{ deleted: string[]; refused: Record<string, PendingDelete> }> {
+        const deleted: string[] = [];
+        const refused: Record<string, PendingDelete> = {};
         const label = inputs.resourceName ?? inputs.instanceId;
+        const byId = new Map<string, string>();
+        for (const [k, d] of Object.entries(inputs.deletes ?? {})) {
+            // A member the set knows by its job only (Alibaba): the backup id this step saw when it waited, or one look at the job.
+            let backupId = d.backupId ?? (d.jobId && known[k]?.jobId === d.jobId ? known[k].backupId : undefined);
+            if (!backupId && d.jobId) {
+                try {
+                    backupId = (await inst.status({ jobId: d.jobId })).backupId;
+                } catch (err) {
+                    this.rt.log(`warning: ${label}: the backup of job ${d.jobId} (label ${k}) is not known yet, so it is not deleted now: ${this.rt.message(err)}; it stays in state as pendingDelete and is retried on the next update`);
+                }
+            }
+            if (backupId) byId.set(backupId, k);
+        }
+        if (byId.size === 0) return { deleted, refused };
         let outcomes: DeleteOutcome[];
         try {
             outcomes = await inst.deleteKnowingRefusals([...byId.keys()], this.rt.opsForDelete(inputs, label, Date.now()));
         } catch (err) {
             problems.push(`deleting ${byId.size} backups of ${label}: ${this.rt.message(err)}`);
-            return [];
+            return { deleted, refused };
         }
-        const deleted: string[] = [];
+        const now = new Date().toISOString();
         for (const o of outcomes) {
             const k = byId.get(o.backupId)!;
             if (o.result === "deleted") {
                 deleted.push(k);
                 releaseBackup(inputs.instanceId, o.backupId);
-            } else {
-                this.rt.log(`warning: ${label}: ${inst.adapter.displayName} did not delete backup ${o.backupId} (label ${k}) for now: ${o.code}: ${o.message}; it stays in state as pendingDelete and is retried on the next update`);
+                continue;
+            }
+            // Judged as the set's own prune judges it; the member stays with the set either way.
+            const kept = keptAfterDelete(o, k, now, inputs, inst.adapter.displayName);
+            if (kept.problem) problems.push(kept.problem);
+            else {
+                refused[k] = kept.pending!;
+                this.rt.log(kept.warning!);
             }
         }
-        return deleted.sort();
+        return { deleted: deleted.sort(), refused };
     }
 }

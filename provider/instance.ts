@@ -238,7 +238,7 @@ export class InstanceCoordinator {
         } catch (err) {
             if (err instanceof CreationIncompleteError) throw err;
             const reason = err instanceof Error ? err.message : String(err);
-            throw new CreationIncompleteError(`waiting for ${what} on ${this.instanceId}: ${reason}`, { ...started, backupId: started.backupId ?? last?.backupId }, last);
+            throw new CreationIncompleteError(`waiting for ${what} on ${this.instanceId}: ${reason}`, { ...started, backupId: started.backupId ?? last?.backupId }, last, err);
         }
     }
 

@@ -247,8 +247,10 @@ export class ManualBackupProvider {
                     // A failed job may still have left a failed backup (Alibaba keeps a failed set): that one is deleted.
                     if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") return err.progress;
                     if (!(err instanceof CreationIncompleteError)) throw err;
+                    // A cloud answer that ended the wait (a wrong endpoint, say) says what to fix; otherwise the job is still running.
+                    const hint = err.cloudError instanceof CloudError ? hintFor(err.cloudError.code) : "";
                     throw new Error(`${what}: the backup of job ${props.jobId} is not known yet, so it cannot be deleted (${this.rt.message(err)}; deleteTimeout is ${props.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}).`
-                        + " The resource stays in state. Next: run the delete again once the job has ended, or raise deleteTimeout.");
+                        + ` The resource stays in state. Next: ${hint ? `${hint}, then run the delete again` : "run the delete again once the job has ended, or raise deleteTimeout"}.`);
                 });
                 backupId = progress?.backupId;
                 if (!backupId) return;

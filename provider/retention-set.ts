@@ -76,6 +76,35 @@ function refusal(message: string): Error {
 /** Who a member's backup belongs to: the set (project, stack, resource name) and the label. */
 const ownerOf = (i: RetentionSetInputs, label: string): Owner => ({ project: i.project, stack: i.stack, resourceName: i.resourceName, label });
 
+/**
+ * What a member's delete that did not happen leaves: a `pendingDelete` to
+ * retry on the next update, with the warning the user reads (a cloud rule,
+ * an instance busy until deleteTimeout ran out, or an answer that does not
+ * say the backup is gone), or a problem that fails the update. The set's
+ * prune and the SDK's wait step (which deletes what the set handed over)
+ * both judge outcomes here.
+ */
+export function keptAfterDelete(o: DeleteOutcome, label: string, since: string,
+    inputs: { resourceName?: string; instanceId: string; deleteTimeout?: string }, service: string): { pending?: PendingDelete; warning?: string; problem?: string } {
+    const who = inputs.resourceName ?? inputs.instanceId;
+    if (o.result === "blocked" || o.stillBusy) {
+        // A cloud rule, or an instance busy until deleteTimeout ran out: either way it may work later.
+        return {
+            pending: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since, deletableAfter: o.deletableAfter }),
+            warning: `warning: ${who}: ${service} refused to delete backup ${o.backupId} (label ${label}) for now: ${o.code}: ${o.message}${o.stillBusy ? `; deleteTimeout (${inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out` : ""}; it stays in state as pendingDelete and is retried on the next update`,
+        };
+    }
+    if (o.result === "unconfirmed") {
+        // A 404 that is not the service's "no such backup" (a wrong project id, endpoint or region): the backup may exist, so it is kept and tried again.
+        return {
+            pending: dropUndefined({ code: o.code ?? "Unconfirmed", reason: o.message ?? "the answer does not say the backup is gone", since }),
+            warning: `warning: ${who}: deleting backup ${o.backupId} (label ${label}) on ${service} is not confirmed: ${o.code}: ${o.message}; `
+                + `this answer does not say the backup is gone, so it stays in state as pendingDelete and is retried on the next update. Next: ${nextStepFor(o)}`,
+        };
+    }
+    return { problem: `label ${label} (backup ${o.backupId}): ${o.code}: ${o.message}` };
+}
+
 /** The `pulumi.dynamic.ResourceProvider` for `BackupRetentionSet`. */
 export class RetentionSetProvider {
     constructor(private readonly rt: ProviderRuntime) { }
@@ -371,6 +400,12 @@ export class RetentionSetProvider {
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
                     if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) {
+                        if (inputs.deferDeletes && !inputs.waitForCompletion) {
+                            // The SDK's start step looks once to record what its wait step saw; without an answer the member stays
+                            // as recorded, the wait step looks again, and nothing is deleted before the new backups are known to be done.
+                            this.rt.log(`warning: ${label}[${l}]: could not look at ${m.backupId ? `backup ${m.backupId}` : `the backup of job ${m.jobId}`}: ${this.rt.message(err)}; it stays recorded as ${m.status}`);
+                            continue;
+                        }
                         if (err instanceof Error) err.message = `label ${l}: ${err.message}`; // the error names the member it is about
                         throw err;
                     }
@@ -494,17 +529,13 @@ export class RetentionSetProvider {
             if (o.result === "deleted") {
                 delete members[l];
                 releaseBackup(inputs.instanceId, o.backupId);
-            } else if (o.result === "blocked" || o.stillBusy) {
-                // A cloud rule, or an instance busy until deleteTimeout ran out: either way it may work later.
-                members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Blocked", reason: o.message ?? "refused by the cloud", since: members[l].pendingDelete?.since ?? now, deletableAfter: o.deletableAfter }) };
-                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: ${inst.adapter.displayName} refused to delete backup ${o.backupId} (label ${l}) for now: ${o.code}: ${o.message}${o.stillBusy ? `; deleteTimeout (${inputs.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT}) ran out` : ""}; it stays in state as pendingDelete and is retried on the next update`);
-            } else if (o.result === "unconfirmed") {
-                // A 404 that is not the service's "no such backup" (a wrong project id, endpoint or region): the backup may exist, so it is kept and tried again.
-                members[l] = { ...members[l], pendingDelete: dropUndefined({ code: o.code ?? "Unconfirmed", reason: o.message ?? "the answer does not say the backup is gone", since: members[l].pendingDelete?.since ?? now }) };
-                this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: deleting backup ${o.backupId} (label ${l}) on ${inst.adapter.displayName} is not confirmed: ${o.code}: ${o.message}; `
-                    + `this answer does not say the backup is gone, so it stays in state as pendingDelete and is retried on the next update. Next: ${nextStepFor(o)}`);
-            } else {
-                problems.push(`label ${l} (backup ${o.backupId}): ${o.code}: ${o.message}`);
+                continue;
+            }
+            const kept = keptAfterDelete(o, l, members[l].pendingDelete?.since ?? now, inputs, inst.adapter.displayName);
+            if (kept.problem) problems.push(kept.problem);
+            else {
+                members[l] = { ...members[l], pendingDelete: kept.pending };
+                this.rt.log(kept.warning!);
             }
         }
     }
@@ -543,6 +574,16 @@ export class RetentionSetProvider {
      * refresh would drop them. One listing, only when there are such members.
      */
     private async dropHandedOverGone(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
+        // A member known by its job only (Alibaba) learns its backup id first: one look at the job.
+        for (const [l, m] of Object.entries(members)) {
+            if (wanted.has(l) || !m.pendingDelete || m.backupId || !m.jobId) continue;
+            try {
+                const p = await inst.status({ jobId: m.jobId, startedAt: m.startedAt });
+                if (p.backupId) members[l] = { ...m, backupId: p.backupId };
+            } catch {
+                // not known yet: it stays as it is and is handed over again
+            }
+        }
         const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.pendingDelete && m.backupId);
         if (handed.length === 0) return;
         let listed: Set<string>;

@@ -30,16 +30,18 @@ export interface BackupWaitArgs {
     waitTimeout?: pulumi.Input<string>;
     deleteTimeout?: pulumi.Input<string>;
     backups: pulumi.Input<Record<string, WaitedBackup>>;
-    deletes?: pulumi.Input<Record<string, { backupId?: string }>>;
+    deletes?: pulumi.Input<Record<string, { backupId?: string; jobId?: string }>>;
 }
 
 /** The wait step (type `pulumi-nodejs:dynamic/dbbackups:BackupWait`); it owns no backup and deletes none on destroy. */
 export class BackupWait extends pulumi.dynamic.Resource {
     declare public readonly facts: pulumi.Output<Record<string, WaitedFacts>>;
     declare public readonly deleted: pulumi.Output<string[]>;
+    /** Handed-over members it could not delete yet, with the cloud's code and words. */
+    declare public readonly refused: pulumi.Output<Record<string, { code: string; reason: string; since: string; deletableAfter?: string }> | undefined>;
 
     constructor(name: string, args: BackupWaitArgs, opts?: pulumi.CustomResourceOptions) {
-        super(shim, name, { ...args, facts: undefined, deleted: undefined }, opts, "dbbackups", "BackupWait");
+        super(shim, name, { ...args, facts: undefined, deleted: undefined, refused: undefined }, opts, "dbbackups", "BackupWait");
     }
 }
 

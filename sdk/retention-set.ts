@@ -128,10 +128,12 @@ export class BackupRetentionSet extends pulumi.ComponentResource {
                 .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId, startedAt: m.startedAt, status: m.status, cloudStatus: m.cloudStatus,
                     finishedAt: m.finishedAt, sizeBytes: m.sizeBytes, storeStatus: m.storeStatus })]))),
             deletes: pulumi.all([start.backups, waiting]).apply(([b, w]) => !w ? {} : Object.fromEntries(Object.entries(b ?? {})
-                .filter(([, m]) => m.pendingDelete && m.backupId).map(([l, m]) => [l, { backupId: m.backupId }]))),
+                .filter(([, m]) => m.pendingDelete && (m.backupId || m.jobId)).map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId })]))),
         }, { parent: this, dependsOn: [start] });
-        this.backups = pulumi.all([start.backups, wait.facts, wait.deleted]).apply(([b, facts, deleted]) => Object.fromEntries(
-            Object.entries(b ?? {}).filter(([l]) => !(deleted ?? []).includes(l)).map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}) }])));
+        // A member the wait step could not delete shows the cloud's refusal as its pendingDelete.
+        this.backups = pulumi.all([start.backups, wait.facts, wait.deleted, wait.refused]).apply(([b, facts, deleted, refused]) => Object.fromEntries(
+            Object.entries(b ?? {}).filter(([l]) => !(deleted ?? []).includes(l))
+                .map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}), ...(refused?.[l] ? { pendingDelete: refused[l] } : {}) }])));
         this.backupIds = pulumi.all([pulumi.output(args.labels), pulumi.output(args.retention), this.backups]).apply(([labels, retention, b]) =>
             heldKeys(labels as string[] | undefined, b, !!retention).map(l => b[l]?.backupId).filter((x): x is string => !!x));
         this.registerOutputs({ backups: this.backups, backupIds: this.backupIds });

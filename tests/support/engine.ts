@@ -131,8 +131,9 @@ export class Engine {
                 outputs = { ...r.outputs, ...(facts.backup ?? {}) };
             } else {
                 const deleted = (wait.outputs.deleted ?? []) as string[];
+                const refused = (wait.outputs.refused ?? {}) as Record<string, Props>;
                 const backups = Object.fromEntries(Object.entries((r.outputs.backups ?? {}) as Record<string, Props>)
-                    .filter(([l]) => !deleted.includes(l)).map(([l, m]) => [l, { ...m, ...(facts[l] ?? {}) }]));
+                    .filter(([l]) => !deleted.includes(l)).map(([l, m]) => [l, { ...m, ...(facts[l] ?? {}), ...(refused[l] ? { pendingDelete: refused[l] } : {}) }]));
                 const labels = Array.isArray(r.inputs.labels) ? r.inputs.labels as string[] : Object.keys((r.inputs.labels ?? {}) as Props);
                 const held = heldKeys(labels, backups as Record<string, any>, !!r.inputs.retention);
                 outputs = { ...r.outputs, backups, backupIds: held.map((l) => (backups[l] as Props | undefined)?.backupId).filter(Boolean) };
