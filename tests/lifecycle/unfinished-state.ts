@@ -22,8 +22,9 @@ export function unfinishedStateSuites(c: CloudCase): void {
     describe(`Unfinished backups on ${c.title} (through the dynamic-provider host)`, function () {
         this.timeout(300_000); // room for a loaded machine: every run starts a provider host
         let w: World;
-        // Jobs of about a second, so a 1 ms wait surely times out before the job ends.
-        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.05 }); });
+        // Jobs of some seconds, so a 1 ms wait surely times out before the job ends: the wait step polls first
+        // after the step that started the backup returned, which on a loaded machine may take a second or more.
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.25 }); });
         after(async () => { await w?.close(); });
 
         it("records a backup whose wait timed out, and resumes waiting on the next up instead of creating another", async () => {
@@ -108,24 +109,37 @@ export function unfinishedStateSuites(c: CloudCase): void {
             const engine = w.newEngine();
             const program = () => { new ManualBackup("doomed", { ...c.args, instanceId: c.instanceA }); };
             await w.admin.patchInstance(c.serviceKey, c.instanceA, { failNextBackup: true });
-            for (const action of c.deleteActions) await w.admin.fault({ service: c.serviceKey, action, status: 400, code: "Test.DeleteRefused", message: "not now", times: 1 });
             const up = await engine.up(program);
             assert.equal(up.ok, false);
-            assert.match(up.errors.join("\n"), /did not delete the failed backup .*Test\.DeleteRefused.*recorded in state with status FAILED/s);
+            // The wait reports the failure, with the backup and what to do next.
+            assert.match(up.errors.join("\n"), /doomed: waiting for .* the cloud reports it failed .*It stays recorded in state\. Next: .*`pulumi up` \(it replaces the failed backup and deletes it\)/s);
             const rec = engine.view.resources[0];
             assert.ok(rec, "the failed backup is in state, not forgotten");
             assert.equal(rec.outputs.status, "FAILED");
             const failedId = String(rec.outputs.backupId);
             assert.ok((await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === failedId), "it is still in the cloud");
-            await w.admin.clearFaults();
             const plan = await engine.preview(program);
             assert.equal(plan.steps[0].op, "replace");
             assert.ok(plan.steps[0].replaces?.includes("status"), JSON.stringify(plan.steps[0]));
+            // While the cloud refuses to delete the failed backup, the up fails and the failed backup stays recorded
+            // (Alibaba: the new backup is made, the failed one waits in state to be deleted; Huawei: the new backup
+            // needs the failed one's name, which its delete would free, so nothing new is made yet).
+            for (const action of c.deleteActions) await w.admin.fault({ service: c.serviceKey, action, status: 400, code: "Test.DeleteRefused", message: "not now", times: 1 });
+            const refused = await engine.up(program);
+            assert.equal(refused.ok, false, "the refused delete is reported");
+            assert.match(refused.errors.join("\n"), /Test\.DeleteRefused: not now.*stays in state|DBS\.201201: .*doomed-\w+ already exists/s);
+            const holds = (r: { type: string; outputs: Record<string, unknown> }) => r.type.endsWith(":ManualBackup")
+                && (r.outputs.backupId === failedId || (rec.outputs.jobId !== undefined && r.outputs.jobId === rec.outputs.jobId));
+            assert.ok(engine.state.resources.some(holds), "the failed backup stays in state until it is deleted");
+            assert.ok((await w.admin.backupsOf(c.serviceKey, c.instanceA)).some(b => idOf(b) === failedId), "it is still in the cloud");
+            await w.admin.clearFaults();
             const again = await engine.up(program);
             assert.ok(again.ok, again.errors.join("\n"));
+            assert.equal(engine.view.resources.length, 1);
             assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
             assert.notEqual(engine.view.resources[0].outputs.backupId, failedId);
             assert.ok(!(await liveOurs(w, c, c.instanceA)).includes(failedId), "the failed backup is deleted");
+            assert.equal((await liveOurs(w, c, c.instanceA)).length, 1, "one backup: the replacement");
             assert.ok((await engine.destroy()).ok);
         });
 
@@ -139,7 +153,8 @@ export function unfinishedStateSuites(c: CloudCase): void {
             const aside = Object.entries(engine.view.resources[0].outputs.backups as Record<string, { backupId?: string; status?: string }>);
             assert.deepEqual(aside.map(([, m]) => m.status), ["FAILED"], JSON.stringify(aside));
             const failedId = String(aside[0][1].backupId);
-            assert.ok((await engine.destroy()).ok, "destroy deletes the failed backup");
+            const destroyed = await engine.destroy();
+            assert.ok(destroyed.ok, `destroy deletes the failed backup: ${destroyed.errors.join("\n")}`);
             assert.ok(!(await liveOurs(w, c, c.instanceB)).includes(failedId));
             w.logs.length = 0;
             await w.admin.resetCalls();
@@ -161,14 +176,17 @@ export function unfinishedStateSuites(c: CloudCase): void {
             let wait = false;
             const program = () => { new ManualBackup("flaky", { ...c.args, instanceId: c.instanceA, waitForCompletion: wait, waitTimeout: "2m" }); };
             assert.ok((await engine.up(program)).ok);
-            // More failures in a row than one poll's retries absorb (10 attempts), after the listing
-            // the wait makes to learn the instance's durations has used up its own 10.
-            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 25 });
+            // More failures in a row than one poll's retries absorb (10 attempts each), after the calls before the
+            // wait's first poll have used up theirs: the starting step's look at its BUILDING backup at preview and
+            // again at the update (10 each), and the listing the wait step makes to learn the instance's durations (10).
+            // 50 leaves two polls failing, so one call more or fewer before the wait still lets a poll fail.
+            await w.admin.fault({ service: c.serviceKey, action: "*", status: 503, code: "ServiceUnavailable", message: "try again", times: 50 });
+            w.logs.length = 0;
             wait = true;
             const up = await engine.up(program);
             assert.ok(up.ok, up.errors.join("\n"));
             assert.equal(engine.view.resources[0].outputs.status, "COMPLETED");
-            assert.ok(w.logs.some(l => /poll failed, still waiting \(ServiceUnavailable\)/.test(l)), "the user sees that polls failed");
+            assert.ok(w.logs.some(l => /poll failed, still waiting \(ServiceUnavailable\)/.test(l)), `the user sees that polls failed:\n${w.logs.join("\n")}`);
             assert.ok((await engine.destroy()).ok);
         });
     });
@@ -181,7 +199,8 @@ function notListedSuite(c: CloudCase): void {
     describe(`A backup id that ${c.title} never lists (through the dynamic-provider host)`, function () {
         this.timeout(300_000); // room for a loaded machine: every run starts a provider host
         let w: World;
-        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.05 }); });
+        // As above: jobs long enough that the 1 ms wait surely times out.
+        before(async () => { w = await startWorld(ALL_INSTANCES, { timeScale: 0.25 }); });
         after(async () => { await w?.close(); });
 
         /** A backup recorded BUILDING (its wait timed out), then deleted behind the stack's back, and the grace period passed. */
@@ -231,7 +250,8 @@ function notListedSuite(c: CloudCase): void {
             waitTimeout = "2m";
             const up = await engine.up(program);
             assert.equal(up.ok, false);
-            assert.match(up.errors.join("\n"), new RegExp(`label a: .*BackupNotListed: backup ${gone} of instance ${c.instanceB}`));
+            // The member is named: by its label (the set's own look) or as the wait step names it.
+            assert.match(up.errors.join("\n"), new RegExp(`(label a|vanished-set\\[a\\]): .*BackupNotListed: backup ${gone} of instance ${c.instanceB}`));
             const member = (engine.view.resources[0].outputs.backups as Record<string, { backupId?: string }>).a;
             assert.equal(member?.backupId, gone, "the id stays in state");
             const destroy = await engine.destroy();
@@ -242,7 +262,11 @@ function notListedSuite(c: CloudCase): void {
     });
 }
 
-/** The provider host dies while it waits: the next up resumes the backup instead of making another. */
+/**
+ * The provider host dies while it waits (a killed `pulumi up`): the backup is
+ * already in the checkpoint (the step that starts it returned before the wait
+ * began), so the next up waits for it instead of making another.
+ */
 function killedRunSuite(c: CloudCase): void {
     describe(`A run killed while waiting on ${c.title} (through the dynamic-provider host)`, function () {
         this.timeout(300_000); // room for a loaded machine: every run starts a provider host
@@ -252,28 +276,46 @@ function killedRunSuite(c: CloudCase): void {
         after(async () => { await w?.close(); });
 
         for (const kind of ["ManualBackup", "BackupRetentionSet"] as const) {
-            it(`${kind}: the next up resumes the backup the killed run started instead of creating a second one`, async () => {
+            it(`${kind}: the backup the killed run started is in its state, and the next up waits for it instead of creating a second one`, async () => {
                 const instanceId = kind === "ManualBackup" ? c.instanceA : c.instanceB;
                 const program = kind === "ManualBackup"
                     ? () => { new ManualBackup("killed", { ...c.args, instanceId }); }
                     : () => { new BackupRetentionSet("killed-set", { ...c.args, instanceId, labels: ["n1"] }); };
+                /** The backup as the SDK's view of a state shows it. */
+                const backupIn = (e: ReturnType<World["newEngine"]>) => {
+                    const r = e.view.resources[0];
+                    return kind === "ManualBackup" ? r?.outputs : (r?.outputs.backups as Record<string, Record<string, unknown>> | undefined)?.n1;
+                };
+                const accepted = () => w.logs.filter(l => /accepted the backup/.test(l)).length;
                 await w.admin.resetCalls();
                 w.logs.length = 0;
                 const doomed = w.newEngine({ reuseHost: true });
                 const running = doomed.up(program);
-                for (let t = Date.now(); Date.now() - t < 60_000 && !w.logs.some(l => /accepted the backup/.test(l)); await new Promise(r => setTimeout(r, 50))) { /* wait */ }
-                assert.ok(w.logs.some(l => /accepted the backup/.test(l)), "the cloud accepted the backup");
+                // Killed once the wait has begun: the step that started the backup is in the checkpoint and a progress line of the wait is out.
+                const recorded = () => { const b = backupIn(doomed); return !!(b?.jobId || b?.backupId); };
+                let since = -1;
+                for (let t = Date.now(); Date.now() - t < 90_000; await new Promise(r => setTimeout(r, 50))) {
+                    if (since < 0 && recorded()) since = w.logs.length;
+                    if (since >= 0 && w.logs.slice(since).some(l => /elapsed/.test(l))) break;
+                }
+                assert.ok(since >= 0 && w.logs.slice(since).some(l => /elapsed/.test(l)), `the run was waiting:\n${w.logs.join("\n")}`);
                 await doomed.close(); // the provider host dies while it waits, as in a killed pulumi up
                 const dead = await running;
                 assert.equal(dead.ok, false);
-                assert.equal(doomed.view.resources.length, 0, "the killed run recorded nothing");
+                const left = backupIn(doomed)!;
+                assert.equal(left.status, "BUILDING", "the killed run recorded the backup it started, unfinished");
+                assert.equal(accepted(), 1);
 
-                const next = w.newEngine();
+                const next = w.newEngine({ state: doomed.state }); // the next up of the same stack, from the checkpoint the killed run left
                 const up = await next.up(program);
                 assert.ok(up.ok, up.errors.join("\n"));
-                assert.ok(w.logs.some(l => /resuming the backup this (resource|set) started in an interrupted run/.test(l)), w.logs.join("\n"));
+                const done = backupIn(next)!;
+                assert.equal(done.status, "COMPLETED");
+                if (left.backupId) assert.equal(done.backupId, left.backupId, "the same backup");
+                if (left.jobId) assert.equal(done.jobId, left.jobId, "the same job");
+                assert.equal(accepted(), 1, `no second backup was started:\n${w.logs.join("\n")}`);
                 assert.equal((await w.admin.calls())[c.serviceKey][c.createAction].mutations, 1, "one backup, not two");
-                assert.equal((await liveOurs(w, c, instanceId)).length, 1);
+                assert.deepEqual(await liveOurs(w, c, instanceId), [done.backupId]);
                 assert.ok((await next.destroy()).ok);
                 assert.deepEqual(await liveOurs(w, c, instanceId), []);
             });
