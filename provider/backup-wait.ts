@@ -12,7 +12,7 @@
  */
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import type { DeleteOutcome, StartedBackup } from "./clouds/adapter";
-import { ResourceInitError, withProviderKey } from "./core/errors";
+import { CloudError, ResourceInitError, withProviderKey } from "./core/errors";
 import type { InstanceCoordinator } from "./instance";
 import { releaseBackup } from "./ownership";
 import { keptAfterDelete, PendingDelete } from "./retention-set";
@@ -164,6 +164,10 @@ export class BackupWaitProvider {
         if (err instanceof CreationIncompleteError && err.progress?.status === "FAILED") {
             return `${what}: the cloud reports it failed (${err.progress.failReason ?? err.progress.cloudStatus}). It stays recorded in state.`
                 + " Next: run `pulumi refresh` (it records the failure), then `pulumi up` (it replaces the failed backup and deletes it)";
+        }
+        if (err instanceof CreationIncompleteError && err.cloudError instanceof CloudError) {
+            // The cloud's answer ended the wait (the backup is not listed, a wrong endpoint): its code and next step are what count.
+            return `${this.rt.describe(what, err.cloudError).message} (the backup stays recorded in state)`;
         }
         if (err instanceof CreationIncompleteError) {
             return `${what}: ${this.rt.message(err)}. The backup is recorded in state (status ${err.progress?.status ?? "BUILDING"}); the next \`pulumi up\` waits for it again, and no second backup is made`;
