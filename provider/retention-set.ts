@@ -124,6 +124,7 @@ export class RetentionSetProvider {
         const known = !containsUnknown(news.labels) && !containsUnknown(news.retention) && !containsUnknown(news.now) && !containsUnknown(news.minCompleted)
             && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
         if (changes && known) {
+            olds = await this.asTheUpdateFinds(olds, news);
             this.refuseOverBudget(olds, news, replaces.length > 0);
             // Adopted labels take over backups that exist: they make none. A replacement starts from no backup.
             const planned = replaces.length > 0 ? desiredOf(news, {}).keys : labels.filter(l => !olds.backups?.[l]);
@@ -132,6 +133,41 @@ export class RetentionSetProvider {
             await this.announce(olds, news, replaces.length > 0);
         }
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    }
+
+    /**
+     * The earlier state as the update will find it, for the preview to judge
+     * what the update does: a member started without waiting and still
+     * BUILDING in state is looked at once (the update records its completion
+     * and backup id the same way), and with `deferDeletes` the members handed
+     * over for deletion that the instance no longer lists (the wait step
+     * deleted them) are left out, as the update drops them. When the cloud
+     * cannot be read, the state is taken as it is.
+     */
+    private async asTheUpdateFinds(olds: RetentionSetState, news: RetentionSetInputs): Promise<RetentionSetState> {
+        const members: Record<string, Member> = { ...(olds.backups ?? {}) };
+        const building = Object.entries(members).filter(([, m]) => m.status === "BUILDING" && !m.pendingDelete);
+        const handedOver = news.deferDeletes && Object.values(members).some(m => m.pendingDelete?.code === "AfterNewBackups");
+        if ((building.length === 0 && !handedOver) || !olds.instanceId) return olds;
+        let inst: InstanceCoordinator;
+        try {
+            inst = this.rt.instance(olds);
+        } catch {
+            return olds; // no settings to read the cloud with: the update says so
+        }
+        await Promise.all(building.map(async ([l, m]) => {
+            const started = { jobId: m.jobId, backupId: m.backupId, startedAt: m.startedAt };
+            try {
+                members[l] = { ...m, ...factsOf(started, await inst.status(started)) };
+            } catch {
+                // as recorded
+            }
+        }));
+        if (handedOver) {
+            const wanted = new Set(desiredOf(news, members).keys);
+            await this.dropHandedOverGone(inst, olds, members, wanted, false);
+        }
+        return { ...olds, backups: members };
     }
 
     /**
@@ -222,7 +258,7 @@ export class RetentionSetProvider {
         const was = (m: Member) => desired.held ? `, held by ${tiersText(m.tiers)} until now` : "";
         const deletes = leaving.filter(([l]) => !spared.has(l)).map(([l, m]) => describeMember(l, m).replace(/\)$/, `${was(m)})`));
         const deferred = leaving.filter(([l]) => spared.has(l)).map(([l, m]) => describeMember(l, m));
-        const kept = desired.held ? [...wanted].filter(l => olds.backups?.[l] && !replacing).map(l => `${olds.backups![l].backupId ?? l} (label ${l}, ${tiersText(desired.held!.get(l))})`) : [];
+        const kept = desired.held ? [...wanted].filter(l => olds.backups?.[l] && !replacing).map(l => `${olds.backups![l].backupId ?? `job ${olds.backups![l].jobId}`} (label ${l}, ${tiersText(desired.held!.get(l))})`) : [];
         if (creates.length === 0 && deletes.length === 0 && deferred.length === 0) return;
         const parts = [
             creates.length ? `creates backups for labels ${creates.map(l => `${l}${tierOf(l)}`).join(", ")}` : "",
@@ -473,7 +509,8 @@ export class RetentionSetProvider {
                 if (!members[l].heldByFloor) {
                     this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
                 }
-                members[l] = { ...members[l], heldByFloor: true };
+                // Kept, so not pending deletion either (the wait step deletes the members pending deletion).
+                members[l] = dropUndefined({ ...members[l], heldByFloor: true, pendingDelete: undefined });
             } else if (members[l].heldByFloor) {
                 members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
             }
@@ -518,15 +555,19 @@ export class RetentionSetProvider {
     private handOver(inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
         const now = new Date().toISOString();
         // The floor, judged as it will stand when the wait step deletes: only after every new backup has completed.
-        const asCompleted = Object.fromEntries(Object.entries(members).map(([l, m]) => [l, wanted.has(l) && m.status === "BUILDING" ? { ...m, status: "COMPLETED" } : m]));
-        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId && !members[l].pendingDelete);
+        // A new backup known by its job only (Alibaba) counts too: the wait step learns its id before it deletes anything.
+        const asCompleted = Object.fromEntries(Object.entries(members).map(([l, m]) => [l, wanted.has(l) && m.status === "BUILDING"
+            ? { ...m, status: "COMPLETED", backupId: m.backupId ?? `(job ${m.jobId})` } : m]));
+        // Members handed over earlier (or whose delete was refused) leave too: they are not counted as remaining.
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
         const minCompleted = minCompletedOf(inputs);
         const spared = new Set(sparedByFloor(asCompleted, leaving, minCompleted));
         for (const l of spared) {
             if (!members[l].heldByFloor) {
                 this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
             }
-            members[l] = { ...members[l], heldByFloor: true };
+            // Kept: no longer one to delete (the wait step deletes the members pending deletion).
+            members[l] = dropUndefined({ ...members[l], heldByFloor: true, pendingDelete: undefined });
         }
         for (const l of wanted) if (members[l]?.heldByFloor) members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
         const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !spared.has(l));
@@ -542,7 +583,7 @@ export class RetentionSetProvider {
      * no longer lists (the wait step deleted them) leave the state, as a
      * refresh would drop them. One listing, only when there are such members.
      */
-    private async dropHandedOverGone(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
+    private async dropHandedOverGone(inst: InstanceCoordinator, inputs: Pick<RetentionSetInputs, "instanceId">, members: Record<string, Member>, wanted: Set<string>, release = true) {
         const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && m.pendingDelete && m.backupId);
         if (handed.length === 0) return;
         let listed: Set<string>;
@@ -554,7 +595,7 @@ export class RetentionSetProvider {
         for (const [l, m] of handed) {
             if (listed.has(m.backupId!)) continue;
             delete members[l];
-            releaseBackup(inputs.instanceId, m.backupId!);
+            if (release) releaseBackup(inputs.instanceId, m.backupId!);
         }
     }
 
