@@ -387,13 +387,14 @@ export class RetentionSetProvider {
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
-        const desired = desiredOf(inputs, members);
+        let desired = desiredOf(inputs, members);
         let wanted = new Set(desired.keys);
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
             if (inputs.deferDeletes) await this.dropHandedOverGone(inst, inputs, members, wanted);
             await this.adopt(inst, inputs, members);
+            let failedBefore = false;
             // Members still building from an earlier attempt: wait for them instead of creating again.
             // A declared member a refresh found FAILED is looked at too: it is set aside and its label gets a new backup.
             for (const [l, m] of Object.entries(members)) {
@@ -411,8 +412,15 @@ export class RetentionSetProvider {
                         throw err;
                     }
                     this.setAsideFailed(members, l, factsOf(err.started, err.progress));
-                    this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
+                    failedBefore = true;
+                    this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); ${inputs.retention ? "it is set aside and holds no tier" : "a new one is created"}`);
                 }
+            }
+            // With tiers, a backup that failed held nothing: the plan is made again without it, so the night it
+            // was made for gets no new backup later (tonight's backup is planned as any night's).
+            if (inputs.retention && failedBefore) {
+                desired = desiredOf(inputs, members);
+                wanted = new Set(desired.keys);
             }
             const toCreate = desired.keys.filter(l => !members[l]);
             await Promise.all(toCreate.map(async l => {
