@@ -33,6 +33,12 @@ export function sizeText(bytes: unknown): string | undefined {
 export function describeMember(label: string, b: DescribedBackup, now = Date.now()): string {
     const age = ageText(b, now);
     const size = sizeText(b.sizeBytes);
-    const facts = [label.includes("~failed-") ? "failed backup" : `label ${label}`, age && `${age} old`, size, b.pendingDelete ? "retrying a refused delete" : undefined];
+    const facts = [label.includes("~failed-") ? "failed backup" : `label ${label}`, age && `${age} old`, size, pendingText(b.pendingDelete)];
     return `${b.backupId ?? `job ${b.jobId}`} (${facts.filter(Boolean).join(", ")})`;
+}
+
+/** What a member kept as `pendingDelete` waits for: the new backups of the update that handed it over, or a retry of a refused delete. */
+function pendingText(pending: unknown): string | undefined {
+    if (!pending) return undefined;
+    return (pending as { code?: unknown }).code === "AfterNewBackups" ? "deleted once the new backups have completed" : "retrying a refused delete";
 }

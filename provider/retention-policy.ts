@@ -147,10 +147,11 @@ export function tiersText(tiers: readonly string[] | undefined): string {
 /**
  * The keys whose backups a set's `backupIds` lists, in its order: with
  * retention tiers, the members a tier holds, oldest first; otherwise the
- * declared labels as given.
+ * declared labels as given. A failed backup is not listed.
  */
 export function heldKeys(labels: readonly string[] | undefined, members: Record<string, PolicyMember & { tiers?: readonly string[] }>, tiered: boolean): string[] {
     if (!tiered) return [...(labels ?? [])];
-    return Object.keys(members).filter(k => members[k].tiers?.length)
+    // A backup the cloud reports failed serves no tier, even before the set's next update sets it aside.
+    return Object.keys(members).filter(k => members[k].tiers?.length && members[k].status !== "FAILED")
         .sort((a, b) => (instantOf(members[a]) ?? 0) - (instantOf(members[b]) ?? 0) || (a < b ? -1 : 1));
 }

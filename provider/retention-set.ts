@@ -153,6 +153,7 @@ export class RetentionSetProvider {
         const known = !containsUnknown(news.labels) && !containsUnknown(news.retention) && !containsUnknown(news.now) && !containsUnknown(news.minCompleted)
             && !containsUnknown(news.maxDeletesPerUpdate) && !RETENTION_SET_REPLACE_KEYS.some(k => containsUnknown(news[k]));
         if (changes && known) {
+            olds = await this.asTheUpdateFinds(olds, news);
             this.refuseOverBudget(olds, news, replaces.length > 0);
             // Adopted labels take over backups that exist: they make none. A replacement starts from no backup.
             const planned = replaces.length > 0 ? desiredOf(news, {}).keys : labels.filter(l => !olds.backups?.[l]);
@@ -161,6 +162,41 @@ export class RetentionSetProvider {
             await this.announce(olds, news, replaces.length > 0);
         }
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
+    }
+
+    /**
+     * The earlier state as the update will find it, for the preview to judge
+     * what the update does: a member started without waiting and still
+     * BUILDING in state is looked at once (the update records its completion
+     * and backup id the same way), and with `deferDeletes` the members handed
+     * over for deletion that the instance no longer lists (the wait step
+     * deleted them) are left out, as the update drops them. When the cloud
+     * cannot be read, the state is taken as it is.
+     */
+    private async asTheUpdateFinds(olds: RetentionSetState, news: RetentionSetInputs): Promise<RetentionSetState> {
+        const members: Record<string, Member> = { ...(olds.backups ?? {}) };
+        const building = Object.entries(members).filter(([, m]) => m.status === "BUILDING" && !m.pendingDelete);
+        const handedOver = news.deferDeletes && Object.values(members).some(m => m.pendingDelete?.code === "AfterNewBackups");
+        if ((building.length === 0 && !handedOver) || !olds.instanceId) return olds;
+        let inst: InstanceCoordinator;
+        try {
+            inst = this.rt.instance(olds);
+        } catch {
+            return olds; // no settings to read the cloud with: the update says so
+        }
+        await Promise.all(building.map(async ([l, m]) => {
+            const started = { jobId: m.jobId, backupId: m.backupId, startedAt: m.startedAt };
+            try {
+                members[l] = { ...m, ...factsOf(started, await inst.status(started)) };
+            } catch {
+                // as recorded
+            }
+        }));
+        if (handedOver) {
+            const wanted = new Set(desiredOf(news, members).keys);
+            await this.dropHandedOverGone(inst, olds, members, wanted, false);
+        }
+        return { ...olds, backups: members };
     }
 
     /**
@@ -251,7 +287,7 @@ export class RetentionSetProvider {
         const was = (m: Member) => desired.held ? `, held by ${tiersText(m.tiers)} until now` : "";
         const deletes = leaving.filter(([l]) => !spared.has(l)).map(([l, m]) => describeMember(l, m).replace(/\)$/, `${was(m)})`));
         const deferred = leaving.filter(([l]) => spared.has(l)).map(([l, m]) => describeMember(l, m));
-        const kept = desired.held ? [...wanted].filter(l => olds.backups?.[l] && !replacing).map(l => `${olds.backups![l].backupId ?? l} (label ${l}, ${tiersText(desired.held!.get(l))})`) : [];
+        const kept = desired.held ? [...wanted].filter(l => olds.backups?.[l] && !replacing).map(l => `${olds.backups![l].backupId ?? `job ${olds.backups![l].jobId}`} (label ${l}, ${tiersText(desired.held!.get(l))})`) : [];
         if (creates.length === 0 && deletes.length === 0 && deferred.length === 0) return;
         const parts = [
             creates.length ? `creates backups for labels ${creates.map(l => `${l}${tierOf(l)}`).join(", ")}` : "",
@@ -380,13 +416,14 @@ export class RetentionSetProvider {
         const label = inputs.resourceName ?? id;
         const members: Record<string, Member> = { ...previous };
         const problems: string[] = [];
-        const desired = desiredOf(inputs, members);
+        let desired = desiredOf(inputs, members);
         let wanted = new Set(desired.keys);
         // A label declared again takes back its backup, even one whose delete the cloud refused so far.
         for (const l of wanted) if (members[l]?.pendingDelete) members[l] = dropUndefined({ ...members[l], pendingDelete: undefined });
         try {
             if (inputs.deferDeletes) await this.dropHandedOverGone(inst, inputs, members, wanted);
             await this.adopt(inst, inputs, members);
+            let failedBefore = false;
             // Members still building from an earlier attempt: wait for them instead of creating again.
             // A declared member a refresh found FAILED is looked at too: it is set aside and its label gets a new backup.
             for (const [l, m] of Object.entries(members)) {
@@ -410,8 +447,15 @@ export class RetentionSetProvider {
                         throw err;
                     }
                     this.setAsideFailed(members, l, factsOf(err.started, err.progress));
-                    this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); a new one is created`);
+                    failedBefore = true;
+                    this.rt.log(`warning: ${label}[${l}]: the backup failed in the cloud (${err.progress.failReason ?? err.progress.cloudStatus}); ${inputs.retention ? "it is set aside and holds no tier" : "a new one is created"}`);
                 }
+            }
+            // With tiers, a backup that failed held nothing: the plan is made again without it, so the night it
+            // was made for gets no new backup later (tonight's backup is planned as any night's).
+            if (inputs.retention && failedBefore) {
+                desired = desiredOf(inputs, members);
+                wanted = new Set(desired.keys);
             }
             const toCreate = desired.keys.filter(l => !members[l]);
             await Promise.all(toCreate.map(async l => {
@@ -508,7 +552,8 @@ export class RetentionSetProvider {
                 if (!members[l].heldByFloor) {
                     this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
                 }
-                members[l] = { ...members[l], heldByFloor: true };
+                // Kept, so not pending deletion either (the wait step deletes the members pending deletion).
+                members[l] = dropUndefined({ ...members[l], heldByFloor: true, pendingDelete: undefined });
             } else if (members[l].heldByFloor) {
                 members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
             }
@@ -549,15 +594,19 @@ export class RetentionSetProvider {
     private handOver(inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
         const now = new Date().toISOString();
         // The floor, judged as it will stand when the wait step deletes: only after every new backup has completed.
-        const asCompleted = Object.fromEntries(Object.entries(members).map(([l, m]) => [l, wanted.has(l) && m.status === "BUILDING" ? { ...m, status: "COMPLETED" } : m]));
-        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId && !members[l].pendingDelete);
+        // A new backup known by its job only (Alibaba) counts too: the wait step learns its id before it deletes anything.
+        const asCompleted = Object.fromEntries(Object.entries(members).map(([l, m]) => [l, wanted.has(l) && m.status === "BUILDING"
+            ? { ...m, status: "COMPLETED", backupId: m.backupId ?? `(job ${m.jobId})` } : m]));
+        // Members handed over earlier (or whose delete was refused) leave too: they are not counted as remaining.
+        const leaving = Object.keys(members).filter(l => !wanted.has(l) && members[l].backupId);
         const minCompleted = minCompletedOf(inputs);
         const spared = new Set(sparedByFloor(asCompleted, leaving, minCompleted));
         for (const l of spared) {
             if (!members[l].heldByFloor) {
                 this.rt.log(`warning: ${inputs.resourceName ?? inputs.instanceId}: backup ${members[l].backupId} (label ${l}) is not deleted yet: fewer than minCompleted ${minCompleted} completed backups of the set would remain; it stays in state (heldByFloor) and a later up deletes it once newer backups have completed`);
             }
-            members[l] = { ...members[l], heldByFloor: true };
+            // Kept: no longer one to delete (the wait step deletes the members pending deletion).
+            members[l] = dropUndefined({ ...members[l], heldByFloor: true, pendingDelete: undefined });
         }
         for (const l of wanted) if (members[l]?.heldByFloor) members[l] = dropUndefined({ ...members[l], heldByFloor: undefined });
         const handed = Object.entries(members).filter(([l, m]) => !wanted.has(l) && (m.backupId || m.jobId) && !m.pendingDelete && !spared.has(l));
@@ -573,7 +622,7 @@ export class RetentionSetProvider {
      * no longer lists (the wait step deleted them) leave the state, as a
      * refresh would drop them. One listing, only when there are such members.
      */
-    private async dropHandedOverGone(inst: InstanceCoordinator, inputs: RetentionSetInputs, members: Record<string, Member>, wanted: Set<string>) {
+    private async dropHandedOverGone(inst: InstanceCoordinator, inputs: Pick<RetentionSetInputs, "instanceId">, members: Record<string, Member>, wanted: Set<string>, release = true) {
         // A member known by its job only (Alibaba) learns its backup id first: one look at the job.
         for (const [l, m] of Object.entries(members)) {
             if (wanted.has(l) || !m.pendingDelete || m.backupId || !m.jobId) continue;
@@ -595,7 +644,7 @@ export class RetentionSetProvider {
         for (const [l, m] of handed) {
             if (listed.has(m.backupId!)) continue;
             delete members[l];
-            releaseBackup(inputs.instanceId, m.backupId!);
+            if (release) releaseBackup(inputs.instanceId, m.backupId!);
         }
     }
 

@@ -11,6 +11,8 @@ import type { CloudName, ServiceName } from "../provider/clouds/adapter";
 /** Types under which the two resources appear in a checkpoint: the dynamic resources, and the plugin's. */
 const MANUAL_BACKUP_TYPES = new Set(["pulumi-nodejs:dynamic/dbbackups:ManualBackup", "dbbackups:index:ManualBackup"]);
 const RETENTION_SET_TYPES = new Set(["pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet", "dbbackups:index:BackupRetentionSet"]);
+/** The SDK's wait step: it owns nothing, but reports what became of the backups its starting step holds. */
+const WAIT_TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupWait";
 /** The signature key of a secret value in a checkpoint. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -92,7 +94,31 @@ export function readCheckpoint(file: string, removed = false): CheckpointFacts {
     return factsOf(resources, file, removed);
 }
 
-/** The backups held by the resources of one checkpoint. */
+/**
+ * The wait step of a resource that starts backups (the SDK's components are
+ * two steps, under one name): what it learned of each backup (key `backup`
+ * or a label), and the keys whose backups it deleted.
+ */
+function waitOf(resources: any[], start: any): { facts: Record<string, Record<string, unknown>>; deleted: string[] } {
+    const name = urnParts(String(start.urn ?? "")).name;
+    const wait = resources.find(w => w?.type === WAIT_TYPE && !w.delete && urnParts(String(w.urn ?? "")).name === name
+        && ((Array.isArray(w.dependencies) && w.dependencies.includes(start.urn)) || (w.parent !== undefined && w.parent === start.parent)));
+    const o = (wait?.outputs ?? {}) as Record<string, unknown>;
+    const facts = plain(o.facts), deleted = plain(o.deleted);
+    return {
+        facts: facts && typeof facts === "object" ? facts as Record<string, Record<string, unknown>> : {},
+        deleted: Array.isArray(deleted) ? deleted.filter((d): d is string => typeof d === "string") : [],
+    };
+}
+
+/** A backup as its starting step recorded it, with what the wait step learned of the same backup (same job or id). */
+function withFacts(m: Record<string, unknown>, f: Record<string, unknown> | undefined): Record<string, unknown> {
+    if (!f || typeof f !== "object") return m;
+    const same = str(m.jobId) ? str(f.jobId) === str(m.jobId) : !!str(m.backupId) && str(f.backupId) === str(m.backupId);
+    return same ? { ...m, ...f } : m;
+}
+
+/** The backups held by the resources of one checkpoint (a wait step holds none: its starting step does). */
 export function factsOf(resources: any[], file: string, removed: boolean): CheckpointFacts {
     const held: HeldBackup[] = [];
     let count = 0;
@@ -118,17 +144,20 @@ export function factsOf(resources: any[], file: string, removed: boolean): Check
             stack: `${project ?? u.project ?? "?"}/${stackName ?? u.stack ?? "?"}`, project: project ?? u.project, stackName: stackName ?? u.stack,
             resource: resourceName ?? u.name ?? String(r.id ?? "?"), urn, file, removed,
         };
+        const wait = waitOf(resources, r);
         if (isManual) {
+            const f = withFacts({ backupId: get("backupId"), jobId: get("jobId") }, wait.facts.backup);
             held.push({
                 instance, holder: { ...base, type: "ManualBackup", tag: ownerTag(owner) },
-                backupId: str(get("backupId")) ?? (str(r.id) && !String(r.id).startsWith("job-") ? String(r.id) : undefined),
-                jobId: str(get("jobId")), status: str(get("status")), sizeBytes: num(get("sizeBytes")),
+                backupId: str(f.backupId) ?? (str(r.id) && !String(r.id).startsWith("job-") ? String(r.id) : undefined),
+                jobId: str(get("jobId")), status: str(f.status ?? get("status")), sizeBytes: num(f.sizeBytes ?? get("sizeBytes")),
             });
             continue;
         }
         const members = (get("backups") ?? {}) as Record<string, Record<string, unknown>>;
-        for (const [label, m] of Object.entries(members)) {
-            if (!m || typeof m !== "object") continue;
+        for (const [label, raw] of Object.entries(members)) {
+            if (!raw || typeof raw !== "object" || wait.deleted.includes(label)) continue;
+            const m = withFacts(raw, wait.facts[label]);
             held.push({
                 instance, holder: { ...base, type: "BackupRetentionSet", label, tag: ownerTag({ ...owner, label }) },
                 backupId: str(m.backupId), jobId: str(m.jobId), status: str(m.status), sizeBytes: num(m.sizeBytes),

@@ -139,6 +139,9 @@ describe("BackupRetentionSet previews: Diff and Check rules", () => {
         assert.equal(describeMember("2026-11-01", { backupId: "b1", finishedAt: "2026-11-01T00:00:00Z", sizeBytes: 1.5 * 1024 ** 3 }, now), "b1 (label 2026-11-01, 7 days old, 1.5 GiB)");
         assert.equal(describeMember("x", { backupId: "b2", startedAt: "2026-11-07T19:00:00Z", sizeBytes: 200 * 1024 ** 2 }, now), "b2 (label x, 5 h old, 200.0 MiB)");
         assert.equal(describeMember("y", { jobId: "j1" }, now), "job j1 (label y)");
+        // A member handed over to the wait step is not a refused delete: it goes once the new backups have completed.
+        assert.equal(describeMember("z", { backupId: "b3", pendingDelete: { code: "AfterNewBackups" } }, now), "b3 (label z, deleted once the new backups have completed)");
+        assert.equal(describeMember("z", { backupId: "b3", pendingDelete: { code: "InstanceBusy" } }, now), "b3 (label z, retrying a refused delete)");
     });
 });
 
@@ -150,26 +153,44 @@ describe("BackupRetentionSet previews through the dynamic-provider host", functi
     const c = HUAWEI_RDS;
 
     it("a state written by the previous release (array labels) previews as unchanged and its up makes and deletes nothing", async () => {
-        const first = w.newEngine();
-        const program = (labels: string[]) => () => { new BackupRetentionSet("legacy", { ...c.args, instanceId: c.instanceB, labels }); };
-        const up = await first.up(program(days(1, 3)));
+        const engine = w.newEngine();
+        const who = () => ({ project: pulumi.getProject(), stack: pulumi.getStack() });
+        // What the previous release stored: one dynamic resource, the labels as a list, no resourceUrn, every backup waited for.
+        const previous = () => {
+            new PreviousRelease(require("../../sdk/shims/backup-retention-set"), "legacy", {
+                ...c.args, instanceId: c.instanceB, labels: days(1, 3), resourceName: "legacy", ...who(), backups: undefined, backupIds: undefined,
+            }, undefined, "dbbackups", "BackupRetentionSet");
+        };
+        const up = await engine.up(previous);
         assert.ok(up.ok, up.errors.join("\n"));
-        // What the previous release stored: the labels as a list, no resourceUrn.
-        const state = first.state;
-        const [res] = state.resources;
-        for (const bag of [res.inputs, res.outputs]) { bag.labels = days(1, 3); delete bag.resourceUrn; }
-        const engine = w.newEngine({ state });
+        const [res] = engine.state.resources;
+        assert.deepEqual(res.inputs.labels, days(1, 3), "the previous release's state holds the array form");
+        const ids = Object.values(res.outputs.backups as Record<string, any>).map(m => m.backupId).sort();
+        const program = () => { new BackupRetentionSet("legacy", { ...c.args, instanceId: c.instanceB, labels: days(1, 3) }); };
         await w.admin.resetCalls();
-        const plan = await engine.preview(program(days(1, 3)));
+        w.logs.length = 0;
+        const plan = await engine.preview(program);
         assert.ok(plan.ok, plan.errors.join("\n"));
-        assert.deepEqual(plan.steps.map(s => s.op), ["same"]);
-        const again = await engine.up(program(days(1, 3)));
+        // The set's resource moves under the component by its alias, neither replaced nor deleted; the only new step is the
+        // wait step, which owns nothing. The set's step is an update of its bookkeeping inputs only (it now starts backups
+        // without waiting, the wait step does the rest): no label, backup or retention input changes, and no backup is announced.
+        const ops = plan.steps.map(s => `${s.op} ${s.type}`).sort();
+        assert.deepEqual(ops, ["create pulumi-nodejs:dynamic/dbbackups:BackupWait", "update pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet"], ops.join("\n"));
+        const changed = plan.steps.find(s => s.type.endsWith(":BackupRetentionSet"))!.changedKeys ?? [];
+        assert.ok(changed.includes("waitForCompletion") && changed.every(k => ["labels", "waitForCompletion", "deferDeletes", "resourceUrn"].includes(k)), changed.join(", "));
+        assert.ok(!w.logs.some(l => /this update (creates|deletes)/.test(l)), w.logs.join("\n"));
+        const again = await engine.up(program);
         assert.ok(again.ok, again.errors.join("\n"));
         const calls = (await w.admin.calls())[c.serviceKey] ?? {};
         assert.equal(Object.values(calls).reduce((n, x) => n + x.mutations, 0), 0, `nothing created or deleted: ${JSON.stringify(calls)}`);
-        assert.deepEqual(engine.view.resources[0].inputs.labels, keyed(days(1, 3)), "the inputs now hold the keyed form");
-        assert.equal(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).length, 3);
+        const start = engine.state.resources.find(r => r.type === "pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet")!;
+        assert.deepEqual(start.inputs.labels, keyed(days(1, 3)), "the inputs now hold the keyed form");
+        assert.deepEqual([...(engine.view.resources[0].outputs.backupIds as string[])].sort(), ids, "the same backups");
+        assert.deepEqual(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).filter((b: any) => ids.includes(idOf(b))).length, 3);
+        const settled = await engine.preview(program);
+        assert.deepEqual(settled.steps.map(s => s.op), settled.steps.map(() => "same"), "a second run changes nothing");
         assert.ok((await engine.destroy()).ok);
+        assert.deepEqual(live(await w.admin.backupsOf(c.serviceKey, c.instanceB)).filter((b: any) => ids.includes(idOf(b))), [], "destroy deletes them");
     });
 
     it("keep 7 → 1 is refused at preview and at up; nothing is created or deleted", async () => {
@@ -195,3 +216,6 @@ describe("BackupRetentionSet previews through the dynamic-provider host", functi
 });
 
 const live = (bs: any[]) => bs.filter(isLive);
+
+/** A resource declared the way the previous release did: one dynamic resource with the package's shim. */
+class PreviousRelease extends pulumi.dynamic.Resource { }

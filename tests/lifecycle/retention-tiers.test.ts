@@ -48,6 +48,8 @@ for (const c of [ALICLOUD, HUAWEI_RDS]) {
                     assert.ok(line.includes(`${made["2026-05-30"]} (label 2026-05-30`) && line.includes("held by daily until now"), line);
                     // Friday leaves the daily tier but stays as May's backup; Sunday stays as week 22's and May's.
                     assert.ok(line.includes(`${made["2026-05-31"]} (label 2026-05-31, daily+weekly+monthly)`), line);
+                    // Friday left every tier on Sunday and was deleted then: it is not announced again.
+                    assert.ok(!line.includes(made["2026-05-29"]), line);
                 }
                 await w.admin.resetCalls();
                 const up = await engine.up(program);

@@ -145,7 +145,14 @@ describe("the packed package installed into a fresh program", function () {
         const driver = path.join(program, "driver");
         fs.mkdirSync(driver, { recursive: true });
         for (const f of ["engine.ts", "host-driver.ts", "lazy-typescript.js", "program.ts", "format.ts", "run-snippet.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "tests", "support", f), path.join(driver, f));
-        
+        // The engine's view of the SDK's components lists a set's held backups as the SDK does, with the provider's function
+        // (which the package does not export): it goes with the driver.
+        for (const f of ["retention-policy.ts", "periods.ts"]) fs.copyFileSync(path.join(REPO_ROOT, "provider", f), path.join(driver, f));
+        const engineFile = path.join(driver, "engine.ts");
+        const engineCode = fs.readFileSync(engineFile, "utf8");
+        assert.ok(engineCode.includes(`"../../provider/retention-policy"`), "the engine imports the provider's retention policy");
+        fs.writeFileSync(engineFile, engineCode.replace(`"../../provider/retention-policy"`, `"./retention-policy"`));
+
         const out = execFileSync(process.execPath, ["-r", TS_NODE, path.join(driver, "run-snippet.ts"), path.join(program, "index.ts")], {
             cwd: program, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
             env: {

@@ -100,14 +100,25 @@ export async function runNights(opts: NightsOptions): Promise<NightsReport> {
             const expected = new Set([...expectedHeld(opts.retention, [...good.keys()])].map(t => good.get(t)!));
             const cloud = (await w.admin.backupsOf("alicloudRds", INSTANCE.id)).filter((b: any) => b.mode === "Manual");
             const live = new Set(cloud.filter((b: any) => b.status === "Success").map((b: any) => b.backupId as string));
-            const heldInState = Object.values(members).filter(m => m.tiers?.length);
+            // What the set shows as held (its backupIds): a backup the cloud reports failed is not among them.
+            const heldIds = (engine.view.resources[0]?.outputs.backupIds ?? []) as string[];
+            const heldInState = Object.values(members).filter(m => heldIds.includes(m.backupId));
             const floorHeld = Object.values(members).filter(m => m.heldByFloor).map(m => m.backupId as string);
             const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every(x => b.has(x));
             const liveHeld = new Set([...live].filter(id => !floorHeld.includes(id)));
-            if (!same(liveHeld, expected)) report.violations.push(`night ${n} (${now}): the cloud holds ${[...liveHeld].sort().join(",")} besides the floor's, the definition ${[...expected].sort().join(",")}`);
-            if (!same(new Set(heldInState.map(m => m.backupId)), expected)) report.violations.push(`night ${n}: the state's tiers hold ${heldInState.map(m => m.backupId).sort().join(",")}, the definition ${[...expected].sort().join(",")}`);
-            if (liveHeld.size > report.sumOfTiers) report.violations.push(`night ${n}: ${liveHeld.size} backups held, more than the ${report.sumOfTiers} of the tiers`);
             const deleted = [...before].filter(id => !live.has(id));
+            if (failing) {
+                // The set records tonight's plan when it starts the backup, before the cloud reports the failure to the wait
+                // step; the next up plans again without the failed backup. On the failed night nothing is deleted, so every
+                // backup the definition holds is still there.
+                if (deleted.length) report.violations.push(`night ${n}: the backup failed, yet ${deleted.join(",")} were deleted`);
+                const missing = [...expected].filter(id => !live.has(id));
+                if (missing.length) report.violations.push(`night ${n}: the definition holds ${missing.join(",")}, which the cloud no longer has`);
+            } else {
+                if (!same(liveHeld, expected)) report.violations.push(`night ${n} (${now}): the cloud holds ${[...liveHeld].sort().join(",")} besides the floor's, the definition ${[...expected].sort().join(",")}`);
+                if (!same(new Set(heldInState.map(m => m.backupId)), expected)) report.violations.push(`night ${n}: the state's tiers hold ${heldInState.map(m => m.backupId).sort().join(",")}, the definition ${[...expected].sort().join(",")}`);
+            }
+            if (liveHeld.size > report.sumOfTiers) report.violations.push(`night ${n}: ${liveHeld.size} backups held, more than the ${report.sumOfTiers} of the tiers`);
             for (const id of deleted) if (expected.has(id)) report.violations.push(`night ${n}: backup ${id} was deleted while a tier holds it`);
             // The floor: never fewer completed backups than minCompleted (once that many have been made).
             const floor = Math.min(opts.minCompleted ?? 1, good.size);

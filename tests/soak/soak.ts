@@ -272,7 +272,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
         const settle = await engine.up(programOf(decls, true));
         report.convergence = settle.errors.map(e => `up failed: ${e}`);
         const after = await emulatorView(w, new Set([...foreign.keys()].map(k => k.split("/")[1])));
-        const state = engine.state.resources;
+        // As the SDK's classes show it: each component's first step (the owner) with what its wait step reported.
+        const state = engine.view.resources;
         for (const d of decls) {
             const rec = state.find(r => r.name === d.name && r.type.endsWith(`:${d.kind}`));
             if (!rec) { report.convergence.push(`${d.name}: not in state`); continue; }

@@ -20,7 +20,8 @@ async function main() {
     const engine = new Engine({ cwd: path.dirname(file), config, onLog: line => process.stderr.write(`${line}\n`) });
     try {
         const up = await engine.up(program);
-        const state = engine.state.resources.map(r => ({ type: r.type, name: r.name, id: r.id, status: r.outputs.status, providerBytes: String(r.outputs.__provider ?? "").length }));
+        // As the SDK's classes show it: each component's first step with what its wait step reported.
+        const state = engine.view.resources.map(r => ({ type: r.type, name: r.name, id: r.id, status: r.outputs.status, providerBytes: String(r.outputs.__provider ?? "").length }));
         const destroyed = await engine.destroy();
         process.stdout.write(`${JSON.stringify({ up: { ok: up.ok, errors: up.errors, outputs: up.outputs }, state, destroy: { ok: destroyed.ok, errors: destroyed.errors } })}\n`);
     } finally {
