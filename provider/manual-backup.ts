@@ -71,24 +71,28 @@ export class ManualBackupProvider {
 
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
         // A backup the cloud failed (and would not delete) is replaced: a new backup, then the failed one deleted.
-        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" || await this.failedSince(olds, news) ? ["status"] : [])];
+        const now = await this.statusSince(olds, news);
+        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" || now === "FAILED" ? ["status"] : [])];
         const inputKeys = Object.keys(news).filter(k => !IGNORED_IN_DIFF.has(k));
-        const stillBuilding = olds.status === "BUILDING" && news.waitForCompletion !== false;
+        // Still building and waited for here; or started without waiting and finished since, which the update records
+        // (an Alibaba job's backup id among it, so the backup is known by its id before the job leaves the cloud's list).
+        const stillBuilding = olds.status === "BUILDING" && (news.waitForCompletion !== false || now === "COMPLETED");
         const changes = replaces.length > 0 || stillBuilding || inputKeys.some(k => differs((olds as unknown as Record<string, unknown>)[k], (news as unknown as Record<string, unknown>)[k]));
         return { changes, replaces: [...replaces], deleteBeforeReplace: false };
     }
 
     /**
      * A backup started without waiting (the SDK's first step) that is still
-     * BUILDING in state: one look says whether the cloud failed it since, so
-     * the update replaces it (a new backup, then the failed one deleted).
+     * BUILDING in state: one look says what the cloud says of it now. Failed
+     * since: the update replaces it (a new backup, then the failed one
+     * deleted). Completed since: the update records it.
      */
-    private async failedSince(olds: ManualBackupState, news: ManualBackupInputs): Promise<boolean> {
-        if (olds.status !== "BUILDING" || news.waitForCompletion !== false || (!olds.jobId && !olds.backupId)) return false;
+    private async statusSince(olds: ManualBackupState, news: ManualBackupInputs): Promise<string | undefined> {
+        if (olds.status !== "BUILDING" || news.waitForCompletion !== false || (!olds.jobId && !olds.backupId)) return undefined;
         try {
-            return (await this.rt.instance(olds).status({ jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt })).status === "FAILED";
+            return (await this.rt.instance(olds).status({ jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt })).status;
         } catch {
-            return false; // not readable now: judged by the next run
+            return undefined; // not readable now: judged by the next run
         }
     }
 
@@ -228,6 +232,15 @@ export class ManualBackupProvider {
                 return await this.finish(inst, news, { jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt });
             } catch (err) {
                 throw await this.failure(`waiting for backup ${olds.backupId ?? id} of ${news.instanceId} on ${inst.adapter.displayName}`, inst, news, err);
+            }
+        }
+        if (olds.status === "BUILDING" && !news.waitForCompletion && (olds.jobId || olds.backupId)) {
+            // Started without waiting (the SDK's first step): one look records what the cloud says now, the backup id of an Alibaba job
+            // among it. Not readable now, or still building: the state stays as it is, and the wait step looks for itself.
+            const started = { jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt };
+            const p = await inst.status(started).catch(() => undefined);
+            if (p && p.status !== "BUILDING") {
+                return { outs: dropUndefined({ ...news, ...factsOf(started, p), startedAt: p.backup?.startedAt ?? startedAt, name: p.backup?.name ?? olds.name, adopted }) };
             }
         }
         // Nothing else can change in place: the new inputs are recorded with what the cloud reported before.

@@ -177,8 +177,13 @@ for (const c of CASES) {
                 assert.match(name, /^b-9-nightly-backup-[0-9a-f]{6}$/);
                 const inCloud = (await ours(w, c, c.instanceA)).find(b => idOf(b) === engine.view.resources[0].outputs.backupId);
                 assert.equal(inCloud?.name, name);
+                // The next up records the completion its wait step saw (an update of the first step, nothing replaced); then nothing changes.
+                const next = await engine.up(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
+                assert.ok(next.ok, next.errors.join("\n"));
+                assert.deepEqual(next.steps.filter(s => s.op !== "same" && s.op !== "update").map(s => s.op), [], "the default name is stable across runs");
+                assert.equal(String(engine.view.resources[0].outputs.name), name);
                 const again = await engine.preview(() => { new ManualBackup("9 nightly/backup", { ...c.args, instanceId: c.instanceA }); });
-                assert.equal(again.steps[0].op, "same", "the default name is stable across runs");
+                assert.deepEqual(again.steps.map(s => s.op), again.steps.map(() => "same"), "the default name is stable across runs");
                 assert.ok((await engine.destroy()).ok);
             });
         }
