@@ -184,7 +184,8 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return undefined; }
     }
     const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
-    const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.calls ?? 0;
+    /** Creates the cloud accepted (a create refused because the name is taken made no backup). */
+    const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.mutations ?? 0;
 
     /**
      * Starts `pulumi up` and resolves once the cloud has accepted both
@@ -215,7 +216,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
      * table per service. Backups left after destroy (orphans the provider
      * could not prove its own) are removed through the emulator afterwards.
      */
-    async function recover(dir: string, interruption: string, result: CliResult, afterInterruption: any): Promise<Row[]> {
+    async function recover(dir: string, interruption: string, result: CliResult, afterInterruption: any): Promise<{ made: Row[]; outputs: Record<string, any> }> {
         const steps: string[] = [];
         const cancel = await fresh(dir, "cancel", "--yes");
         if (cancel.code === 0) steps.push("cancel");
@@ -224,9 +225,13 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
             expectOk(await fresh(dir, "refresh", "--yes", "--skip-preview", "--clear-pending-creates"), "refresh --clear-pending-creates");
             steps.push("refresh --clear-pending-creates");
         }
-        // The jobs finish meanwhile (the next run of a pipeline comes later).
+        // The jobs finish meanwhile (the next run of a pipeline comes later): as does every job this up starts.
         await admin.advanceClock({ hours: 1 });
-        const next = expectOk(await fresh(dir, "up", "--yes", "--skip-preview"), `up after the ${interruption}`);
+        const upRun = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
+        let upEnded = false;
+        void upRun.done.then(() => { upEnded = true; });
+        for (let i = 0; !upEnded; i++) { await sleep(1_000); if (!upEnded && i >= 3) await admin.advanceClock({ ms: 600_000 }); }
+        expectOk(await upRun.done, `up after the ${interruption}`);
         steps.push("up");
         const state = await checkpoint(dir);
         const recorded = recordedIds(state);
@@ -248,8 +253,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
             assert.deepStrictEqual([outputs[`${key}Backup`], ...outputs[`${key}Set`]].sort(), cloud.filter((b) => isRecorded(recorded, b)).map(idOf).sort(),
                 `${key}: the stack outputs and the recorded backups on the instance disagree`);
         }
-        const taken = next.stdout.split("\n").filter((l) => /taking it over/.test(l));
-        if (taken.length) console.log(`      (the up after the ${interruption} took back:\n${taken.map((l) => `        ${l.trim()}`).join("\n")})`);
+        console.log(`      (after the ${interruption}: ${ws.transcript.slice(-6).map((t) => `${t.args.slice(0, 2).join(" ")} ${Math.round(t.result.ms / 100) / 10} s`).join(", ")})`);
         expectOk(await fresh(dir, "destroy", "--yes", "--skip-preview"), "destroy");
         await admin.advanceClock({ hours: 1 }); // Huawei deletes asynchronously
         const made: Row[] = [];
@@ -266,13 +270,15 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
             // Destroy deleted every recorded backup and nothing the provider could not prove its own.
             assert.deepStrictEqual(leftIds.get(key), orphans.get(key)!.sort(), `${key}: destroy deleted a backup not in the state, or left one that was`);
         }
-        return made;
+        return { made, outputs };
     }
 
     it("(a) SIGKILL of the CLI and the plugin while the backups are waited for: Huawei RDS and GeminiDB take back their own backups (0 orphaned, 0 second, 0 left); an Alibaba set is never taken or deleted without proof", async () => {
         const dir = await newStack("killed");
         await admin.resetCalls();
         const run = await upUntilWaiting(dir, "killed");
+        const startedByKilledRun = new Map<ServiceKey, string[]>();
+        for (const key of KEYS) startedByKilledRun.set(key, (await ours(key)).map(idOf).sort());
         killTree(run.child.pid!);
         const result = await run.done;
         assert.strictEqual(result.signal, "SIGKILL");
@@ -280,7 +286,11 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         // A backup is one Create that waits: nothing reached the checkpoint, every Create is pending.
         assert.strictEqual(recordedResources(afterKill), 0);
         assert.strictEqual((afterKill.deployment.pending_operations ?? []).filter((o: any) => TYPES.includes(o.resource?.type)).length, 6);
-        const made = await recover(dir, "SIGKILL", result, afterKill);
+        const { made, outputs } = await recover(dir, "SIGKILL", result, afterKill);
+        // Huawei: the state holds the very backups the killed run started (taken back by name and owner marker).
+        for (const key of ["huaweicloudRds", "huaweicloudGeminidb"] as ServiceKey[]) {
+            assert.deepStrictEqual([outputs[`${key}Backup`], ...outputs[`${key}Set`]].sort(), startedByKilledRun.get(key), `${key}: the next up did not take back the backups the killed run started`);
+        }
         for (const row of made) {
             if (row.service === "alicloudRds") {
                 // Each orphan is a set whose create was lost with the killed run: a second backup for its resource, left in the cloud.
@@ -315,7 +325,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         assert.strictEqual(result.signal, null);
         const afterCancel = await checkpoint(dir);
         assert.strictEqual(recordedResources(afterCancel), 6, `after the cancel, ${recordedResources(afterCancel)} of 6 backups being made are recorded`);
-        const made = await recover(dir, "CI cancel", result, afterCancel);
+        const { made } = await recover(dir, "CI cancel", result, afterCancel);
         for (const row of made) {
             assert.deepStrictEqual([row.service, row.recordedAfterInterruption, row.backupsAfterUp, row.orphaned, row.secondBackups, row.leftAfterDestroy],
                 [row.service, "2 of 2", 2, 0, 0, 0]);
