@@ -10,7 +10,9 @@
  * interruption gets a new, empty journal folder (DBBACKUPS_JOURNAL_DIR), as a
  * new CI runner would. The documented steps follow (`pulumi cancel` if
  * locked, `pulumi refresh --clear-pending-creates` if a create is pending,
- * `pulumi up`), then `pulumi destroy`.
+ * `pulumi up`), then `pulumi destroy`. Second backups are the creates the
+ * emulator accepted beyond the first two per service (a create the cloud
+ * refuses because the name is taken makes none).
  *
  * Under the plugin a backup is one Create that waits, so a SIGKILL leaves
  * only pending creates: on Huawei RDS and GeminiDB the next `up` takes back
@@ -323,6 +325,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         // The plugin ended its waits on the engine's Cancel: the CLI was done before the SIGTERM.
         assert.ok(took < 7_500, `the up ended ${took} ms after SIGINT`);
         assert.strictEqual(result.signal, null);
+        assert.match(result.stdout + result.stderr, /because the operation was cancelled .*The backup is recorded in state as BUILDING; the next update resumes waiting for it/);
         const afterCancel = await checkpoint(dir);
         assert.strictEqual(recordedResources(afterCancel), 6, `after the cancel, ${recordedResources(afterCancel)} of 6 backups being made are recorded`);
         const { made } = await recover(dir, "CI cancel", result, afterCancel);
