@@ -1,0 +1,337 @@
+/**
+ * A `pulumi up` of a Pulumi YAML program using the provider plugin, killed or
+ * cancelled while it waits for backups, on a fresh runner afterwards
+ * (`npm run test:cli`): the table of interruptions.cli.ts for the plugin. One
+ * program with a `dbbackups:index:ManualBackup` and a one-label
+ * `dbbackups:index:BackupRetentionSet` on each service (jobs of about a
+ * minute), interrupted (a) by SIGKILL of the CLI and every process it
+ * started, (b) by GitHub Actions' cancel sequence (SIGINT, SIGTERM 7.5 s
+ * later, SIGKILL of the tree 2.5 s after that). Every command after the
+ * interruption gets a new, empty journal folder (DBBACKUPS_JOURNAL_DIR), as a
+ * new CI runner would. The documented steps follow (`pulumi cancel` if
+ * locked, `pulumi refresh --clear-pending-creates` if a create is pending,
+ * `pulumi up`), then `pulumi destroy`. Second backups are the creates the
+ * emulator accepted beyond the first two per service (a create the cloud
+ * refuses because the name is taken makes none).
+ *
+ * Under the plugin a backup is one Create that waits, so a SIGKILL leaves
+ * only pending creates: on Huawei RDS and GeminiDB the next `up` takes back
+ * the backup of its own name (its owner marker proves it), while an Alibaba
+ * backup set carries no name or marker, so the provider cannot tell it is
+ * its own: it is left alone (never adopted, never deleted) and the test
+ * prints how many were orphaned, then removes them through the emulator.
+ * The CI cancel reaches the plugin as the engine's Cancel, which ends every
+ * wait with an init failure carrying the backup's id: recorded, finished by
+ * the next `up`, no second backup.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEmulator, RunningEmulator } from "../../emulator";
+import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
+import type { ServiceKey } from "../../emulator/core/types";
+import { Admin } from "../support/world";
+import { CliWorkspace, CliResult, cliBinDir, expectOk } from "./support";
+import { killTree } from "./process-tree";
+
+const PROJECT = "plugin-interruptions";
+const PLUGIN_PATH = "./node_modules/pulumi-db-backups/plugin";
+/** A second GeminiDB instance, so the set's backup does not queue behind the single backup's. */
+const GEMINIDB_2 = "9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5din07";
+
+/** Per service: cloud and service, the ManualBackup's instance, the set's instance, and the emulator's name of the create call. */
+const SERVICES: Record<ServiceKey, { cloud: "alicloud" | "huaweicloud"; service: "rds" | "geminidb"; instances: [string, string]; create: string }> = {
+    alicloudRds: { cloud: "alicloud", service: "rds", instances: [IDS.alicloudQuickstart, IDS.alicloudQuickstart2], create: "CreateBackup" },
+    huaweicloudRds: { cloud: "huaweicloud", service: "rds", instances: [IDS.huaweicloudMysql, IDS.huaweicloudPostgres], create: "CreateManualBackup" },
+    huaweicloudGeminidb: { cloud: "huaweicloud", service: "geminidb", instances: [IDS.geminidbCassandra, GEMINIDB_2], create: "CreateBackup" },
+};
+const KEYS = Object.keys(SERVICES) as ServiceKey[];
+const TYPES = ["dbbackups:index:ManualBackup", "dbbackups:index:BackupRetentionSet"];
+
+const idOf = (b: any): string => b.backupId ?? b.id;
+const madeByApi = (b: any): boolean => (b.origin ?? b.madeBy ?? "api") === "api";
+const isLive = (b: any): boolean => b.status !== "DELETING" && !b.deleteJobId;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Pulumi YAML program: per service a ManualBackup `<key>Backup` and a one-label set `<key>Set`, and their ids as outputs. */
+function program(): string {
+    const resources = KEYS.map((key) => {
+        const s = SERVICES[key];
+        return `  ${key}Backup:
+    type: dbbackups:index:ManualBackup
+    properties:
+      cloud: ${s.cloud}
+      service: ${s.service}
+      instanceId: "${s.instances[0]}"
+  ${key}Set:
+    type: dbbackups:index:BackupRetentionSet
+    properties:
+      cloud: ${s.cloud}
+      service: ${s.service}
+      instanceId: "${s.instances[1]}"
+      labels:
+        - n1
+`;
+    }).join("");
+    const outputs = KEYS.map((key) => `  ${key}Backup: \${${key}Backup.backupId}\n  ${key}Set: \${${key}Set.backupIds}\n`).join("");
+    return `name: ${PROJECT}
+runtime: yaml
+description: backups being made when the up is killed or cancelled
+plugins:
+  providers:
+    - name: dbbackups
+      path: ${PLUGIN_PATH}
+resources:
+${resources}outputs:
+${outputs}`;
+}
+
+/** The backup ids (and `job:<id>` for a job whose backup is not known yet) a checkpoint records on our resources. */
+function recordedIds(checkpoint: any): Set<string> {
+    const ids = new Set<string>();
+    for (const r of checkpoint?.deployment?.resources ?? []) {
+        if (!TYPES.includes(r.type)) continue;
+        if (r.outputs?.backupId) ids.add(r.outputs.backupId);
+        if (r.outputs?.jobId) ids.add(`job:${r.outputs.jobId}`);
+        for (const m of Object.values<any>(r.outputs?.backups ?? {})) {
+            if (m.backupId) ids.add(m.backupId);
+            if (m.jobId) ids.add(`job:${m.jobId}`);
+        }
+    }
+    return ids;
+}
+
+/** How many of our resources (6) the checkpoint holds with their backup's id or job id. */
+function recordedResources(checkpoint: any): number {
+    return (checkpoint?.deployment?.resources ?? []).filter((r: any) => TYPES.includes(r.type)
+        && (r.outputs?.backupId || r.outputs?.jobId || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId))).length;
+}
+
+/** One row of the table the suite prints. */
+interface Row {
+    interruption: string; service: ServiceKey; exit: string; recordedAfterInterruption: string;
+    steps: string; backupsAfterUp: number; orphaned: number; secondBackups: number; leftAfterDestroy: number;
+}
+
+describe("the provider plugin: a `pulumi up` killed or cancelled while it waits, then the documented steps on a fresh runner", function () {
+    this.timeout(30 * 60_000);
+    let ws: CliWorkspace;
+    let emulator: RunningEmulator;
+    let admin: Admin;
+    const rows: Row[] = [];
+    const journals = fs.mkdtempSync(path.join(os.tmpdir(), "dbbackups-journals-"));
+    let journalCount = 0;
+    const started = Date.now();
+    /** A new, empty journal folder: what a fresh CI runner has. */
+    const freshJournal = () => {
+        const dir = path.join(journals, `runner-${++journalCount}`);
+        fs.mkdirSync(dir);
+        return { DBBACKUPS_JOURNAL_DIR: dir };
+    };
+
+    before(async () => {
+        const yamlHost = path.join(cliBinDir(), "pulumi-language-yaml");
+        if (!fs.existsSync(yamlHost)) {
+            throw new Error(`${yamlHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi-yaml; its log says which module and version failed`);
+        }
+        ws = new CliWorkspace();
+        ws.install();
+        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        const instances = [...defaultInstances(), { cloud: "huaweicloud" as const, service: "geminidb" as const, id: GEMINIDB_2, name: "hw-cassandra-2", engine: "cassandra", engineVersion: "3.11" }];
+        // timeScale 4: a backup job takes about a minute on the emulator's clock.
+        emulator = await startEmulator({ timeScale: 4, instances });
+        admin = new Admin(emulator.admin);
+    });
+    after(async () => {
+        await emulator?.stop();
+        ws?.remove();
+        fs.rmSync(journals, { recursive: true, force: true });
+        if (rows.length) {
+            console.log("\n      interruption | service | exit of the interrupted up | recorded right after | steps run | backups after the next up | orphaned | second backups | left after destroy");
+            for (const r of rows) {
+                console.log(`      ${r.interruption} | ${r.service} | ${r.exit} | ${r.recordedAfterInterruption} | ${r.steps} | ${r.backupsAfterUp} | ${r.orphaned} | ${r.secondBackups} | ${r.leftAfterDestroy}`);
+            }
+        }
+        console.log(`      (the plugin interruption suite took ${Math.round((Date.now() - started) / 1000)} s)`);
+    });
+
+    /** A program folder and a stack with the plugin's configuration (credentials as secrets, the emulator's endpoints). */
+    async function newStack(stack: string): Promise<string> {
+        const dir = ws.projectWith(`${PROJECT}-${stack}`, { "Pulumi.yaml": program() });
+        expectOk(await ws.run(dir, "stack", "init", stack), "stack init");
+        const k = emulator.accessKeys[0];
+        const secret = { "dbbackups:alicloudAccessKey": k.id, "dbbackups:alicloudSecretKey": k.secret, "dbbackups:huaweicloudAccessKey": k.id, "dbbackups:huaweicloudSecretKey": k.secret };
+        const plain = {
+            "dbbackups:alicloudRegion": "cn-hangzhou",
+            "dbbackups:huaweicloudProjectId": emulator.projectId,
+            "dbbackups:huaweicloudRegion": "ap-southeast-1",
+            "dbbackups:pollInterval": "500ms",
+        };
+        expectOk(await ws.run(dir, "config", "set-all",
+            ...Object.entries(secret).flatMap(([k, v]) => ["--secret", `${k}=${v}`]),
+            ...Object.entries(plain).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`])), "config set-all");
+        for (const k of KEYS) expectOk(await ws.run(dir, "config", "set", "--path", `dbbackups:endpoints.${k}`, emulator.endpoints[k]), "config endpoints");
+        return dir;
+    }
+
+    /** A CLI command on a fresh runner. */
+    const fresh = (dir: string, ...args: string[]): Promise<CliResult> => ws.start(dir, args, freshJournal()).done;
+    async function checkpoint(dir: string): Promise<any> {
+        return JSON.parse(expectOk(await fresh(dir, "stack", "export"), "stack export").stdout);
+    }
+    /** The checkpoint as the file backend holds it right now (readable while an update runs). */
+    function liveCheckpoint(stack: string): any {
+        const file = path.join(ws.backend, ".pulumi", "stacks", PROJECT, `${stack}.json`);
+        try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return undefined; }
+    }
+    const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
+    /** Creates the cloud accepted (a create refused because the name is taken made no backup). */
+    const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.mutations ?? 0;
+
+    /**
+     * Starts `pulumi up` and resolves once the cloud has accepted both
+     * backups of every service and none has finished: the plugin's Creates
+     * are waiting.
+     */
+    async function upUntilWaiting(dir: string, stack: string) {
+        const run = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
+        const deadline = Date.now() + 180_000;
+        let ended = false;
+        void run.done.then(() => { ended = true; });
+        for (;;) {
+            if (ended) throw new Error(`the up ended before the waits could be interrupted:\n${run.output()}`);
+            const counts = await Promise.all(KEYS.map(creates));
+            if (counts.every((n) => n >= 2)) break;
+            if (Date.now() > deadline) throw new Error(`the backups were not all started in 3 minutes (creates ${counts}):\n${run.output()}`);
+            await sleep(200);
+        }
+        await sleep(1_000);
+        // No Create has returned: every backup is still being made (jobs take about a minute).
+        const done = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => TYPES.includes(r.type));
+        assert.deepStrictEqual(done.map((r: any) => r.urn), [], "a backup was finished before the interruption");
+        return run;
+    }
+
+    /**
+     * The documented steps on a fresh runner, then destroy; the row of the
+     * table per service. Backups left after destroy (orphans the provider
+     * could not prove its own) are removed through the emulator afterwards.
+     */
+    async function recover(dir: string, interruption: string, result: CliResult, afterInterruption: any): Promise<{ made: Row[]; outputs: Record<string, any> }> {
+        const steps: string[] = [];
+        const cancel = await fresh(dir, "cancel", "--yes");
+        if (cancel.code === 0) steps.push("cancel");
+        const pending = (await checkpoint(dir)).deployment.pending_operations ?? [];
+        if (pending.length) {
+            expectOk(await fresh(dir, "refresh", "--yes", "--skip-preview", "--clear-pending-creates"), "refresh --clear-pending-creates");
+            steps.push("refresh --clear-pending-creates");
+        }
+        // The jobs finish meanwhile (the next run of a pipeline comes later): as does every job this up starts.
+        await admin.advanceClock({ hours: 1 });
+        const upRun = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
+        let upEnded = false;
+        void upRun.done.then(() => { upEnded = true; });
+        for (let i = 0; !upEnded; i++) { await sleep(1_000); if (!upEnded && i >= 3) await admin.advanceClock({ ms: 600_000 }); }
+        expectOk(await upRun.done, `up after the ${interruption}`);
+        steps.push("up");
+        const state = await checkpoint(dir);
+        const recorded = recordedIds(state);
+        const outputs = JSON.parse(expectOk(await fresh(dir, "stack", "output", "--json"), "stack output").stdout);
+        const before = recordedIds(afterInterruption);
+        const isRecorded = (ids: Set<string>, b: any) => ids.has(idOf(b)) || (b.jobId && ids.has(`job:${b.jobId}`));
+        const figures = new Map<ServiceKey, Omit<Row, "leftAfterDestroy">>();
+        const orphans = new Map<ServiceKey, string[]>();
+        for (const key of KEYS) {
+            const cloud = (await ours(key)).filter(isLive);
+            const atInterruption = cloud.filter((b) => isRecorded(before, b)).length;
+            orphans.set(key, cloud.filter((b) => !isRecorded(recorded, b)).map(idOf));
+            figures.set(key, {
+                interruption, service: key, exit: result.code === null ? String(result.signal) : `exit ${result.code}`,
+                recordedAfterInterruption: `${atInterruption} of 2`, steps: steps.join(", "), backupsAfterUp: cloud.length,
+                orphaned: orphans.get(key)!.length, secondBackups: (await creates(key)) - 2,
+            });
+            // The state holds one backup per resource, the ones the outputs name.
+            assert.deepStrictEqual([outputs[`${key}Backup`], ...outputs[`${key}Set`]].sort(), cloud.filter((b) => isRecorded(recorded, b)).map(idOf).sort(),
+                `${key}: the stack outputs and the recorded backups on the instance disagree`);
+        }
+        console.log(`      (after the ${interruption}: ${ws.transcript.slice(-6).map((t) => `${t.args.slice(0, 2).join(" ")} ${Math.round(t.result.ms / 100) / 10} s`).join(", ")})`);
+        expectOk(await fresh(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+        await admin.advanceClock({ hours: 1 }); // Huawei deletes asynchronously
+        const made: Row[] = [];
+        const leftIds = new Map<ServiceKey, string[]>();
+        for (const key of KEYS) {
+            const left = (await ours(key)).filter(isLive);
+            leftIds.set(key, left.map(idOf).sort());
+            made.push({ ...figures.get(key)!, leftAfterDestroy: left.length });
+            // Not this stack's any more: removed so later tests start from empty instances.
+            for (const b of left) await admin.removeBackup(key, idOf(b));
+        }
+        rows.push(...made);
+        for (const key of KEYS) {
+            // Destroy deleted every recorded backup and nothing the provider could not prove its own.
+            assert.deepStrictEqual(leftIds.get(key), orphans.get(key)!.sort(), `${key}: destroy deleted a backup not in the state, or left one that was`);
+        }
+        return { made, outputs };
+    }
+
+    it("(a) SIGKILL of the CLI and the plugin while the backups are waited for: Huawei RDS and GeminiDB take back their own backups (0 orphaned, 0 second, 0 left); an Alibaba set is never taken or deleted without proof", async () => {
+        const dir = await newStack("killed");
+        await admin.resetCalls();
+        const run = await upUntilWaiting(dir, "killed");
+        const startedByKilledRun = new Map<ServiceKey, string[]>();
+        for (const key of KEYS) startedByKilledRun.set(key, (await ours(key)).map(idOf).sort());
+        killTree(run.child.pid!);
+        const result = await run.done;
+        assert.strictEqual(result.signal, "SIGKILL");
+        const afterKill = await checkpoint(dir);
+        // A backup is one Create that waits: nothing reached the checkpoint, every Create is pending.
+        assert.strictEqual(recordedResources(afterKill), 0);
+        assert.strictEqual((afterKill.deployment.pending_operations ?? []).filter((o: any) => TYPES.includes(o.resource?.type)).length, 6);
+        const { made, outputs } = await recover(dir, "SIGKILL", result, afterKill);
+        // Huawei: the state holds the very backups the killed run started (taken back by name and owner marker).
+        for (const key of ["huaweicloudRds", "huaweicloudGeminidb"] as ServiceKey[]) {
+            assert.deepStrictEqual([outputs[`${key}Backup`], ...outputs[`${key}Set`]].sort(), startedByKilledRun.get(key), `${key}: the next up did not take back the backups the killed run started`);
+        }
+        for (const row of made) {
+            if (row.service === "alicloudRds") {
+                // Each orphan is a set whose create was lost with the killed run: a second backup for its resource, left in the cloud.
+                assert.strictEqual(row.backupsAfterUp, 2 + row.orphaned);
+                assert.strictEqual(row.secondBackups, row.orphaned);
+                assert.strictEqual(row.leftAfterDestroy, row.orphaned);
+                assert.ok(row.orphaned <= 2, `at most one orphan per interrupted create, measured ${row.orphaned}`);
+            } else {
+                assert.deepStrictEqual([row.service, row.backupsAfterUp, row.orphaned, row.secondBackups, row.leftAfterDestroy], [row.service, 2, 0, 0, 0]);
+            }
+        }
+    });
+
+    it("(b) the CI cancel sequence (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that): every backup recorded, finished by the next up, 0 orphaned, 0 second, 0 left", async () => {
+        const dir = await newStack("cancelled");
+        await admin.resetCalls();
+        const run = await upUntilWaiting(dir, "cancelled");
+        const pid = run.child.pid!;
+        const interrupted = Date.now();
+        process.kill(pid, "SIGINT");
+        let ended = false;
+        void run.done.then(() => { ended = true; });
+        await Promise.race([run.done, sleep(7_500)]);
+        if (!ended) process.kill(pid, "SIGTERM");
+        await Promise.race([run.done, sleep(2_500)]);
+        if (!ended) killTree(pid);
+        const result = await run.done;
+        const took = Date.now() - interrupted;
+        console.log(`      (the cancelled up ended ${took} ms after SIGINT with ${result.code === null ? result.signal : `exit ${result.code}`}; its last lines:\n${(result.stdout + result.stderr).trim().split("\n").slice(-12).map((l) => `        ${l}`).join("\n")})`);
+        // The plugin ended its waits on the engine's Cancel: the CLI was done before the SIGTERM.
+        assert.ok(took < 7_500, `the up ended ${took} ms after SIGINT`);
+        assert.strictEqual(result.signal, null);
+        assert.match(result.stdout + result.stderr, /because the operation was cancelled .*The backup is recorded in state as BUILDING; the next update resumes waiting for it/);
+        const afterCancel = await checkpoint(dir);
+        assert.strictEqual(recordedResources(afterCancel), 6, `after the cancel, ${recordedResources(afterCancel)} of 6 backups being made are recorded`);
+        const { made } = await recover(dir, "CI cancel", result, afterCancel);
+        for (const row of made) {
+            assert.deepStrictEqual([row.service, row.recordedAfterInterruption, row.backupsAfterUp, row.orphaned, row.secondBackups, row.leftAfterDestroy],
+                [row.service, "2 of 2", 2, 0, 0, 0]);
+        }
+    });
+});
