@@ -1,0 +1,264 @@
+/**
+ * Two pipelines on two stacks targeting the same instances at the same time,
+ * under the real `pulumi` CLI (`npm run test:cli`), against the emulator: on
+ * Alibaba RDS, Huawei RDS and GeminiDB, each stack holds a nightly
+ * BackupRetentionSet and a ManualBackup on the one instance of the service.
+ * Night 1 (both create), night 2 (both create and prune) and destroy run the
+ * two stacks' commands concurrently; every command exits 0, each checkpoint
+ * holds exactly its own backups, and no stack ever asks the cloud to delete a
+ * backup that is not in its own state.
+ *
+ * Each stack reaches the emulator through a recording proxy of its own, so
+ * every call (and the ids it names) is attributed to the stack that sent it.
+ * Jobs take about a second, so the two stacks' creates and deletes meet on
+ * each instance: the providers run in two processes and only the cloud's
+ * one-job-at-a-time refusals keep them apart.
+ */
+import * as assert from "assert";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as path from "path";
+import { startEmulator, RunningEmulator } from "../../emulator";
+import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
+import type { ServiceKey } from "../../emulator/core/types";
+import { Admin } from "../support/world";
+import { CliWorkspace, CliResult, expectOk } from "./support";
+
+const PROGRAM = path.join(__dirname, "programs", "two-stacks");
+const STACKS = ["pipeline-a", "pipeline-b"] as const;
+type Stack = typeof STACKS[number];
+/** Each service's instance, and the program's name for it (`nightly-<key>`, `before-migration-<key>`). */
+const TARGETS: Array<{ service: ServiceKey; key: string; instanceId: string; config: string }> = [
+    { service: "alicloudRds", key: "alicloud", instanceId: IDS.alicloudQuickstart, config: "alicloudInstance" },
+    { service: "huaweicloudRds", key: "huaweicloudRds", instanceId: IDS.huaweicloudSqlServer, config: "huaweicloudRdsInstance" },
+    { service: "huaweicloudGeminidb", key: "geminidb", instanceId: IDS.geminidbCassandra, config: "geminidbInstance" },
+];
+/** The clouds' one-backup-operation-at-a-time refusals (Alibaba, Huawei RDS, GeminiDB). */
+const BUSY = /"(BackupJobExists|DBS\.201205|DBS\.200019)"/;
+const KEEP = 3;
+const night = (day: number) => `2026-11-${day}T02:00:00Z`;
+const days = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2026-11-${from + i}`);
+const idOf = (b: any): string => String(b.backupId ?? b.id ?? b.BackupId);
+
+/** One call a stack's provider sent, as its proxy saw it. */
+interface Call { stack: Stack; service: ServiceKey; method: string; path: string; form: URLSearchParams; body: string; status: number; response: string; at: number }
+
+/** What a call asked to create or delete. */
+function kindOf(c: Call): { create?: boolean; deletes?: string[] } {
+    const action = c.form.get("Action");
+    if (c.service === "alicloudRds") {
+        if (action === "CreateBackup") return { create: true };
+        if (action === "DeleteBackup") return { deletes: (c.form.get("BackupId") ?? "").split(",").filter(Boolean) };
+        return {};
+    }
+    const p = c.path.replace(/\?.*$/, "");
+    if (c.method === "POST" && (/^\/v3\/[^/]+\/backups$/.test(p) || /^\/v3\/[^/]+\/instances\/[^/]+\/backups$/.test(p))) return { create: true };
+    if (c.method === "DELETE" && /^\/v3\/[^/]+\/backups\/[^/]+$/.test(p)) return { deletes: [decodeURIComponent(p.split("/").pop()!)] };
+    // Huawei RDS batch delete (SQL Server), GeminiDB batch delete.
+    if ((c.method === "POST" && /\/backups\/batch-delete$/.test(p)) || (c.method === "DELETE" && /^\/v3\/[^/]+\/instances\/backups$/.test(p))) {
+        return { deletes: (JSON.parse(c.body || "{}").backup_ids ?? []).map(String) };
+    }
+    return {};
+}
+
+/** A proxy in front of one emulated service that records every call of one stack. */
+async function recordingProxy(stack: Stack, service: ServiceKey, target: string, calls: Call[]): Promise<{ url: string; server: http.Server }> {
+    const to = new URL(target);
+    const server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (d: Buffer) => chunks.push(d));
+        req.on("end", () => {
+            const body = Buffer.concat(chunks);
+            // Forwarded as sent (the Host header too): the signatures were made for this proxy's address.
+            const out = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+                const parts: Buffer[] = [];
+                answer.on("data", (d: Buffer) => parts.push(d));
+                answer.on("end", () => {
+                    const response = Buffer.concat(parts);
+                    const url = new URL(req.url ?? "/", "http://proxy.invalid");
+                    const form = new URLSearchParams(url.search);
+                    if (service === "alicloudRds") for (const [k, v] of new URLSearchParams(body.toString("utf8"))) form.set(k, v);
+                    calls.push({ stack, service, method: req.method ?? "", path: url.pathname, form, body: body.toString("utf8"), status: answer.statusCode ?? 0, response: response.toString("utf8"), at: Date.now() });
+                    res.writeHead(answer.statusCode ?? 502, answer.headers);
+                    res.end(response);
+                });
+            });
+            out.on("error", (err) => { res.writeHead(502); res.end(String(err)); });
+            out.end(body);
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe("two stacks on one instance under the real pulumi CLI", function () {
+    this.timeout(15 * 60_000);
+    let ws: CliWorkspace;
+    let emulator: RunningEmulator;
+    let admin: Admin;
+    const servers: http.Server[] = [];
+    const calls: Call[] = [];
+    const dirs = {} as Record<Stack, string>;
+    /** Every backup id each stack's checkpoints ever held, per service. */
+    const owned = Object.fromEntries(STACKS.map((s) => [s, new Set<string>()])) as Record<Stack, Set<string>>;
+    /** Figures for the report at the end: per phase, per stack. */
+    const figures: string[] = [];
+
+    before(async () => {
+        ws = new CliWorkspace();
+        ws.install();
+        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        // Jobs of about a second (Alibaba 1 s, Huawei RDS 0.75 s, GeminiDB 1 s; deletes 0.5 s on Huawei): the two stacks meet on each instance.
+        emulator = await startEmulator({ timeScale: 0.05, instances: defaultInstances() });
+        admin = new Admin(emulator.admin);
+        const k = emulator.accessKeys[0];
+        await Promise.all(STACKS.map(async (stack) => {
+            const endpoints: Record<string, string> = {};
+            for (const [service, url] of Object.entries(emulator.endpoints)) {
+                const proxy = await recordingProxy(stack, service as ServiceKey, url as string, calls);
+                servers.push(proxy.server);
+                endpoints[service] = proxy.url;
+            }
+            const dir = dirs[stack] = ws.project(PROGRAM, `two-stacks-${stack}`);
+            expectOk(await ws.run(dir, "stack", "init", stack), `stack init ${stack}`);
+            const secret = { "alicloud:accessKey": k.id, "alicloud:secretKey": k.secret, "huaweicloud:access_key": k.id, "huaweicloud:secret_key": k.secret };
+            const plain: Record<string, string> = {
+                "alicloud:region": "cn-hangzhou",
+                "huaweicloud:project_id": emulator.projectId,
+                "huaweicloud:region": "ap-southeast-1",
+                "dbbackups:endpoints": JSON.stringify(endpoints),
+                "dbbackups:pollInterval": "100ms",
+                "test:keep": String(KEEP),
+                "test:now": night(20),
+                ...Object.fromEntries(TARGETS.map((t) => [`test:${t.config}`, t.instanceId])),
+            };
+            expectOk(await ws.run(dir, "config", "set-all",
+                ...Object.entries(secret).flatMap(([key, v]) => ["--secret", `${key}=${v}`]),
+                ...Object.entries(plain).flatMap(([key, v]) => ["--plaintext", `${key}=${v}`])), `config set-all ${stack}`);
+        }));
+    });
+    after(async () => {
+        if (figures.length) console.log(`      figures:\n${figures.map((f) => `        ${f}`).join("\n")}`);
+        await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+        await emulator?.stop();
+        ws?.remove();
+    });
+
+    /** Runs `pulumi ARGS` in both stacks at the same time; both must exit 0. */
+    async function both(what: string, ...args: string[]): Promise<Record<Stack, CliResult>> {
+        const from = calls.length;
+        const started = Date.now();
+        const results = await Promise.all(STACKS.map((s) => ws.start(dirs[s], args).done));
+        const wall = Date.now() - started;
+        STACKS.forEach((s, i) => expectOk(results[i], `${what} of ${s}`));
+        const mine = calls.slice(from);
+        for (const s of STACKS) {
+            const per = TARGETS.map((t) => {
+                const c = mine.filter((x) => x.stack === s && x.service === t.service);
+                const created = c.filter((x) => kindOf(x).create && x.status < 300).length;
+                const deleted = new Set(c.filter((x) => x.status < 300).flatMap((x) => kindOf(x).deletes ?? [])).size;
+                const refused = c.filter((x) => x.status >= 400 && BUSY.test(x.response)).length;
+                return `${t.key} +${created} -${deleted} (${refused} busy refusals)`;
+            });
+            figures.push(`${what}, ${s}: ${(results[STACKS.indexOf(s)].ms / 1000).toFixed(1)} s; ${per.join(", ")}`);
+        }
+        figures.push(`${what}: both done in ${(wall / 1000).toFixed(1)} s`);
+        return { [STACKS[0]]: results[0], [STACKS[1]]: results[1] } as Record<Stack, CliResult>;
+    }
+
+    /** Per service, the stack's backups as its checkpoint holds them: the set's label → id, and the ManualBackup's id. */
+    async function holdings(stack: Stack): Promise<Record<string, { set: Record<string, string>; manual?: string }>> {
+        const c = JSON.parse(expectOk(await ws.run(dirs[stack], "stack", "export"), `stack export ${stack}`).stdout);
+        const resources: any[] = c.deployment.resources ?? [];
+        const byName = (type: string, name: string) => resources.find((r) => r.type === `pulumi-nodejs:dynamic/dbbackups:${type}` && r.urn.endsWith(`::${name}`));
+        const out: Record<string, { set: Record<string, string>; manual?: string }> = {};
+        for (const t of TARGETS) {
+            const set = byName("BackupRetentionSet", `nightly-${t.key}`);
+            const manual = byName("ManualBackup", `before-migration-${t.key}`);
+            const members: Record<string, any> = set?.outputs.backups ?? {};
+            for (const m of Object.values(members)) assert.strictEqual(m.status, "COMPLETED", `${stack} ${t.key}: ${JSON.stringify(m)}`);
+            out[t.key] = { set: Object.fromEntries(Object.entries(members).map(([l, m]) => [l, String(m.backupId)])), manual: manual?.outputs.backupId };
+            for (const id of [...Object.values(out[t.key].set), ...(out[t.key].manual ? [out[t.key].manual!] : [])]) owned[stack].add(id);
+        }
+        assert.deepStrictEqual(c.deployment.pending_operations ?? [], [], `${stack} has pending operations`);
+        return out;
+    }
+
+    /** The manual backups the emulator holds on an instance (ids), leaving out any being deleted. */
+    async function cloudIds(service: ServiceKey, instanceId: string): Promise<string[]> {
+        const backups = await admin.backupsOf(service, instanceId);
+        return backups.filter((b) => !/auto/i.test(String(b.type ?? b.BackupMode ?? "manual"))).map(idOf).sort();
+    }
+
+    /** No stack asked to delete a backup its own state did not hold, nor one of the other stack. */
+    function assertDeletesOwnOnly(): void {
+        for (const c of calls) {
+            const other = STACKS.find((s) => s !== c.stack)!;
+            for (const id of kindOf(c).deletes ?? []) {
+                assert.ok(owned[c.stack].has(id), `${c.stack} asked to delete backup ${id} (${c.service}), which its state never held`);
+                assert.ok(!owned[other].has(id), `${c.stack} asked to delete backup ${id} (${c.service}) of ${other}`);
+            }
+        }
+    }
+
+    let night1: Record<Stack, Awaited<ReturnType<typeof holdings>>>;
+
+    it("night 1: both stacks create their backups at the same time; each checkpoint holds its own, the instance holds exactly both", async () => {
+        await both("night 1 (up)", "up", "--yes", "--skip-preview");
+        night1 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) } as typeof night1;
+        for (const t of TARGETS) {
+            const [a, b] = STACKS.map((s) => night1[s][t.key]);
+            for (const [s, h] of [[STACKS[0], a], [STACKS[1], b]] as const) {
+                assert.deepStrictEqual(Object.keys(h.set).sort(), days(18, 20), `${s} ${t.key}`);
+                assert.ok(h.manual, `${s} ${t.key}: no ManualBackup id`);
+            }
+            const ids = (h: typeof a) => [...Object.values(h.set), h.manual!];
+            assert.strictEqual(new Set([...ids(a), ...ids(b)]).size, 2 * (KEEP + 1), `${t.key}: the stacks share a backup: ${JSON.stringify({ a, b })}`);
+            assert.deepStrictEqual(await cloudIds(t.service, t.instanceId), [...ids(a), ...ids(b)].sort(), `${t.key}: the instance holds other backups than the two stacks'`);
+        }
+        // Every backup was made once: one accepted create per backup in each stack's state.
+        for (const s of STACKS) for (const t of TARGETS) {
+            const accepted = calls.filter((c) => c.stack === s && c.service === t.service && kindOf(c).create && c.status < 300).length;
+            assert.strictEqual(accepted, KEEP + 1, `${s} ${t.key}: ${accepted} creates accepted`);
+        }
+        // The runs really met on the instances: the cloud refused some operation because the other stack's job ran.
+        assert.ok(calls.some((c) => c.status >= 400 && BUSY.test(c.response)), "no busy refusal: the two runs did not overlap on any instance");
+        assertDeletesOwnOnly();
+    });
+
+    it("night 2: both stacks create two backups and prune two at the same time, each only its own", async () => {
+        await Promise.all(STACKS.map(async (s) => expectOk(await ws.run(dirs[s], "config", "set", "test:now", night(22)), `config set ${s}`)));
+        const from = calls.length;
+        await both("night 2 (up)", "up", "--yes", "--skip-preview");
+        const night2 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) } as typeof night1;
+        for (const t of TARGETS) {
+            for (const s of STACKS) {
+                const before = night1[s][t.key], after = night2[s][t.key];
+                assert.deepStrictEqual(Object.keys(after.set).sort(), days(20, 22), `${s} ${t.key}`);
+                assert.strictEqual(after.set["2026-11-20"], before.set["2026-11-20"], `${s} ${t.key}: the kept backup was made again`);
+                assert.strictEqual(after.manual, before.manual, `${s} ${t.key}: the ManualBackup changed`);
+                // What this stack deleted is exactly the two labels that left its window.
+                const deleted = new Set(calls.slice(from).filter((c) => c.stack === s && c.service === t.service && c.status < 300).flatMap((c) => kindOf(c).deletes ?? []));
+                assert.deepStrictEqual([...deleted].sort(), [before.set["2026-11-18"], before.set["2026-11-19"]].sort(), `${s} ${t.key}: deleted`);
+            }
+            const [a, b] = STACKS.map((s) => night2[s][t.key]);
+            const all = [...Object.values(a.set), a.manual!, ...Object.values(b.set), b.manual!];
+            assert.strictEqual(new Set(all).size, 2 * (KEEP + 1), `${t.key}: the stacks share a backup`);
+            // Huawei deletes finish asynchronously: what is still being deleted is left out of the comparison.
+            const cloud = (await admin.backupsOf(t.service, t.instanceId)).filter((b) => !/DELET/i.test(String(b.status ?? b.BackupStatus ?? "")));
+            assert.deepStrictEqual(cloud.map(idOf).sort(), all.sort(), `${t.key}: the instance holds other backups than the two stacks'`);
+        }
+        assertDeletesOwnOnly();
+    });
+
+    it("destroy of both stacks at the same time leaves no manual backup of theirs on any instance", async () => {
+        await both("destroy", "destroy", "--yes", "--skip-preview");
+        for (const s of STACKS) {
+            const out = JSON.parse(expectOk(await ws.run(dirs[s], "stack", "output", "--json"), `stack output ${s}`).stdout);
+            assert.deepStrictEqual(out, {}, `${s} still has outputs`);
+        }
+        assertDeletesOwnOnly();
+        await admin.advanceClock({ hours: 1 }); // Huawei deletes asynchronously
+        for (const t of TARGETS) assert.deepStrictEqual(await cloudIds(t.service, t.instanceId), [], `${t.key}: backups left`);
+    });
+});
