@@ -6,7 +6,9 @@
  * Night 1 (both create), night 2 (both create and prune) and destroy run the
  * two stacks' commands concurrently; every command exits 0, each checkpoint
  * holds exactly its own backups, and no stack ever asks the cloud to delete a
- * backup that is not in its own state.
+ * backup that is not in its own state. A third stack whose Huawei sets are
+ * given the first one's names fails those labels and touches none of its
+ * backups.
  *
  * Each stack reaches the emulator through a recording proxy of its own, so
  * every call (and the ids it names) is attributed to the stack that sent it.
@@ -22,11 +24,13 @@ import { startEmulator, RunningEmulator } from "../../emulator";
 import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
-import { CliWorkspace, CliResult, expectOk } from "./support";
+import { CliWorkspace, CliResult, expectOk, expectFailed } from "./support";
 
 const PROGRAM = path.join(__dirname, "programs", "two-stacks");
-const STACKS = ["pipeline-a", "pipeline-b"] as const;
-type Stack = typeof STACKS[number];
+/** The two pipelines; a third one, later, is configured with the first one's Huawei names by mistake. */
+const STACKS = ["pipeline-a", "pipeline-b"];
+const CLASHING = "pipeline-c";
+type Stack = string;
 /** Each service's instance, and the program's name for it (`nightly-<key>`, `before-migration-<key>`). */
 const TARGETS: Array<{ service: ServiceKey; key: string; instanceId: string; config: string }> = [
     { service: "alicloudRds", key: "alicloud", instanceId: IDS.alicloudQuickstart, config: "alicloudInstance" },
@@ -98,9 +102,9 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
     let admin: Admin;
     const servers: http.Server[] = [];
     const calls: Call[] = [];
-    const dirs = {} as Record<Stack, string>;
-    /** Every backup id each stack's checkpoints ever held, per service. */
-    const owned = Object.fromEntries(STACKS.map((s) => [s, new Set<string>()])) as Record<Stack, Set<string>>;
+    const dirs: Record<Stack, string> = {};
+    /** Every backup id each stack's checkpoints ever held. */
+    const owned: Record<Stack, Set<string>> = {};
     /** Figures for the report at the end: per phase, per stack. */
     const figures: string[] = [];
 
@@ -111,31 +115,7 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         // Jobs of about a second (Alibaba 1 s, Huawei RDS 0.75 s, GeminiDB 1 s; deletes 0.5 s on Huawei): the two stacks meet on each instance.
         emulator = await startEmulator({ timeScale: 0.05, instances: defaultInstances() });
         admin = new Admin(emulator.admin);
-        const k = emulator.accessKeys[0];
-        await Promise.all(STACKS.map(async (stack) => {
-            const endpoints: Record<string, string> = {};
-            for (const [service, url] of Object.entries(emulator.endpoints)) {
-                const proxy = await recordingProxy(stack, service as ServiceKey, url as string, calls);
-                servers.push(proxy.server);
-                endpoints[service] = proxy.url;
-            }
-            const dir = dirs[stack] = ws.project(PROGRAM, `two-stacks-${stack}`);
-            expectOk(await ws.run(dir, "stack", "init", stack), `stack init ${stack}`);
-            const secret = { "alicloud:accessKey": k.id, "alicloud:secretKey": k.secret, "huaweicloud:access_key": k.id, "huaweicloud:secret_key": k.secret };
-            const plain: Record<string, string> = {
-                "alicloud:region": "cn-hangzhou",
-                "huaweicloud:project_id": emulator.projectId,
-                "huaweicloud:region": "ap-southeast-1",
-                "dbbackups:endpoints": JSON.stringify(endpoints),
-                "dbbackups:pollInterval": "100ms",
-                "test:keep": String(KEEP),
-                "test:now": night(20),
-                ...Object.fromEntries(TARGETS.map((t) => [`test:${t.config}`, t.instanceId])),
-            };
-            expectOk(await ws.run(dir, "config", "set-all",
-                ...Object.entries(secret).flatMap(([key, v]) => ["--secret", `${key}=${v}`]),
-                ...Object.entries(plain).flatMap(([key, v]) => ["--plaintext", `${key}=${v}`])), `config set-all ${stack}`);
-        }));
+        await Promise.all(STACKS.map((s) => newStack(s, { "test:now": night(20) })));
     });
     after(async () => {
         if (figures.length) console.log(`      figures:\n${figures.map((f) => `        ${f}`).join("\n")}`);
@@ -144,15 +124,41 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         ws?.remove();
     });
 
-    /** Runs `pulumi ARGS` in both stacks at the same time; both must exit 0. */
-    async function both(what: string, ...args: string[]): Promise<Record<Stack, CliResult>> {
-        const from = calls.length;
-        const started = Date.now();
-        const results = await Promise.all(STACKS.map((s) => ws.start(dirs[s], args).done));
-        const wall = Date.now() - started;
-        STACKS.forEach((s, i) => expectOk(results[i], `${what} of ${s}`));
+    /**
+     * A program folder and stack `stack` of the program, reaching each
+     * emulated service through a recording proxy of its own.
+     */
+    async function newStack(stack: Stack, config: Record<string, string>): Promise<void> {
+        owned[stack] = new Set();
+        const endpoints: Record<string, string> = {};
+        for (const [service, url] of Object.entries(emulator.endpoints)) {
+            const proxy = await recordingProxy(stack, service as ServiceKey, url as string, calls);
+            servers.push(proxy.server);
+            endpoints[service] = proxy.url;
+        }
+        const dir = dirs[stack] = ws.project(PROGRAM, `two-stacks-${stack}`);
+        expectOk(await ws.run(dir, "stack", "init", stack), `stack init ${stack}`);
+        const k = emulator.accessKeys[0];
+        const secret = { "alicloud:accessKey": k.id, "alicloud:secretKey": k.secret, "huaweicloud:access_key": k.id, "huaweicloud:secret_key": k.secret };
+        const plain: Record<string, string> = {
+            "alicloud:region": "cn-hangzhou",
+            "huaweicloud:project_id": emulator.projectId,
+            "huaweicloud:region": "ap-southeast-1",
+            "dbbackups:endpoints": JSON.stringify(endpoints),
+            "dbbackups:pollInterval": "100ms",
+            "test:keep": String(KEEP),
+            ...Object.fromEntries(TARGETS.map((t) => [`test:${t.config}`, t.instanceId])),
+            ...config,
+        };
+        expectOk(await ws.run(dir, "config", "set-all",
+            ...Object.entries(secret).flatMap(([key, v]) => ["--secret", `${key}=${v}`]),
+            ...Object.entries(plain).flatMap(([key, v]) => ["--plaintext", `${key}=${v}`])), `config set-all ${stack}`);
+    }
+
+    /** One line of figures per stack: the run's time, and per service the backups made and deleted and the busy refusals met. */
+    function tally(what: string, stacks: Stack[], results: CliResult[], from: number): void {
         const mine = calls.slice(from);
-        for (const s of STACKS) {
+        for (const s of stacks) {
             const per = TARGETS.map((t) => {
                 const c = mine.filter((x) => x.stack === s && x.service === t.service);
                 const created = c.filter((x) => kindOf(x).create && x.status < 300).length;
@@ -160,10 +166,19 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
                 const refused = c.filter((x) => x.status >= 400 && BUSY.test(x.response)).length;
                 return `${t.key} +${created} -${deleted} (${refused} busy refusals)`;
             });
-            figures.push(`${what}, ${s}: ${(results[STACKS.indexOf(s)].ms / 1000).toFixed(1)} s; ${per.join(", ")}`);
+            figures.push(`${what}, ${s}: ${(results[stacks.indexOf(s)].ms / 1000).toFixed(1)} s; ${per.join(", ")}`);
         }
-        figures.push(`${what}: both done in ${(wall / 1000).toFixed(1)} s`);
-        return { [STACKS[0]]: results[0], [STACKS[1]]: results[1] } as Record<Stack, CliResult>;
+    }
+
+    /** Runs `pulumi ARGS` in these stacks at the same time; each must exit 0. */
+    async function together(what: string, stacks: Stack[], ...args: string[]): Promise<void> {
+        const from = calls.length;
+        const started = Date.now();
+        const results = await Promise.all(stacks.map((s) => ws.start(dirs[s], args).done));
+        const wall = Date.now() - started;
+        stacks.forEach((s, i) => expectOk(results[i], `${what} of ${s}`));
+        tally(what, stacks, results, from);
+        figures.push(`${what}: all ${stacks.length} done in ${(wall / 1000).toFixed(1)} s`);
     }
 
     /** Per service, the stack's backups as its checkpoint holds them: the set's label → id, and the ManualBackup's id. */
@@ -190,22 +205,25 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         return backups.filter((b) => !/auto/i.test(String(b.type ?? b.BackupMode ?? "manual"))).map(idOf).sort();
     }
 
-    /** No stack asked to delete a backup its own state did not hold, nor one of the other stack. */
+    /** No stack asked to delete a backup its own state did not hold, nor one of another stack. */
     function assertDeletesOwnOnly(): void {
         for (const c of calls) {
-            const other = STACKS.find((s) => s !== c.stack)!;
             for (const id of kindOf(c).deletes ?? []) {
                 assert.ok(owned[c.stack].has(id), `${c.stack} asked to delete backup ${id} (${c.service}), which its state never held`);
-                assert.ok(!owned[other].has(id), `${c.stack} asked to delete backup ${id} (${c.service}) of ${other}`);
+                for (const other of Object.keys(owned).filter((s) => s !== c.stack)) {
+                    assert.ok(!owned[other].has(id), `${c.stack} asked to delete backup ${id} (${c.service}) of ${other}`);
+                }
             }
         }
     }
 
-    let night1: Record<Stack, Awaited<ReturnType<typeof holdings>>>;
+    type Holdings = Awaited<ReturnType<typeof holdings>>;
+    let night1: Record<Stack, Holdings>;
+    let night2: Record<Stack, Holdings>;
 
     it("night 1: both stacks create their backups at the same time; each checkpoint holds its own, the instance holds exactly both", async () => {
-        await both("night 1 (up)", "up", "--yes", "--skip-preview");
-        night1 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) } as typeof night1;
+        await together("night 1 (up)", STACKS, "up", "--yes", "--skip-preview");
+        night1 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) };
         for (const t of TARGETS) {
             const [a, b] = STACKS.map((s) => night1[s][t.key]);
             for (const [s, h] of [[STACKS[0], a], [STACKS[1], b]] as const) {
@@ -229,8 +247,8 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
     it("night 2: both stacks create two backups and prune two at the same time, each only its own", async () => {
         await Promise.all(STACKS.map(async (s) => expectOk(await ws.run(dirs[s], "config", "set", "test:now", night(22)), `config set ${s}`)));
         const from = calls.length;
-        await both("night 2 (up)", "up", "--yes", "--skip-preview");
-        const night2 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) } as typeof night1;
+        await together("night 2 (up)", STACKS, "up", "--yes", "--skip-preview");
+        night2 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) };
         for (const t of TARGETS) {
             for (const s of STACKS) {
                 const before = night1[s][t.key], after = night2[s][t.key];
@@ -251,9 +269,41 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         assertDeletesOwnOnly();
     });
 
-    it("destroy of both stacks at the same time leaves no manual backup of theirs on any instance", async () => {
-        await both("destroy", "destroy", "--yes", "--skip-preview");
-        for (const s of STACKS) {
+    it("a third stack whose Huawei sets are named like another stack's fails those labels, naming the other backup, and touches none of them", async () => {
+        // A mistake in a third pipeline: its sets' namePrefix is the first pipeline's.
+        await newStack(CLASHING, { "test:now": night(22), "test:namePrefix": `nightly-${STACKS[0]}` });
+        const from = calls.length;
+        const r = expectFailed(await ws.run(dirs[CLASHING], "up", "--yes", "--skip-preview"), `up of ${CLASHING}`);
+        tally(`up of ${CLASHING} (names taken)`, [CLASHING], [r], from);
+        const text = r.stdout + r.stderr;
+        const mine = calls.slice(from).filter((c) => c.stack === CLASHING);
+        for (const t of TARGETS.filter((x) => x.service !== "alicloudRds")) {
+            for (const l of days(20, 22)) {
+                const theirs = night2[STACKS[0]][t.key].set[l];
+                assert.ok(text.includes(`a backup named nightly-${STACKS[0]}-${l} already exists on instance ${t.instanceId} (backup ${theirs}`), `${t.key} ${l}:\n${text}`);
+            }
+            assert.match(text, /or set another namePrefix/);
+            // Only its ManualBackup was made on the instance; the clashing labels made nothing.
+            assert.strictEqual(mine.filter((c) => c.service === t.service && kindOf(c).create && c.status < 300).length, 1, t.key);
+        }
+        assert.deepStrictEqual(mine.flatMap((c) => kindOf(c).deletes ?? []), [], "the failed up deleted something");
+        const held = await holdings(CLASHING);
+        for (const t of TARGETS) {
+            // Its own backups are in its state (the Alibaba set and every ManualBackup); the failed sets hold none.
+            assert.deepStrictEqual(Object.keys(held[t.key].set).sort(), t.service === "alicloudRds" ? days(20, 22) : [], `${CLASHING} ${t.key}`);
+            assert.ok(held[t.key].manual, `${CLASHING} ${t.key}: no ManualBackup id`);
+            // Both pipelines' backups are all still there.
+            const cloud = new Set(await cloudIds(t.service, t.instanceId));
+            for (const s of STACKS) for (const id of [...Object.values(night2[s][t.key].set), night2[s][t.key].manual!]) assert.ok(cloud.has(id), `${s}'s backup ${id} (${t.key}) is gone`);
+        }
+        for (const s of STACKS) assert.deepStrictEqual(await holdings(s), night2[s], `${s}'s state changed`);
+        assertDeletesOwnOnly();
+    });
+
+    it("destroy of the stacks at the same time leaves no manual backup of theirs on any instance", async () => {
+        const stacks = [...STACKS, CLASHING];
+        await together("destroy", stacks, "destroy", "--yes", "--skip-preview");
+        for (const s of stacks) {
             const out = JSON.parse(expectOk(await ws.run(dirs[s], "stack", "output", "--json"), `stack output ${s}`).stdout);
             assert.deepStrictEqual(out, {}, `${s} still has outputs`);
         }

@@ -1,7 +1,8 @@
 // On each of three instances (Alibaba RDS, Huawei RDS, GeminiDB): a nightly BackupRetentionSet of `test:keep`
 // nights up to `test:now`, and a ManualBackup taken before a migration. Run as two stacks on the same
 // instances at the same time. Huawei backup names are unique per instance and a set's members are named
-// `<namePrefix>-<label>`, so each stack's sets get a prefix of their own.
+// `<namePrefix>-<label>`, so each stack's sets get a prefix of their own (`test:namePrefix` replaces it, to
+// make a stack whose names are another stack's).
 import * as pulumi from "@pulumi/pulumi";
 import { BackupRetentionSet, ManualBackup, rollingLabels } from "pulumi-db-backups";
 
@@ -19,7 +20,7 @@ for (const t of targets) {
     const target = { cloud: t.cloud, service: t.service, instanceId: t.instanceId };
     const set = new BackupRetentionSet(`nightly-${t.key}`, {
         ...target, labels,
-        namePrefix: t.cloud === "huaweicloud" ? `nightly-${pulumi.getStack()}` : undefined,
+        namePrefix: t.cloud === "huaweicloud" ? config.get("namePrefix") ?? `nightly-${pulumi.getStack()}` : undefined,
     });
     sets[t.key] = set.backupIds;
     migrations[t.key] = new ManualBackup(`before-migration-${t.key}`, target).backupId;
