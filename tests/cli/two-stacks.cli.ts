@@ -178,7 +178,15 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         const wall = Date.now() - started;
         stacks.forEach((s, i) => expectOk(results[i], `${what} of ${s}`));
         tally(what, stacks, results, from);
-        figures.push(`${what}: all ${stacks.length} done in ${(wall / 1000).toFixed(1)} s`);
+        // How long the stacks' creates and deletes on each instance overlapped: the span all of them were sending them.
+        const overlap = TARGETS.map((t) => {
+            const spans = stacks.map((s) => calls.slice(from).filter((c) => c.stack === s && c.service === t.service && (kindOf(c).create || kindOf(c).deletes)).map((c) => c.at));
+            if (spans.some((x) => x.length === 0)) return `${t.key} -`;
+            if (spans.every((x) => x.length === 1)) return `${t.key} one call each, ${((Math.max(...spans.flat()) - Math.min(...spans.flat())) / 1000).toFixed(1)} s apart`;
+            const ms = Math.min(...spans.map((x) => Math.max(...x))) - Math.max(...spans.map((x) => Math.min(...x)));
+            return `${t.key} ${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+        });
+        figures.push(`${what}: all ${stacks.length} done in ${(wall / 1000).toFixed(1)} s; creates and deletes overlapped: ${overlap.join(", ")}`);
     }
 
     /** Per service, the stack's backups as its checkpoint holds them: the set's label → id, and the ManualBackup's id. */
