@@ -11,10 +11,12 @@
  * backups.
  *
  * Each stack reaches the emulator through a recording proxy of its own, so
- * every call (and the ids it names) is attributed to the stack that sent it.
- * Jobs take about a second, so the two stacks' creates and deletes meet on
- * each instance: the providers run in two processes and only the cloud's
- * one-job-at-a-time refusals keep them apart.
+ * every call (and the ids it names) is attributed to the stack that sent it;
+ * the proxies hold each stack's first create or delete on an instance until
+ * the other stack's arrives, so the runs start their jobs together however far
+ * apart the two CLIs got there. Jobs take about a second, so the stacks'
+ * creates and deletes meet on each instance: the providers run in two
+ * processes and only the cloud's one-job-at-a-time refusals keep them apart.
  */
 import * as assert from "assert";
 import * as http from "http";
@@ -65,24 +67,63 @@ function kindOf(c: Call): { create?: boolean; deletes?: string[] } {
     return {};
 }
 
-/** A proxy in front of one emulated service that records every call of one stack. */
-async function recordingProxy(stack: Stack, service: ServiceKey, target: string, calls: Call[]): Promise<{ url: string; server: http.Server }> {
+/** How long a stack's first create or delete may be held for the other stacks' (well inside the clients' 15 s request timeout). */
+const GATE_MAX_MS = 10_000;
+
+/**
+ * Holds each stack's first create or delete on a service until every stack of
+ * the run has sent one (at most GATE_MAX_MS), so that the runs meet on the
+ * instance however late one CLI got there (they start several seconds apart
+ * on a loaded machine, longer than a stack's few one-second jobs).
+ */
+class StartGate {
+    private readonly arrived = new Map<ServiceKey, Set<Stack>>();
+    private readonly open = new Map<ServiceKey, { promise: Promise<void>; resolve: () => void }>();
+    /** Services whose gate opened by its time limit, not by every stack arriving. */
+    readonly timedOut: ServiceKey[] = [];
+    constructor(private readonly stacks: Stack[]) { }
+
+    async pass(stack: Stack, service: ServiceKey): Promise<void> {
+        let seen = this.arrived.get(service);
+        if (!seen) {
+            this.arrived.set(service, seen = new Set());
+            let resolve!: () => void;
+            const promise = new Promise<void>((r) => { resolve = r; });
+            this.open.set(service, { promise, resolve });
+        }
+        if (seen.has(stack)) return;
+        seen.add(stack);
+        const gate = this.open.get(service)!;
+        if (this.stacks.every((s) => seen!.has(s))) return gate.resolve();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((r) => { timer = setTimeout(() => { this.timedOut.push(service); r(); }, GATE_MAX_MS); });
+        await Promise.race([gate.promise, late]);
+        clearTimeout(timer);
+    }
+}
+
+/** A proxy in front of one emulated service that records every call of one stack (and holds it at the run's gate, if any). */
+async function recordingProxy(stack: Stack, service: ServiceKey, target: string, calls: Call[], gate: () => StartGate | undefined): Promise<{ url: string; server: http.Server }> {
     const to = new URL(target);
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
         req.on("data", (d: Buffer) => chunks.push(d));
-        req.on("end", () => {
+        req.on("end", async () => {
             const body = Buffer.concat(chunks);
+            const url = new URL(req.url ?? "/", "http://proxy.invalid");
+            const form = new URLSearchParams(url.search);
+            if (service === "alicloudRds") for (const [k, v] of new URLSearchParams(body.toString("utf8"))) form.set(k, v);
+            const call: Call = { stack, service, method: req.method ?? "", path: url.pathname, form, body: body.toString("utf8"), status: 0, response: "", at: 0 };
+            const kind = kindOf(call);
+            const g = gate();
+            if (g && (kind.create || kind.deletes)) await g.pass(stack, service);
             // Forwarded as sent (the Host header too): the signatures were made for this proxy's address.
             const out = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
                 const parts: Buffer[] = [];
                 answer.on("data", (d: Buffer) => parts.push(d));
                 answer.on("end", () => {
                     const response = Buffer.concat(parts);
-                    const url = new URL(req.url ?? "/", "http://proxy.invalid");
-                    const form = new URLSearchParams(url.search);
-                    if (service === "alicloudRds") for (const [k, v] of new URLSearchParams(body.toString("utf8"))) form.set(k, v);
-                    calls.push({ stack, service, method: req.method ?? "", path: url.pathname, form, body: body.toString("utf8"), status: answer.statusCode ?? 0, response: response.toString("utf8"), at: Date.now() });
+                    calls.push({ ...call, status: answer.statusCode ?? 0, response: response.toString("utf8"), at: Date.now() });
                     res.writeHead(answer.statusCode ?? 502, answer.headers);
                     res.end(response);
                 });
@@ -107,6 +148,8 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
     const owned: Record<Stack, Set<string>> = {};
     /** Figures for the report at the end: per phase, per stack. */
     const figures: string[] = [];
+    /** The gate of the commands running together, if any. */
+    let gate: StartGate | undefined;
 
     before(async () => {
         ws = new CliWorkspace();
@@ -132,7 +175,7 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         owned[stack] = new Set();
         const endpoints: Record<string, string> = {};
         for (const [service, url] of Object.entries(emulator.endpoints)) {
-            const proxy = await recordingProxy(stack, service as ServiceKey, url as string, calls);
+            const proxy = await recordingProxy(stack, service as ServiceKey, url as string, calls, () => gate);
             servers.push(proxy.server);
             endpoints[service] = proxy.url;
         }
@@ -170,11 +213,17 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         }
     }
 
-    /** Runs `pulumi ARGS` in these stacks at the same time; each must exit 0. */
-    async function together(what: string, stacks: Stack[], ...args: string[]): Promise<void> {
+    /**
+     * Runs `pulumi ARGS` in these stacks at the same time, their first create
+     * or delete on each instance held until every stack has sent one; each
+     * must exit 0. Returns the index of the run's first call in `calls`.
+     */
+    async function together(what: string, stacks: Stack[], ...args: string[]): Promise<number> {
         const from = calls.length;
         const started = Date.now();
-        const results = await Promise.all(stacks.map((s) => ws.start(dirs[s], args).done));
+        const held = gate = new StartGate(stacks);
+        const results = await Promise.all(stacks.map((s) => ws.start(dirs[s], args).done)).finally(() => { gate = undefined; });
+        const timedOut = held.timedOut;
         const wall = Date.now() - started;
         stacks.forEach((s, i) => expectOk(results[i], `${what} of ${s}`));
         tally(what, stacks, results, from);
@@ -186,7 +235,17 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
             const ms = Math.min(...spans.map((x) => Math.max(...x))) - Math.max(...spans.map((x) => Math.min(...x)));
             return `${t.key} ${(Math.max(0, ms) / 1000).toFixed(1)} s`;
         });
-        figures.push(`${what}: all ${stacks.length} done in ${(wall / 1000).toFixed(1)} s; creates and deletes overlapped: ${overlap.join(", ")}`);
+        const late = timedOut.length ? `; the gate opened by its time limit on ${timedOut.join(", ")}` : "";
+        figures.push(`${what}: all ${stacks.length} done in ${(wall / 1000).toFixed(1)} s; creates and deletes overlapped: ${overlap.join(", ")}${late}`);
+        return from;
+    }
+
+    /** The runs since `from` met on every instance: the cloud refused some operation of one because the other's job ran. */
+    function assertMet(from: number): void {
+        for (const t of TARGETS) {
+            const refusals = calls.slice(from).filter((c) => c.service === t.service && c.status >= 400 && BUSY.test(c.response)).length;
+            assert.ok(refusals > 0, `${t.key}: no busy refusal, the stacks' runs did not meet on ${t.instanceId}`);
+        }
     }
 
     /** Per service, the stack's backups as its checkpoint holds them: the set's label → id, and the ManualBackup's id. */
@@ -230,7 +289,7 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
     let night2: Record<Stack, Holdings>;
 
     it("night 1: both stacks create their backups at the same time; each checkpoint holds its own, the instance holds exactly both", async () => {
-        await together("night 1 (up)", STACKS, "up", "--yes", "--skip-preview");
+        const from = await together("night 1 (up)", STACKS, "up", "--yes", "--skip-preview");
         night1 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) };
         for (const t of TARGETS) {
             const [a, b] = STACKS.map((s) => night1[s][t.key]);
@@ -247,15 +306,13 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
             const accepted = calls.filter((c) => c.stack === s && c.service === t.service && kindOf(c).create && c.status < 300).length;
             assert.strictEqual(accepted, KEEP + 1, `${s} ${t.key}: ${accepted} creates accepted`);
         }
-        // The runs really met on the instances: the cloud refused some operation because the other stack's job ran.
-        assert.ok(calls.some((c) => c.status >= 400 && BUSY.test(c.response)), "no busy refusal: the two runs did not overlap on any instance");
+        assertMet(from);
         assertDeletesOwnOnly();
     });
 
     it("night 2: both stacks create two backups and prune two at the same time, each only its own", async () => {
         await Promise.all(STACKS.map(async (s) => expectOk(await ws.run(dirs[s], "config", "set", "test:now", night(22)), `config set ${s}`)));
-        const from = calls.length;
-        await together("night 2 (up)", STACKS, "up", "--yes", "--skip-preview");
+        const from = await together("night 2 (up)", STACKS, "up", "--yes", "--skip-preview");
         night2 = { [STACKS[0]]: await holdings(STACKS[0]), [STACKS[1]]: await holdings(STACKS[1]) };
         for (const t of TARGETS) {
             for (const s of STACKS) {
@@ -275,6 +332,7 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
             assert.deepStrictEqual(cloud.map(idOf).sort(), all.sort(), `${t.key}: the instance holds other backups than the two stacks'`);
         }
         assertDeletesOwnOnly();
+        assertMet(from);
     });
 
     it("a third stack whose Huawei sets are named like another stack's fails those labels, naming the other backup, and touches none of them", async () => {
