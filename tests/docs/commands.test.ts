@@ -21,7 +21,7 @@ import { Admin } from "../support/world";
 import { REPO_ROOT } from "../support/workspace";
 import { documentationFiles, fencedBlocks, Snippet } from "./readme-snippets";
 
-// js-yaml comes with mocha; it reads the workflow and the Pulumi YAML program as GitHub and Pulumi would.
+// js-yaml (a dev dependency) reads the workflow and the Pulumi YAML program as GitHub and Pulumi would.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const yaml: { load(text: string): any } = require("js-yaml");
 
