@@ -4,6 +4,7 @@
  * subcommands.
  *
  *   pulumi-db-backups summarize [FILE]   Markdown summary of `pulumi preview --json` (stdin by default)
+ *   pulumi-db-backups report [...]       every backup on the given instances and stacks, whose it is, what is left behind
  *   pulumi-db-backups emulator [...]     the local emulator (same as `pulumi-db-backups-emulator`)
  */
 import * as fs from "fs";
@@ -17,6 +18,9 @@ commands:
                      the backups it creates, deletes and replaces, and of any
                      deletion-budget refusal. Exits 0 unless the input cannot
                      be read as preview output.
+  report [...]       list every backup on the given instances and stacks'
+                     instances, whose each one is and what is left behind
+                     (pulumi-db-backups report --help)
   emulator [...]     start the local emulator of the three backup APIs
                      (pulumi-db-backups emulator --help)
 `;
@@ -44,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
                 return err instanceof UnreadablePreview || (err as NodeJS.ErrnoException).code ? 2 : 1;
             }
         }
+        case "report":
+            return (await import("../report")).runReport(rest);
         case "emulator":
             await (await import("../emulator/cli")).main(rest);
             return -1; // keeps running until a signal

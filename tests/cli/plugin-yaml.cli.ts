@@ -18,6 +18,8 @@ import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/de
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
 import { CliWorkspace, cliBinDir, expectOk, expectFailed } from "./support";
+import { fencedBlocks } from "../docs/readme-snippets";
+import { REPO_ROOT } from "../support/workspace";
 
 const idOf = (b: any): string => b.backupId ?? b.BackupId ?? b.id;
 
@@ -337,6 +339,48 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
             } finally {
                 await slow.stop();
             }
+        });
+    });
+
+    describe("docs/plugin.md as written", () => {
+        const page = fencedBlocks(fs.readFileSync(path.join(REPO_ROOT, "docs", "plugin.md"), "utf8"), "docs/plugin.md");
+        const yamlProgram = page.find(b => b.lang === "yaml" && /^runtime: yaml$/m.test(b.code))!.code;
+        const installLine = page.find(b => b.lang === "sh" && /^pulumi plugin install /m.test(b.code))!.code.split("\n")[0].replace(/\s+#.*$/, "");
+        const instanceId = /instanceId: (\S+)/.exec(yamlProgram)![1];
+        const made = async (before: string[]) => (await admin.backupsOf("huaweicloudRds", instanceId)).map(idOf).filter((id: string) => !before.includes(id));
+
+        it("its Pulumi YAML program: up makes the backup and the set's three, destroy deletes exactly those", async () => {
+            assert.ok(yamlProgram && instanceId, "docs/plugin.md shows a Pulumi YAML program on an instance");
+            const dir = ws.projectWith("docs-yaml", { "Pulumi.yaml": yamlProgram });
+            await newStack(dir);
+            const before = (await admin.backupsOf("huaweicloudRds", instanceId)).map(idOf);
+            expectOk(await up(dir), "up of the docs' program");
+            const out = await outputs(dir);
+            assert.strictEqual((await made(before)).length, 4, "one ManualBackup and three labels");
+            assert.ok((await made(before)).includes(out.backupId));
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+            assert.deepStrictEqual(await made(before), []);
+        });
+
+        it("its `pulumi plugin install` line installs the plugin for a program that does not name its folder", async () => {
+            const dir = ws.projectWith("docs-plugin-install", {
+                // The same program without its plugins section: the CLI finds the installed plugin.
+                "Pulumi.yaml": yamlProgram.replace(/^plugins:\n(?:  .*\n)+/m, "").replace(/^name: .*$/m, "name: docs-plugin-install"),
+            });
+            assert.doesNotMatch(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"), /plugins:/);
+            const args = installLine.trim().split(/\s+/);
+            assert.deepStrictEqual(args.slice(0, 3), ["pulumi", "plugin", "install"]);
+            assert.strictEqual(args[5], JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version, "the line installs this version");
+            expectOk(await ws.run(dir, ...args.slice(1)), installLine);
+            const listed = expectOk(await ws.run(dir, "plugin", "ls"), "plugin ls").stdout;
+            assert.match(listed, new RegExp(`dbbackups\\s+resource\\s+${args[5].replace(/\./g, "\\.")}`));
+            await newStack(dir);
+            const before = (await admin.backupsOf("huaweicloudRds", instanceId)).map(idOf);
+            expectOk(await up(dir), "up with the installed plugin");
+            assert.strictEqual((await made(before)).length, 4);
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+            assert.deepStrictEqual(await made(before), []);
+            expectOk(await ws.run(dir, "plugin", "rm", "resource", "dbbackups", "--yes"), "plugin rm");
         });
     });
 

@@ -192,6 +192,20 @@ describe("AlicloudRdsAdapter when answers are lost", () => {
             assert.strictEqual(backups.length + 1, (await rdsOf(admin)).backups.length);
         });
 
+        it("on an idle instance, after answers lost before the cloud acted and one lost after, leaves exactly one job on the instance", async () => {
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "before", times: 4 });
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "after", times: 1 });
+            const started = await made.adapter.startBackup({ instanceId: HA, timeoutMs: 30 * 60_000 });
+            assert.deepStrictEqual((await rdsOf(admin)).jobs.map(j => j.jobId), [started.jobId], "exactly one job on the instance");
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 5, mutations: 1 }, "four lost before the cloud acted, the fifth started the job");
+            assert.deepStrictEqual(made.retries.filter(c => c === "NetworkError").length, 4, "each lost answer was sent again through the shared retry");
+            assert.match(started.note ?? "", new RegExp(`took over job ${started.jobId}`));
+            await admin.advanceClock({ ms: 21_000 });
+            const done = await made.adapter.creationStatus(HA, started);
+            assert.strictEqual(done.status, "COMPLETED");
+            assert.deepStrictEqual((await rdsOf(admin)).backups.map(b => b.backupId), [done.backupId], "one backup set on the instance");
+        });
+
         it("gives up after the attempt budget, naming the cloud's error and the attempts, with no backup made", async () => {
             await admin.fault({ service: "alicloudRds", action: "CreateBackup", reset: "before", times: 12 });
             const err = await rejection(made.adapter.startBackup({ instanceId: HA }));
@@ -217,6 +231,20 @@ describe("AlicloudRdsAdapter when answers are lost", () => {
             assert.strictEqual(err.code, "NetworkError");
             assert.match(err.message, /sent 3 times .* waitTimeout \(5s left when the create began\) allowed no further attempt.*or raise waitTimeout/);
             assert.deepStrictEqual((await rdsOf(admin)).jobs, []);
+        });
+
+        it("retries a throttled create with the budget of every call, even when waitTimeout is shorter than the backoff", async () => {
+            await admin.fault({ service: "alicloudRds", action: "CreateBackup", status: 400, code: "Throttling.User", times: 2 });
+            let now = 0;
+            const sleeps: number[] = [];
+            const bounded = new AlicloudRdsAdapter({ accessKeyId: emu.accessKeys[0].id, accessKeySecret: emu.accessKeys[0].secret, endpoint: emu.endpoints.alicloudRds }, {
+                timeoutMs: 5_000, retry: { random: () => 1, now: () => now, sleep: async ms => { sleeps.push(ms); now += ms; } },
+            });
+            // A 40 ms wait: the cloud refused both calls before acting, so they are not resends of a lost answer.
+            const started = await bounded.startBackup({ instanceId: HA, timeoutMs: 40 });
+            assert.deepStrictEqual(sleeps, [500, 1000]);
+            assert.deepStrictEqual(await callsOf(admin, "CreateBackup"), { calls: 3, mutations: 1 });
+            assert.deepStrictEqual((await rdsOf(admin)).jobs.map(j => j.jobId), [started.jobId]);
         });
 
         it("answers BackupJobExists, for the lifecycle to wait, when the lost call met a job that was already running", async () => {

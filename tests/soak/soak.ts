@@ -108,15 +108,18 @@ const TRANSIENT = /soak-injected|ECONNRESET|socket hang up|NetworkError|could no
 /** The provider's words for a job the cloud ended Failed (`failNextBackup`). */
 const JOB_FAILED = /reports backup (job )?\S+ on \S+ failed/;
 const TIMED_OUT = /timed out after/;
+/** An Alibaba create whose answers were lost, not sent again because the resource's waitTimeout had no room for the backoff. */
+const NO_ROOM_TO_RESEND = /waitTimeout \([^)]*\) allowed no further attempt/;
 type Cause = "needless" | "jobFailed" | "slowJob" | "other";
 
 /**
  * Why a step failed. A wait that ran out is the job being slower than the
- * wait the soak chose, whatever the last poll said; a wait of minutes that
- * ran out is unexplained.
+ * wait the soak chose, whatever the last poll said, and so is a lost create
+ * answer not sent again because that wait left no room for a retry; a wait
+ * of minutes that ran out is unexplained.
  */
 function classifyOne(error: string, slow: boolean): Cause {
-    if (TIMED_OUT.test(error)) return slow ? "slowJob" : "other";
+    if (TIMED_OUT.test(error) || NO_ROOM_TO_RESEND.test(error)) return slow ? "slowJob" : "other";
     if (TRANSIENT.test(error)) return "needless";
     if (JOB_FAILED.test(error)) return "jobFailed";
     return "other";

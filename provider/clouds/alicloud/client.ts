@@ -57,13 +57,12 @@ export class AlicloudRpcClient {
      * One RPC call, always POST (with GET the client puts the key id and
      * signature into the URL and its error text), retried when retryable.
      * `CreateBackup` is not idempotent: it is retried only on throttling, when
-     * the cloud surely did not start a job. `extra` adds to the retry options
-     * of this one call (e.g. a deadline).
+     * the cloud surely did not start a job.
      */
-    call<T>(action: string, params: Record<string, string>, extra: RetryOptions = {}): Promise<T> {
+    call<T>(action: string, params: Record<string, string>): Promise<T> {
         const retry: RetryOptions = action === "CreateBackup"
-            ? { ...this.options.retry, ...extra, retryable: err => err instanceof CloudError && err.kind === "throttling" }
-            : { ...this.options.retry, ...extra };
+            ? { ...this.options.retry, retryable: err => err instanceof CloudError && err.kind === "throttling" }
+            : { ...this.options.retry };
         return retryCall(async () => {
             let answer: [T & { Code?: string; Message?: string; RequestId?: string }, Entry];
             try {

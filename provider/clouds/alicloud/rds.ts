@@ -107,7 +107,8 @@ export class AlicloudRdsAdapter implements BackupAdapter {
                 attempts++;
                 const before = this.rpc.serverNow();
                 try {
-                    const res = await this.rpc.call<{ BackupJobId?: string | number }>("CreateBackup", params, { deadlineMs });
+                    // Throttling (the cloud surely did not act) is retried inside the call with every call's budget, as on the other clouds; waitTimeout bounds only the resends below.
+                    const res = await this.rpc.call<{ BackupJobId?: string | number }>("CreateBackup", params);
                     if (res.BackupJobId === undefined || res.BackupJobId === "") {
                         throw new CloudError({ service: this.displayName, operation: "CreateBackup", code: "InvalidResponse", kind: "transient",
                             cloudMessage: "the answer carries no BackupJobId" });
