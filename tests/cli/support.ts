@@ -55,7 +55,7 @@ export class CliWorkspace {
         fs.mkdirSync(this.backend);
         fs.mkdirSync(this.home);
         fs.mkdirSync(this.app);
-        const tarball = execFileSync("npm", ["pack", REPO_ROOT, "--pack-destination", this.root, "--silent"],
+        const tarball = execFileSync("npm", ["pack", REPO_ROOT, "--ignore-scripts", "--pack-destination", this.root, "--silent"],
             { cwd: this.root, encoding: "utf8" }).trim().split("\n").pop()!;
         fs.writeFileSync(path.join(this.app, "package.json"), JSON.stringify({
             name: "dbbackups-cli-suite", private: true,
