@@ -121,7 +121,7 @@ async function main() {
 
         heading("destroy");
         const destroyed = await command(() => quick.destroy(), r => formatResult(r, "Destroying (dev):"));
-        check(destroyed.ok && destroyed.steps.length === 1, "destroy quickstart", destroyed.errors);
+        check(destroyed.ok && destroyed.steps.length === 2 /* the ManualBackup's two steps */, "destroy quickstart", destroyed.errors);
 
         for (const [name, service, instanceId] of [
             ["huaweicloud-rds", "huaweicloudRds", "43e4feaab48f11e89039fa163ebaa7e4in01"],

@@ -255,11 +255,17 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
         const byName = (type: string, name: string) => resources.find((r) => r.type === `pulumi-nodejs:dynamic/dbbackups:${type}` && r.urn.endsWith(`::${name}`));
         const out: Record<string, { set: Record<string, string>; manual?: string }> = {};
         for (const t of TARGETS) {
+            // Each resource is two steps: the first records (and owns) the backups, its wait step what the cloud reported since.
             const set = byName("BackupRetentionSet", `nightly-${t.key}`);
+            const setWait = byName("BackupWait", `nightly-${t.key}`);
             const manual = byName("ManualBackup", `before-migration-${t.key}`);
-            const members: Record<string, any> = set?.outputs.backups ?? {};
+            const manualWait = byName("BackupWait", `before-migration-${t.key}`);
+            const deleted: string[] = setWait?.outputs.deleted ?? [];
+            const members: Record<string, any> = Object.fromEntries(Object.entries<any>(set?.outputs.backups ?? {})
+                .filter(([l]) => !deleted.includes(l)).map(([l, m]) => [l, { ...m, ...(setWait?.outputs.facts?.[l] ?? {}) }]));
             for (const m of Object.values(members)) assert.strictEqual(m.status, "COMPLETED", `${stack} ${t.key}: ${JSON.stringify(m)}`);
-            out[t.key] = { set: Object.fromEntries(Object.entries(members).map(([l, m]) => [l, String(m.backupId)])), manual: manual?.outputs.backupId };
+            const manualId = manual ? manual.outputs.backupId ?? manualWait?.outputs.facts?.backup?.backupId : undefined;
+            out[t.key] = { set: Object.fromEntries(Object.entries(members).map(([l, m]) => [l, String(m.backupId)])), manual: manualId };
             for (const id of [...Object.values(out[t.key].set), ...(out[t.key].manual ? [out[t.key].manual!] : [])]) owned[stack].add(id);
         }
         assert.deepStrictEqual(c.deployment.pending_operations ?? [], [], `${stack} has pending operations`);
