@@ -105,8 +105,8 @@ function programOf(decls: Decl[], settle = false): () => void {
 // Classifying failed steps.
 
 const TRANSIENT = /soak-injected|ECONNRESET|socket hang up|NetworkError|could not reach|HTTP50\d|ConnectionReset|GatewayError|Throttling|APIGW\.0308/;
-/** The provider's words for a job the cloud ended Failed (`failNextBackup`). */
-const JOB_FAILED = /reports backup (job )?\S+ on \S+ failed/;
+/** The provider's words for a job the cloud ended Failed (`failNextBackup`): while waiting inside a step, or in the wait step. */
+const JOB_FAILED = /reports backup (job )?\S+ on \S+ failed|: the cloud reports it failed \(/;
 const TIMED_OUT = /timed out after/;
 /** An Alibaba create whose answers were lost, not sent again because the resource's waitTimeout had no room for the backoff. */
 const NO_ROOM_TO_RESEND = /waitTimeout \([^)]*\) allowed no further attempt/;
