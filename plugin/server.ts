@@ -20,9 +20,9 @@ import { ResourceInitError } from "../provider/core/errors";
 import { DOOR_INPUTS, differs, UNKNOWN } from "../provider/schema";
 import { listedBackups } from "../provider/lookups";
 import { configSource, unknownKeys } from "./config";
+import { DURATION_SETTINGS, durationSettingProblem } from "../provider/config";
 import { parseImportId } from "./import-id";
 import { GET_BACKUP, LIST_BACKUPS, MANUAL_BACKUP, packageSchema, RETENTION_SET } from "./schema";
-import { parseDuration } from "../provider/core/wait";
 
 // gRPC and the protobuf runtime as @pulumi/pulumi itself loads them (its generated code requires them), so one copy serves both.
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -188,10 +188,11 @@ export class PluginServer {
             checkConfig: (c, cb) => answer(cb, async () => {
                 const news = fromStruct(c.request.getNews());
                 const failures = unknownKeys(news).map(k => ({ property: k, reason: `unknown configuration key dbbackups:${k}; see the provider's configuration table` }));
-                const poll = news.pollInterval;
-                if (typeof poll === "string" && poll !== UNKNOWN && !parseDuration(poll)) failures.push({ property: "pollInterval", reason: `must be a duration like "2s" or "500ms"; got ${JSON.stringify(poll)}` });
-                const retryDelay = news.retryDelay;
-                if (typeof retryDelay === "string" && retryDelay !== UNKNOWN && !parseDuration(retryDelay)) failures.push({ property: "retryDelay", reason: `must be a positive duration like "500ms" or "1s"; got ${JSON.stringify(retryDelay)}` });
+                for (const key of Object.keys(DURATION_SETTINGS) as Array<keyof typeof DURATION_SETTINGS>) {
+                    const text = news[key];
+                    const problem = typeof text === "string" && text !== UNKNOWN ? durationSettingProblem(key, text, JSON.stringify(text)) : undefined;
+                    if (problem) failures.push({ property: key, reason: problem });
+                }
                 return this.checkResponse(news, failures);
             }),
             diffConfig: (c, cb) => answer(cb, async () => {

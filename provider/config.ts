@@ -192,8 +192,9 @@ export class Settings {
     retryPacing(): Pick<RetryOptions, "baseDelayMs" | "maxDelayMs"> {
         const text = this.config.get("dbbackups:retryDelay");
         if (text === undefined || text === "") return {};
-        const ms = parseDuration(text);
-        if (!ms) throw new Error(`config dbbackups:retryDelay must be a positive duration like "500ms" or "1s"; got ${text}`);
+        const problem = durationSettingProblem("retryDelay", text);
+        if (problem) throw new Error(`config dbbackups:retryDelay ${problem}`);
+        const ms = parseDuration(text)!;
         return { baseDelayMs: ms, maxDelayMs: ms * 20 };
     }
 
@@ -207,4 +208,19 @@ export class Settings {
         return [...keys.map(k => this.config.get(k)), ...envs.map(k => this.env[k]),
             file?.accessKeyId, file?.accessKeySecret, file?.securityToken].filter((v): v is string => !!v);
     }
+}
+
+/** The `dbbackups:` settings that are durations, with the shape each must have. */
+export const DURATION_SETTINGS = {
+    pollInterval: "a duration like \"2s\" or \"500ms\"",
+    retryDelay: "a positive duration like \"500ms\" or \"1s\"",
+} as const;
+
+/**
+ * Why the value of a duration setting is refused (`must be …; got <shown>`),
+ * or undefined when it is a duration. The provider's configure and the
+ * plugin's CheckConfig both judge the settings here.
+ */
+export function durationSettingProblem(key: keyof typeof DURATION_SETTINGS, text: string, shown = text): string | undefined {
+    return parseDuration(text) ? undefined : `must be ${DURATION_SETTINGS[key]}; got ${shown}`;
 }

@@ -58,8 +58,7 @@ describe("the examples under the real pulumi CLI", function () {
 
     before(async () => {
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        await ws.installAndLogIn();
         [fast, slow] = await Promise.all([emulator(0.002), emulator(1)]);
     });
     after(async () => {

@@ -15,7 +15,7 @@ import { startEmulator, RunningEmulator } from "../../emulator";
 import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import { Admin } from "../support/world";
 import { REPO_ROOT } from "../support/workspace";
-import { CliWorkspace, cliBinDir, expectOk } from "./support";
+import { CliWorkspace, expectOk, languageHost } from "./support";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "go-plugin");
 const SDKS = path.join(REPO_ROOT, "plugin", "sdks");
@@ -54,13 +54,9 @@ describe("the provider plugin's generated SDKs", function () {
         let dir: string;
 
         before(async () => {
-            const goHost = path.join(cliBinDir(), "pulumi-language-go");
-            if (!fs.existsSync(goHost)) {
-                throw new Error(`${goHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi/sdk/v3; its log says which module and version failed`);
-            }
+            languageHost("pulumi-language-go", "github.com/pulumi/pulumi/sdk/v3");
             ws = new CliWorkspace();
-            ws.install();
-            expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+            await ws.installAndLogIn();
             emulator = await startEmulator({ timeScale: 0.002, instances: defaultInstances() });
             admin = new Admin(emulator.admin);
         });

@@ -17,7 +17,7 @@ import { startEmulator, RunningEmulator } from "../../emulator";
 import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
-import { CliWorkspace, cliBinDir, expectOk, expectFailed } from "./support";
+import { CliWorkspace, expectOk, languageHost, expectFailed } from "./support";
 import { fencedBlocks } from "../docs/readme-snippets";
 import { REPO_ROOT } from "../support/workspace";
 
@@ -93,13 +93,9 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
     const started = Date.now();
 
     before(async function () {
-        const yamlHost = path.join(cliBinDir(), "pulumi-language-yaml");
-        if (!fs.existsSync(yamlHost)) {
-            throw new Error(`${yamlHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi-yaml; its log says which module and version failed`);
-        }
+        languageHost("pulumi-language-yaml", "github.com/pulumi/pulumi-yaml");
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        await ws.installAndLogIn();
         emulator = await startEmulator({ timeScale: 0.002, instances: defaultInstances() });
         admin = new Admin(emulator.admin);
     });

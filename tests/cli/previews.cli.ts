@@ -44,8 +44,7 @@ describe("pull-request previews under the real pulumi CLI", function () {
 
     before(async () => {
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        await ws.installAndLogIn();
         emulator = await startEmulator({ timeScale: 0.002, instances: defaultInstances() });
         admin = new Admin(emulator.admin);
         dir = ws.project(PROGRAM);

@@ -25,6 +25,13 @@ export function cliBinDir(): string {
     return dir;
 }
 
+/** The path of a language host `scripts/pulumi-cli.sh` builds next to the CLI; fails the suite, saying where it comes from, when it is missing. */
+export function languageHost(name: string, source: string): string {
+    const host = path.join(cliBinDir(), name);
+    if (!fs.existsSync(host)) throw new Error(`${host} is missing: scripts/pulumi-cli.sh builds it from ${source}; its log says which module and version failed`);
+    return host;
+}
+
 /** Environment variables of the calling shell that would change what the provider or the CLI does. */
 const OUTER = /^(PULUMI_|ALICLOUD_|ALIBABA_CLOUD_|HW_|HUAWEICLOUD_|DBBACKUPS_)/;
 
@@ -49,6 +56,12 @@ export class CliWorkspace {
     /** Every command run, with its output, for assertions over the whole suite. */
     readonly transcript: Array<{ args: string[]; result: CliResult }> = [];
     private readonly bin = cliBinDir();
+
+    /** {@link install}, then `pulumi login` to this workspace's file backend: what every suite does first. */
+    async installAndLogIn(): Promise<void> {
+        this.install();
+        expectOk(await this.run(this.root, "login", `file://${this.backend}`), "pulumi login");
+    }
 
     /** Packs this repository (its `dist/` must be built) and installs it with @pulumi/pulumi, as a user would. */
     install(): void {

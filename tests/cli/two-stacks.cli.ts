@@ -153,8 +153,7 @@ describe("two stacks on one instance under the real pulumi CLI", function () {
 
     before(async () => {
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
+        await ws.installAndLogIn();
         // Jobs of about a second (Alibaba 1 s, Huawei RDS 0.75 s, GeminiDB 1 s; deletes 0.5 s on Huawei): the two stacks meet on each instance.
         emulator = await startEmulator({ timeScale: 0.05, instances: defaultInstances() });
         admin = new Admin(emulator.admin);
