@@ -17,7 +17,7 @@ import { CheckFailure, containsUnknown, DEFAULT_DELETE_TIMEOUT, defaultDeleteBud
 import type { ProviderRuntime } from "./runtime";
 import { describeMember } from "./describe";
 import type { ConfigSource } from "./config";
-import { datedMembers, heldKeys, instantOf, planTiers, selectTiers, sparedByFloor, Tier, tiersText } from "./retention-policy";
+import { datedMembers, heldKeys, planTiers, selectTiers, sparedByFloor, Tier, tiersText } from "./retention-policy";
 
 /** A delete the cloud refused for now; retried on every later update. */
 export interface PendingDelete { code: string; reason: string; since: string; deletableAfter?: string }

@@ -281,8 +281,11 @@ describe("the examples under the real pulumi CLI", function () {
                 const killed = await run.done;
                 assert.strictEqual(killed.signal, "SIGKILL");
                 assert.strictEqual(killed.stdout.includes("Duration:"), false, "the up finished before it was killed");
+                // The step that starts the backup returns as soon as the cloud accepted it, so the kill lands while it
+                // returns (its create pending), or after (its wait step's create pending, or not registered yet).
                 const pending = (await checkpoint(dir)).deployment.pending_operations ?? [];
-                assert.deepStrictEqual(pending.map((p: any) => p.type), ["creating"]);
+                assert.ok(pending.length <= 1 && pending.every((p: any) => p.type === "creating"), JSON.stringify(pending));
+                console.log(`      (killed with ${pending.length ? `a pending create of ${pending[0].resource?.type}` : "no pending operation"})`);
 
                 // What the CLI tells the user, step by step (the README's "When a run is killed").
                 const locked = expectFailed(await up(dir), "up right after the kill");
@@ -291,7 +294,7 @@ describe("the examples under the real pulumi CLI", function () {
                 await slow.admin.advanceClock({ hours: 1 });
                 // A refresh that is not interactive keeps a pending create (an up would keep it too, warning each time).
                 expectOk(await ws.run(dir, "refresh", "--yes", "--skip-preview"), "refresh");
-                assert.strictEqual(((await checkpoint(dir)).deployment.pending_operations ?? []).length, 1);
+                assert.strictEqual(((await checkpoint(dir)).deployment.pending_operations ?? []).length, pending.length);
                 expectOk(await ws.run(dir, "refresh", "--yes", "--skip-preview", "--clear-pending-creates"), "refresh --clear-pending-creates");
                 assert.deepStrictEqual((await checkpoint(dir)).deployment.pending_operations ?? [], []);
                 expectOk(await up(dir), "up after the pending create was cleared");

@@ -13,62 +13,28 @@
  * twice (creates counted by the emulator), and `pulumi destroy` leaves none.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
+import { DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
 import { CliWorkspace, CliResult, expectOk } from "./support";
 import { killTree } from "./process-tree";
+import {
+    ciCancel, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, madeByApi,
+    printTable, recordedIds, recordingResources, Row, SERVICES, sleep,
+} from "./interruption-support";
 
 const PROGRAM = path.join(__dirname, "programs", "interruptions");
-/** A second GeminiDB instance, so the set's backup does not queue behind the single backup's. */
-const GEMINIDB_2 = "9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5din07";
-
-/** Per service: the ManualBackup's instance, the set's instance, and the emulator's name of the create call. */
-const SERVICES: Record<ServiceKey, { instances: [string, string]; create: string }> = {
-    alicloudRds: { instances: [IDS.alicloudQuickstart, IDS.alicloudQuickstart2], create: "CreateBackup" },
-    huaweicloudRds: { instances: [IDS.huaweicloudMysql, IDS.huaweicloudPostgres], create: "CreateManualBackup" },
-    huaweicloudGeminidb: { instances: [IDS.geminidbCassandra, GEMINIDB_2], create: "CreateBackup" },
-};
-const KEYS = Object.keys(SERVICES) as ServiceKey[];
 const WAIT_TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupWait";
+/** The steps that start and own the backups. */
 const START_TYPES = ["pulumi-nodejs:dynamic/dbbackups:ManualBackup", "pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet"];
 
-const idOf = (b: any): string => b.backupId ?? b.id;
-const madeByApi = (b: any): boolean => (b.origin ?? b.madeBy ?? "api") === "api";
-const isLive = (b: any): boolean => b.status !== "DELETING" && !b.deleteJobId;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The backup ids a checkpoint records on the steps that own the backups (the starting steps), per instance. */
-function recordedIds(checkpoint: any): Set<string> {
-    const ids = new Set<string>();
-    for (const r of checkpoint?.deployment?.resources ?? []) {
-        if (!START_TYPES.includes(r.type)) continue;
-        if (r.outputs?.backupId) ids.add(r.outputs.backupId);
-        if (r.outputs?.jobId) ids.add(`job:${r.outputs.jobId}`);
-        for (const m of Object.values<any>(r.outputs?.backups ?? {})) {
-            if (m.backupId) ids.add(m.backupId);
-            if (m.jobId) ids.add(`job:${m.jobId}`);
-        }
-    }
-    return ids;
-}
-
-/** Every starting step (6) is in the checkpoint with its backup's id or job id: nothing being made can be orphaned. */
-function assertStartsRecorded(checkpoint: any, after: string): void {
+/** `n` starting steps are in the checkpoint with their backup's id or job id: nothing being made can be orphaned. */
+function assertStartsRecorded(checkpoint: any, n: number, after: string): void {
+    const known = recordingResources(checkpoint, START_TYPES).length;
     const starts = (checkpoint?.deployment?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type));
-    const known = starts.filter((r: any) => r.outputs?.backupId || r.outputs?.jobId
-        || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId));
-    assert.strictEqual(known.length, 6, `after the ${after}, ${known.length} of 6 backups being made are recorded: ${JSON.stringify(starts.map((r: any) => r.urn))}`);
-}
-
-/** One row of the table the suite prints. */
-interface Row {
-    interruption: string; service: ServiceKey; exit: string; recordedAfterInterruption: string;
-    steps: string; backupsAfterUp: number; orphaned: number; secondBackups: number; leftAfterDestroy: number;
+    assert.strictEqual(known, n, `after the ${after}, ${known} of ${n} backups being made are recorded: ${JSON.stringify(starts.map((r: any) => r.urn))}`);
 }
 
 describe("a `pulumi up` killed or cancelled while it waits, then the documented steps on a fresh runner", function () {
@@ -77,34 +43,21 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
     let emulator: RunningEmulator;
     let admin: Admin;
     const rows: Row[] = [];
-    const journals = fs.mkdtempSync(path.join(os.tmpdir(), "dbbackups-journals-"));
-    let journalCount = 0;
-    /** A new, empty journal folder: what a fresh CI runner has. */
-    const freshJournal = () => {
-        const dir = path.join(journals, `runner-${++journalCount}`);
-        fs.mkdirSync(dir);
-        return { DBBACKUPS_JOURNAL_DIR: dir };
-    };
+    const runners = new FreshRunners();
+    const freshJournal = () => runners.env();
 
     before(async () => {
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
-        const instances = [...defaultInstances(), { cloud: "huaweicloud" as const, service: "geminidb" as const, id: GEMINIDB_2, name: "hw-cassandra-2", engine: "cassandra", engineVersion: "3.11" }];
+        await ws.installAndLogIn();
         // timeScale 4: a backup job takes about a minute on the emulator's clock.
-        emulator = await startEmulator({ timeScale: 4, instances });
+        emulator = await startEmulator({ timeScale: 4, instances: interruptionInstances() });
         admin = new Admin(emulator.admin);
     });
     after(async () => {
         await emulator?.stop();
         ws?.remove();
-        fs.rmSync(journals, { recursive: true, force: true });
-        if (rows.length) {
-            console.log("\n      interruption | service | exit of the interrupted up | recorded right after | steps run | backups after the next up | orphaned | second backups | left after destroy");
-            for (const r of rows) {
-                console.log(`      ${r.interruption} | ${r.service} | ${r.exit} | ${r.recordedAfterInterruption} | ${r.steps} | ${r.backupsAfterUp} | ${r.orphaned} | ${r.secondBackups} | ${r.leftAfterDestroy}`);
-            }
-        }
+        runners.remove();
+        printTable(rows);
     });
 
     async function newStack(stack: string): Promise<string> {
@@ -132,10 +85,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         return JSON.parse(expectOk(await fresh(dir, "stack", "export"), "stack export").stdout);
     }
     /** The checkpoint as the file backend holds it right now (readable while an update runs). */
-    function liveCheckpoint(stack: string): any {
-        const file = path.join(ws.backend, ".pulumi", "stacks", "interruptions", `${stack}.json`);
-        try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return undefined; }
-    }
+    const liveCheckpoint = (stack: string): any => ws.liveCheckpoint("interruptions", stack);
     const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
     const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.calls ?? 0;
 
@@ -165,32 +115,21 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
 
     /** The documented steps on a fresh runner, then the checks and the row of the table per service. */
     async function recover(dir: string, interruption: string, result: CliResult, afterInterruption: any) {
-        const steps: string[] = [];
-        const cancel = await fresh(dir, "cancel", "--yes");
-        if (cancel.code === 0) steps.push("cancel");
-        const pending = (await checkpoint(dir)).deployment.pending_operations ?? [];
-        if (pending.length) {
-            expectOk(await fresh(dir, "refresh", "--yes", "--skip-preview", "--clear-pending-creates"), "refresh --clear-pending-creates");
-            steps.push("refresh --clear-pending-creates");
-        }
+        const steps = await documentedSteps((...args) => fresh(dir, ...args), async () => (await checkpoint(dir)).deployment.pending_operations ?? []);
         // The jobs finish meanwhile (the next run of a pipeline comes later).
         await admin.advanceClock({ hours: 1 });
         expectOk(await fresh(dir, "up", "--yes", "--skip-preview"), `up after the ${interruption}`);
         steps.push("up");
-        const state = await checkpoint(dir);
-        const recorded = recordedIds(state);
+        const recorded = recordedIds(await checkpoint(dir), START_TYPES);
+        const before = recordedIds(afterInterruption, START_TYPES);
         const outputs = JSON.parse(expectOk(await fresh(dir, "stack", "output", "--json"), "stack output").stdout);
         const figures = new Map<ServiceKey, Omit<Row, "leftAfterDestroy">>();
         for (const key of KEYS) {
             const cloud = (await ours(key)).filter(isLive);
-            const before = recordedIds(afterInterruption);
-            const atInterruption = cloud.filter((b) => before.has(idOf(b)) || (b.jobId && before.has(`job:${b.jobId}`))).length;
             // A backup counts as recorded by its id, or by its job id (an Alibaba step that started it without waiting knows the job).
-            const orphaned = cloud.filter((b) => !recorded.has(idOf(b)) && !(b.jobId && recorded.has(`job:${b.jobId}`))).length;
-            const made = await creates(key);
             figures.set(key, {
-                interruption, service: key, exit: result.code === null ? String(result.signal) : `exit ${result.code}`,
-                recordedAfterInterruption: `${atInterruption} of 2`, steps: steps.join(", "), backupsAfterUp: cloud.length, orphaned, secondBackups: made - 2,
+                interruption, service: key, exit: exitOf(result), recordedAfterInterruption: `${cloud.filter((b) => isRecorded(before, b)).length} of 2`,
+                steps: steps.join(", "), backupsAfterUp: cloud.length, orphaned: cloud.filter((b) => !isRecorded(recorded, b)).length, secondBackups: (await creates(key)) - 2,
             });
             assert.deepStrictEqual([outputs.backups[key], ...outputs.sets[key]].sort(), cloud.map(idOf).sort(), `${key}: the stack outputs and the instance disagree`);
         }
@@ -213,24 +152,17 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         const result = await run.done;
         assert.strictEqual(result.signal, "SIGKILL");
         const afterKill = await checkpoint(dir);
-        assertStartsRecorded(afterKill, "kill");
+        assertStartsRecorded(afterKill, 6, "kill");
         await recover(dir, "SIGKILL", result, afterKill);
     });
 
     it("(b) the CI cancel sequence (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that): recorded, finished by the next up, 0 second backups", async () => {
         const dir = await newStack("cancelled");
         await admin.resetCalls();
-        const run = await upUntilWaiting(dir, "cancelled");
-        const pid = run.child.pid!;
-        process.kill(pid, "SIGINT");
-        await Promise.race([run.done, sleep(7_500)]);
-        try { process.kill(pid, "SIGTERM"); } catch { /* ended already */ }
-        await Promise.race([run.done, sleep(2_500)]);
-        killTree(pid);
-        const result = await run.done;
-        console.log(`      (the cancelled up ended with ${result.code === null ? result.signal : `exit ${result.code}`}; its last lines:\n${(result.stdout + result.stderr).trim().split("\n").slice(-12).map((l) => `        ${l}`).join("\n")})`);
+        const { result } = await ciCancel(await upUntilWaiting(dir, "cancelled"));
+        console.log(`      (the cancelled up ended with ${exitOf(result)}; its last lines:\n${lastLines(result, 12)})`);
         const afterCancel = await checkpoint(dir);
-        assertStartsRecorded(afterCancel, "cancel");
+        assertStartsRecorded(afterCancel, 6, "cancel");
         await recover(dir, "CI cancel", result, afterCancel);
     });
 
@@ -256,7 +188,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         const timedOut = await upAdvancing(false);
         codes.push(["a wait timed out (`waitTimeout`); the backup is recorded, the next `up` waits again", "up", timedOut.code]);
         assert.match(timedOut.stdout + timedOut.stderr, /recorded in state .*the next `pulumi up` waits for it again/s);
-        assertStartsRecordedIn(await checkpoint(dir), 2);
+        assertStartsRecorded(await checkpoint(dir), 2, "timeout");
 
         expectOk(await config("test:waitTimeout=30m", 'test:labels=["b"]'), "config");
         const refused = await upAdvancing(true);
@@ -273,15 +205,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         codes.push(["the same, refused by `up`'s own preview", "up", budgetUp.code]);
         console.log("\n      failure | command | exit code");
         for (const [what, cmd, code] of codes) console.log(`      ${what} | ${cmd} | ${code}`);
-        console.log(`      (the timed-out up's last lines:\n${(timedOut.stdout + timedOut.stderr).trim().split("\n").slice(-14).map((l) => `        ${l}`).join("\n")})`);
+        console.log(`      (the timed-out up's last lines:\n${lastLines(timedOut, 14)})`);
         assert.deepStrictEqual(codes.map(([, , c]) => c !== 0), [true, false, true, true]);
     });
 });
-
-/** `n` starting steps are in the checkpoint with their backup's id or job id. */
-function assertStartsRecordedIn(checkpoint: any, n: number): void {
-    const starts = (checkpoint?.deployment?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type));
-    const known = starts.filter((r: any) => r.outputs?.backupId || r.outputs?.jobId
-        || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId));
-    assert.strictEqual(known.length, n, JSON.stringify(starts.map((r: any) => r.urn)));
-}

@@ -26,33 +26,22 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { startEmulator, RunningEmulator } from "../../emulator";
-import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
 import { CliWorkspace, CliResult, cliBinDir, expectOk } from "./support";
 import { killTree } from "./process-tree";
+import {
+    ciCancel, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, madeByApi,
+    printTable, recordedIds, recordingResources, Row, SERVICES, sleep,
+} from "./interruption-support";
 
 const PROJECT = "plugin-interruptions";
 const PLUGIN_PATH = "./node_modules/pulumi-db-backups/plugin";
-/** A second GeminiDB instance, so the set's backup does not queue behind the single backup's. */
-const GEMINIDB_2 = "9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5din07";
-
-/** Per service: cloud and service, the ManualBackup's instance, the set's instance, and the emulator's name of the create call. */
-const SERVICES: Record<ServiceKey, { cloud: "alicloud" | "huaweicloud"; service: "rds" | "geminidb"; instances: [string, string]; create: string }> = {
-    alicloudRds: { cloud: "alicloud", service: "rds", instances: [IDS.alicloudQuickstart, IDS.alicloudQuickstart2], create: "CreateBackup" },
-    huaweicloudRds: { cloud: "huaweicloud", service: "rds", instances: [IDS.huaweicloudMysql, IDS.huaweicloudPostgres], create: "CreateManualBackup" },
-    huaweicloudGeminidb: { cloud: "huaweicloud", service: "geminidb", instances: [IDS.geminidbCassandra, GEMINIDB_2], create: "CreateBackup" },
-};
-const KEYS = Object.keys(SERVICES) as ServiceKey[];
 const TYPES = ["dbbackups:index:ManualBackup", "dbbackups:index:BackupRetentionSet"];
-
-const idOf = (b: any): string => b.backupId ?? b.id;
-const madeByApi = (b: any): boolean => (b.origin ?? b.madeBy ?? "api") === "api";
-const isLive = (b: any): boolean => b.status !== "DELETING" && !b.deleteJobId;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How many of our resources (6) the checkpoint holds with their backup's id or job id. */
+const recordedResources = (checkpoint: any): number => recordingResources(checkpoint, TYPES).length;
 
 /** The Pulumi YAML program: per service a ManualBackup `<key>Backup` and a one-label set `<key>Set`, and their ids as outputs. */
 function program(): string {
@@ -87,48 +76,15 @@ ${resources}outputs:
 ${outputs}`;
 }
 
-/** The backup ids (and `job:<id>` for a job whose backup is not known yet) a checkpoint records on our resources. */
-function recordedIds(checkpoint: any): Set<string> {
-    const ids = new Set<string>();
-    for (const r of checkpoint?.deployment?.resources ?? []) {
-        if (!TYPES.includes(r.type)) continue;
-        if (r.outputs?.backupId) ids.add(r.outputs.backupId);
-        if (r.outputs?.jobId) ids.add(`job:${r.outputs.jobId}`);
-        for (const m of Object.values<any>(r.outputs?.backups ?? {})) {
-            if (m.backupId) ids.add(m.backupId);
-            if (m.jobId) ids.add(`job:${m.jobId}`);
-        }
-    }
-    return ids;
-}
-
-/** How many of our resources (6) the checkpoint holds with their backup's id or job id. */
-function recordedResources(checkpoint: any): number {
-    return (checkpoint?.deployment?.resources ?? []).filter((r: any) => TYPES.includes(r.type)
-        && (r.outputs?.backupId || r.outputs?.jobId || Object.values<any>(r.outputs?.backups ?? {}).some((m) => m.backupId || m.jobId))).length;
-}
-
-/** One row of the table the suite prints. */
-interface Row {
-    interruption: string; service: ServiceKey; exit: string; recordedAfterInterruption: string;
-    steps: string; backupsAfterUp: number; orphaned: number; secondBackups: number; leftAfterDestroy: number;
-}
-
 describe("the provider plugin: a `pulumi up` killed or cancelled while it waits, then the documented steps on a fresh runner", function () {
     this.timeout(30 * 60_000);
     let ws: CliWorkspace;
     let emulator: RunningEmulator;
     let admin: Admin;
     const rows: Row[] = [];
-    const journals = fs.mkdtempSync(path.join(os.tmpdir(), "dbbackups-journals-"));
-    let journalCount = 0;
+    const runners = new FreshRunners();
+    const freshJournal = () => runners.env();
     const started = Date.now();
-    /** A new, empty journal folder: what a fresh CI runner has. */
-    const freshJournal = () => {
-        const dir = path.join(journals, `runner-${++journalCount}`);
-        fs.mkdirSync(dir);
-        return { DBBACKUPS_JOURNAL_DIR: dir };
-    };
 
     before(async () => {
         const yamlHost = path.join(cliBinDir(), "pulumi-language-yaml");
@@ -136,23 +92,16 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
             throw new Error(`${yamlHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi-yaml; its log says which module and version failed`);
         }
         ws = new CliWorkspace();
-        ws.install();
-        expectOk(await ws.run(ws.root, "login", `file://${ws.backend}`), "pulumi login");
-        const instances = [...defaultInstances(), { cloud: "huaweicloud" as const, service: "geminidb" as const, id: GEMINIDB_2, name: "hw-cassandra-2", engine: "cassandra", engineVersion: "3.11" }];
+        await ws.installAndLogIn();
         // timeScale 4: a backup job takes about a minute on the emulator's clock.
-        emulator = await startEmulator({ timeScale: 4, instances });
+        emulator = await startEmulator({ timeScale: 4, instances: interruptionInstances() });
         admin = new Admin(emulator.admin);
     });
     after(async () => {
         await emulator?.stop();
         ws?.remove();
-        fs.rmSync(journals, { recursive: true, force: true });
-        if (rows.length) {
-            console.log("\n      interruption | service | exit of the interrupted up | recorded right after | steps run | backups after the next up | orphaned | second backups | left after destroy");
-            for (const r of rows) {
-                console.log(`      ${r.interruption} | ${r.service} | ${r.exit} | ${r.recordedAfterInterruption} | ${r.steps} | ${r.backupsAfterUp} | ${r.orphaned} | ${r.secondBackups} | ${r.leftAfterDestroy}`);
-            }
-        }
+        runners.remove();
+        printTable(rows);
         console.log(`      (the plugin interruption suite took ${Math.round((Date.now() - started) / 1000)} s)`);
     });
 
@@ -181,10 +130,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         return JSON.parse(expectOk(await fresh(dir, "stack", "export"), "stack export").stdout);
     }
     /** The checkpoint as the file backend holds it right now (readable while an update runs). */
-    function liveCheckpoint(stack: string): any {
-        const file = path.join(ws.backend, ".pulumi", "stacks", PROJECT, `${stack}.json`);
-        try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return undefined; }
-    }
+    const liveCheckpoint = (stack: string): any => ws.liveCheckpoint(PROJECT, stack);
     const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
     /** Creates the cloud accepted (a create refused because the name is taken made no backup). */
     const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.mutations ?? 0;
@@ -219,14 +165,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
      * could not prove its own) are removed through the emulator afterwards.
      */
     async function recover(dir: string, interruption: string, result: CliResult, afterInterruption: any): Promise<{ made: Row[]; outputs: Record<string, any> }> {
-        const steps: string[] = [];
-        const cancel = await fresh(dir, "cancel", "--yes");
-        if (cancel.code === 0) steps.push("cancel");
-        const pending = (await checkpoint(dir)).deployment.pending_operations ?? [];
-        if (pending.length) {
-            expectOk(await fresh(dir, "refresh", "--yes", "--skip-preview", "--clear-pending-creates"), "refresh --clear-pending-creates");
-            steps.push("refresh --clear-pending-creates");
-        }
+        const steps = await documentedSteps((...args) => fresh(dir, ...args), async () => (await checkpoint(dir)).deployment.pending_operations ?? []);
         // The jobs finish meanwhile (the next run of a pipeline comes later): as does every job this up starts.
         await admin.advanceClock({ hours: 1 });
         const upRun = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
@@ -235,11 +174,9 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         for (let i = 0; !upEnded; i++) { await sleep(1_000); if (!upEnded && i >= 3) await admin.advanceClock({ ms: 600_000 }); }
         expectOk(await upRun.done, `up after the ${interruption}`);
         steps.push("up");
-        const state = await checkpoint(dir);
-        const recorded = recordedIds(state);
+        const recorded = recordedIds(await checkpoint(dir), TYPES);
         const outputs = JSON.parse(expectOk(await fresh(dir, "stack", "output", "--json"), "stack output").stdout);
-        const before = recordedIds(afterInterruption);
-        const isRecorded = (ids: Set<string>, b: any) => ids.has(idOf(b)) || (b.jobId && ids.has(`job:${b.jobId}`));
+        const before = recordedIds(afterInterruption, TYPES);
         const figures = new Map<ServiceKey, Omit<Row, "leftAfterDestroy">>();
         const orphans = new Map<ServiceKey, string[]>();
         for (const key of KEYS) {
@@ -247,7 +184,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
             const atInterruption = cloud.filter((b) => isRecorded(before, b)).length;
             orphans.set(key, cloud.filter((b) => !isRecorded(recorded, b)).map(idOf));
             figures.set(key, {
-                interruption, service: key, exit: result.code === null ? String(result.signal) : `exit ${result.code}`,
+                interruption, service: key, exit: exitOf(result),
                 recordedAfterInterruption: `${atInterruption} of 2`, steps: steps.join(", "), backupsAfterUp: cloud.length,
                 orphaned: orphans.get(key)!.length, secondBackups: (await creates(key)) - 2,
             });
@@ -309,19 +246,8 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
     it("(b) the CI cancel sequence (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that): every backup recorded, finished by the next up, 0 orphaned, 0 second, 0 left", async () => {
         const dir = await newStack("cancelled");
         await admin.resetCalls();
-        const run = await upUntilWaiting(dir, "cancelled");
-        const pid = run.child.pid!;
-        const interrupted = Date.now();
-        process.kill(pid, "SIGINT");
-        let ended = false;
-        void run.done.then(() => { ended = true; });
-        await Promise.race([run.done, sleep(7_500)]);
-        if (!ended) process.kill(pid, "SIGTERM");
-        await Promise.race([run.done, sleep(2_500)]);
-        if (!ended) killTree(pid);
-        const result = await run.done;
-        const took = Date.now() - interrupted;
-        console.log(`      (the cancelled up ended ${took} ms after SIGINT with ${result.code === null ? result.signal : `exit ${result.code}`}; its last lines:\n${(result.stdout + result.stderr).trim().split("\n").slice(-12).map((l) => `        ${l}`).join("\n")})`);
+        const { result, tookMs: took } = await ciCancel(await upUntilWaiting(dir, "cancelled"));
+        console.log(`      (the cancelled up ended ${took} ms after SIGINT with ${exitOf(result)}; its last lines:\n${lastLines(result, 12)})`);
         // The plugin ended its waits on the engine's Cancel: the CLI was done before the SIGTERM.
         assert.ok(took < 7_500, `the up ended ${took} ms after SIGINT`);
         assert.strictEqual(result.signal, null);

@@ -63,6 +63,11 @@ export class CliWorkspace {
         expectOk(await this.run(this.root, "login", `file://${this.backend}`), "pulumi login");
     }
 
+    /** A stack's checkpoint as the file backend holds it right now (readable while an update runs), or undefined. */
+    liveCheckpoint(project: string, stack: string): any {
+        try { return JSON.parse(fs.readFileSync(path.join(this.backend, ".pulumi", "stacks", project, `${stack}.json`), "utf8")); } catch { return undefined; }
+    }
+
     /** Packs this repository (its `dist/` must be built) and installs it with @pulumi/pulumi, as a user would. */
     install(): void {
         fs.mkdirSync(this.backend);
