@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { defaultInstances, DEFAULT_INSTANCE_IDS as IDS } from "../../emulator/defaults";
 import type { InstanceSpec, ServiceKey } from "../../emulator/core/types";
+import type { Admin } from "../support/world";
 import { expectOk, type CliResult, type CliWorkspace } from "./support";
 import { killTree } from "./process-tree";
 
@@ -132,4 +133,34 @@ export async function documentedSteps(fresh: (...args: string[]) => Promise<CliR
         steps.push("refresh --clear-pending-creates");
     }
     return steps;
+}
+
+/** The backups made through the API (not by hand, not automated) on a service's two instances. */
+export async function ours(admin: Admin, key: ServiceKey): Promise<any[]> {
+    return (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
+}
+
+/** The service's create calls the emulator counted: every call, or only those that changed something (a backup made). */
+export async function createCalls(admin: Admin, key: ServiceKey, which: "calls" | "mutations"): Promise<number> {
+    return (await admin.calls())[key]?.[SERVICES[key].create]?.[which] ?? 0;
+}
+
+/**
+ * Starts `pulumi up` and resolves once `ready` holds (polled every 200 ms, at
+ * most 3 minutes), then a second more: the waits are running. Fails when the
+ * up ends first.
+ */
+export async function upUntil(ws: CliWorkspace, dir: string, env: Record<string, string>, ready: () => Promise<boolean>, what: string): Promise<CliRun> {
+    const run = ws.start(dir, ["up", "--yes", "--skip-preview"], env);
+    const deadline = Date.now() + 180_000;
+    let ended = false;
+    void run.done.then(() => { ended = true; });
+    for (;;) {
+        if (ended) throw new Error(`the up ended before the waits could be interrupted:\n${run.output()}`);
+        if (await ready()) break;
+        if (Date.now() > deadline) throw new Error(`${what} in 3 minutes:\n${run.output()}`);
+        await sleep(200);
+    }
+    await sleep(1_000);
+    return run;
 }

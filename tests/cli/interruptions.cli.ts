@@ -21,8 +21,8 @@ import { Admin } from "../support/world";
 import { CliWorkspace, CliResult, expectOk } from "./support";
 import { killTree } from "./process-tree";
 import {
-    ciCancel, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, madeByApi,
-    printTable, recordedIds, recordingResources, Row, SERVICES, sleep,
+    ciCancel, createCalls, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, ours,
+    printTable, recordedIds, recordingResources, Row, SERVICES, sleep, upUntil,
 } from "./interruption-support";
 
 const PROGRAM = path.join(__dirname, "programs", "interruptions");
@@ -86,8 +86,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
     }
     /** The checkpoint as the file backend holds it right now (readable while an update runs). */
     const liveCheckpoint = (stack: string): any => ws.liveCheckpoint("interruptions", stack);
-    const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
-    const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.calls ?? 0;
+    const creates = (key: ServiceKey) => createCalls(admin, key, "calls");
 
     /**
      * Starts `pulumi up` and resolves once both starting steps of every
@@ -95,18 +94,8 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
      * waits are running.
      */
     async function upUntilWaiting(dir: string, stack: string) {
-        const run = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
-        const deadline = Date.now() + 180_000;
-        let ended = false;
-        void run.done.then(() => { ended = true; });
-        for (;;) {
-            if (ended) throw new Error(`the up ended before the waits could be interrupted:\n${run.output()}`);
-            const starts = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type) && r.id);
-            if (starts.length === 6) break;
-            if (Date.now() > deadline) throw new Error(`the starting steps were not all recorded in 3 minutes:\n${run.output()}`);
-            await sleep(200);
-        }
-        await sleep(1_000);
+        const recorded = () => (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => START_TYPES.includes(r.type) && r.id);
+        const run = await upUntil(ws, dir, freshJournal(), async () => recorded().length === 6, "the starting steps were not all recorded");
         // No wait step has finished: every backup is still being made (jobs take about a minute).
         const waits = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => r.type === WAIT_TYPE && r.id);
         assert.deepStrictEqual(waits.map((r: any) => r.urn), [], "a wait ended before the interruption");
@@ -125,7 +114,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         const outputs = JSON.parse(expectOk(await fresh(dir, "stack", "output", "--json"), "stack output").stdout);
         const figures = new Map<ServiceKey, Omit<Row, "leftAfterDestroy">>();
         for (const key of KEYS) {
-            const cloud = (await ours(key)).filter(isLive);
+            const cloud = (await ours(admin, key)).filter(isLive);
             // A backup counts as recorded by its id, or by its job id (an Alibaba step that started it without waiting knows the job).
             figures.set(key, {
                 interruption, service: key, exit: exitOf(result), recordedAfterInterruption: `${cloud.filter((b) => isRecorded(before, b)).length} of 2`,
@@ -136,7 +125,7 @@ describe("a `pulumi up` killed or cancelled while it waits, then the documented 
         expectOk(await fresh(dir, "destroy", "--yes", "--skip-preview"), "destroy");
         await admin.advanceClock({ hours: 1 }); // Huawei deletes asynchronously
         for (const key of KEYS) {
-            const left = (await ours(key)).filter(isLive).length;
+            const left = (await ours(admin, key)).filter(isLive).length;
             rows.push({ ...figures.get(key)!, leftAfterDestroy: left });
         }
         for (const row of rows.filter((r) => r.interruption === interruption)) {

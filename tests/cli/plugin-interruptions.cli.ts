@@ -33,8 +33,8 @@ import { Admin } from "../support/world";
 import { CliWorkspace, CliResult, cliBinDir, expectOk } from "./support";
 import { killTree } from "./process-tree";
 import {
-    ciCancel, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, madeByApi,
-    printTable, recordedIds, recordingResources, Row, SERVICES, sleep,
+    ciCancel, createCalls, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, ours,
+    printTable, recordedIds, recordingResources, Row, SERVICES, sleep, upUntil,
 } from "./interruption-support";
 
 const PROJECT = "plugin-interruptions";
@@ -131,9 +131,8 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
     }
     /** The checkpoint as the file backend holds it right now (readable while an update runs). */
     const liveCheckpoint = (stack: string): any => ws.liveCheckpoint(PROJECT, stack);
-    const ours = async (key: ServiceKey) => (await Promise.all(SERVICES[key].instances.map((i) => admin.backupsOf(key, i)))).flat().filter(madeByApi);
     /** Creates the cloud accepted (a create refused because the name is taken made no backup). */
-    const creates = async (key: ServiceKey) => (await admin.calls())[key]?.[SERVICES[key].create]?.mutations ?? 0;
+    const creates = (key: ServiceKey) => createCalls(admin, key, "mutations");
 
     /**
      * Starts `pulumi up` and resolves once the cloud has accepted both
@@ -141,18 +140,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
      * are waiting.
      */
     async function upUntilWaiting(dir: string, stack: string) {
-        const run = ws.start(dir, ["up", "--yes", "--skip-preview"], freshJournal());
-        const deadline = Date.now() + 180_000;
-        let ended = false;
-        void run.done.then(() => { ended = true; });
-        for (;;) {
-            if (ended) throw new Error(`the up ended before the waits could be interrupted:\n${run.output()}`);
-            const counts = await Promise.all(KEYS.map(creates));
-            if (counts.every((n) => n >= 2)) break;
-            if (Date.now() > deadline) throw new Error(`the backups were not all started in 3 minutes (creates ${counts}):\n${run.output()}`);
-            await sleep(200);
-        }
-        await sleep(1_000);
+        const run = await upUntil(ws, dir, freshJournal(), async () => (await Promise.all(KEYS.map(creates))).every((n) => n >= 2), "the backups were not all started");
         // No Create has returned: every backup is still being made (jobs take about a minute).
         const done = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => TYPES.includes(r.type));
         assert.deepStrictEqual(done.map((r: any) => r.urn), [], "a backup was finished before the interruption");
@@ -180,7 +168,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         const figures = new Map<ServiceKey, Omit<Row, "leftAfterDestroy">>();
         const orphans = new Map<ServiceKey, string[]>();
         for (const key of KEYS) {
-            const cloud = (await ours(key)).filter(isLive);
+            const cloud = (await ours(admin, key)).filter(isLive);
             const atInterruption = cloud.filter((b) => isRecorded(before, b)).length;
             orphans.set(key, cloud.filter((b) => !isRecorded(recorded, b)).map(idOf));
             figures.set(key, {
@@ -198,7 +186,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         const made: Row[] = [];
         const leftIds = new Map<ServiceKey, string[]>();
         for (const key of KEYS) {
-            const left = (await ours(key)).filter(isLive);
+            const left = (await ours(admin, key)).filter(isLive);
             leftIds.set(key, left.map(idOf).sort());
             made.push({ ...figures.get(key)!, leftAfterDestroy: left.length });
             // Not this stack's any more: removed so later tests start from empty instances.
@@ -217,7 +205,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         await admin.resetCalls();
         const run = await upUntilWaiting(dir, "killed");
         const startedByKilledRun = new Map<ServiceKey, string[]>();
-        for (const key of KEYS) startedByKilledRun.set(key, (await ours(key)).map(idOf).sort());
+        for (const key of KEYS) startedByKilledRun.set(key, (await ours(admin, key)).map(idOf).sort());
         killTree(run.child.pid!);
         const result = await run.done;
         assert.strictEqual(result.signal, "SIGKILL");
