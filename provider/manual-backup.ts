@@ -6,7 +6,7 @@
 import type { CloudBackup, CreateBackupRequest, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { nextStepFor } from "./clouds/delete-outcome";
 import type { InstanceCoordinator } from "./instance";
-import { CloudError, hintFor, isBackupGone, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
+import { CloudError, hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { CheckFailure, DEFAULT_DELETE_TIMEOUT, differs, manualBackupSchema, ManualBackupInputs, parseInputs, validate } from "./schema";
 import { defaultBackupName } from "./naming";
@@ -72,7 +72,7 @@ export class ManualBackupProvider {
     async diff(_id: string, olds: ManualBackupState, news: ManualBackupInputs) {
         // A backup the cloud failed (and would not delete) is replaced: a new backup, then the failed one deleted.
         const now = await this.statusSince(olds, news);
-        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" || now === "FAILED" || now === "GONE" ? ["status"] : [])];
+        const replaces = [...MANUAL_BACKUP_REPLACE_KEYS.filter(k => differs(olds[k], news[k])), ...(olds.status === "FAILED" || now === "FAILED" ? ["status"] : [])];
         const inputKeys = Object.keys(news).filter(k => !IGNORED_IN_DIFF.has(k));
         // Still building and waited for here; or started without waiting and finished since, which the update records
         // (an Alibaba job's backup id among it, so the backup is known by its id before the job leaves the cloud's list).
@@ -85,16 +85,14 @@ export class ManualBackupProvider {
      * A backup started without waiting (the SDK's first step) that is still
      * BUILDING in state: one look says what the cloud says of it now. Failed
      * since: the update replaces it (a new backup, then the failed one
-     * deleted). Gone since (no longer listed, e.g. the failed backup deleted to
-     * free its name by a replacement that then failed): replaced too, by a new
-     * backup. Completed since: the update records it.
+     * deleted). Completed since: the update records it.
      */
     private async statusSince(olds: ManualBackupState, news: ManualBackupInputs): Promise<string | undefined> {
         if (olds.status !== "BUILDING" || news.waitForCompletion !== false || (!olds.jobId && !olds.backupId)) return undefined;
         try {
             return (await this.rt.instance(olds).status({ jobId: olds.jobId, backupId: olds.backupId, startedAt: olds.startedAt })).status;
-        } catch (err) {
-            return isBackupGone(err) ? "GONE" : undefined; // otherwise not readable now: judged by the next run
+        } catch {
+            return undefined; // not readable now: judged by the next run
         }
     }
 

@@ -7,7 +7,7 @@
 import { createHash } from "crypto";
 import type { CloudBackup, DeleteOutcome, StartedBackup } from "./clouds/adapter";
 import { nextStepFor } from "./clouds/delete-outcome";
-import { hintFor, isBackupGone, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
+import { hintFor, isNameTaken, ResourceInitError, withProviderKey } from "./core/errors";
 import { CreationIncompleteError, dropUndefined, factsOf, BackupFacts } from "./backup-ops";
 import { freeOwnName, type InstanceCoordinator } from "./instance";
 import { memberName } from "./naming";
@@ -188,9 +188,8 @@ export class RetentionSetProvider {
             const started = { jobId: m.jobId, backupId: m.backupId, startedAt: m.startedAt };
             try {
                 members[l] = { ...m, ...factsOf(started, await inst.status(started)) };
-            } catch (err) {
-                if (isBackupGone(err)) delete members[l]; // no longer listed: the update drops it and makes the label a new backup
-                // otherwise as recorded
+            } catch {
+                // as recorded
             }
         }));
         if (handedOver) {
@@ -438,13 +437,6 @@ export class RetentionSetProvider {
                     members[l] = { ...m, ...factsOf(started, p) };
                 } catch (err) {
                     if (!(err instanceof CreationIncompleteError && err.progress?.status === "FAILED")) {
-                        if (inputs.deferDeletes && !inputs.waitForCompletion && isBackupGone(err)) {
-                            // Gone since (e.g. the failed backup deleted to free its name by an update that then failed): as a refresh
-                            // would, it leaves the state, and the label, if still declared, gets a new backup below.
-                            this.rt.log(`warning: ${label}[${l}]: ${this.rt.message(err)}; it leaves the state${wanted.has(l) ? " and a new backup is made" : ""}`);
-                            delete members[l];
-                            continue;
-                        }
                         if (inputs.deferDeletes && !inputs.waitForCompletion) {
                             // The SDK's start step looks once to record what its wait step saw; without an answer the member stays
                             // as recorded, the wait step looks again, and nothing is deleted before the new backups are known to be done.

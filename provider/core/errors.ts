@@ -120,15 +120,6 @@ export function isNameTaken(err: unknown): boolean {
 }
 
 /**
- * A backup recorded by its id that the instance no longer lists, past the
- * grace a new backup gets (Huawei's `BackupNotListed`): it was deleted, as a
- * refresh would find.
- */
-export function isBackupGone(err: unknown): boolean {
-    return err instanceof CloudError && err.code === "BackupNotListed";
-}
-
-/**
  * The host records an initialization failure's properties exactly as given,
  * without the `__provider` it adds on success; every later refresh, update or
  * delete of that state needs it. This copies it from the inputs the provider
