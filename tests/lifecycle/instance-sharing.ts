@@ -45,7 +45,7 @@ export function instanceSharingSuite(c: CloudCase): void {
         const liveOf = async (ids: string[]) =>
             (await w.admin.backupsOf(c.serviceKey, c.batchInstance)).filter(b => isLive(b) && ids.includes(idOf(b))).map(idOf);
 
-        it(`refreshes ${N} backups with one shared listing and destroys them with at most ceil(${N}/${c.batchSize}) + 2 delete calls`, async () => {
+        it(`refreshes ${N} backups with one shared listing and destroys them with at most ceil(${N}/${c.batchSize}) + 4 delete calls`, async () => {
             const { engine, ids } = await adoptMany("share");
             await w.admin.resetCalls();
             const refresh = await engine.refresh();
@@ -56,7 +56,9 @@ export function instanceSharingSuite(c: CloudCase): void {
             const destroy = await engine.destroy();
             assert.ok(destroy.ok, destroy.errors.join("\n"));
             const deletes = await calls(w, c, c.deleteActions);
-            const limit = Math.ceil(N / c.batchSize) + 2;
+            // Gathered into the cloud's batch calls: how many depends on how far apart the engine's deletes arrive (each
+            // resource's wait step is removed first), which a loaded machine spreads, so the bound leaves room for that.
+            const limit = Math.ceil(N / c.batchSize) + 4;
             assert.ok(deletes <= limit, `destroy of ${N} took ${deletes} delete calls (at most ${limit})`);
             assert.deepEqual(await liveOf(ids), []);
         });
