@@ -192,9 +192,7 @@ export class Settings {
     retryPacing(): Pick<RetryOptions, "baseDelayMs" | "maxDelayMs"> {
         const text = this.config.get("dbbackups:retryDelay");
         if (text === undefined || text === "") return {};
-        const problem = durationSettingProblem("retryDelay", text);
-        if (problem) throw new Error(`config dbbackups:retryDelay ${problem}`);
-        const ms = parseDuration(text)!;
+        const ms = durationSetting("retryDelay", text);
         return { baseDelayMs: ms, maxDelayMs: ms * 20 };
     }
 
@@ -223,4 +221,11 @@ export const DURATION_SETTINGS = {
  */
 export function durationSettingProblem(key: keyof typeof DURATION_SETTINGS, text: string, shown = text): string | undefined {
     return parseDuration(text) ? undefined : `must be ${DURATION_SETTINGS[key]}; got ${shown}`;
+}
+
+/** A duration setting's value in ms; throws `config dbbackups:<key> must be …; got …` when it is not a duration. */
+export function durationSetting(key: keyof typeof DURATION_SETTINGS, text: string): number {
+    const ms = parseDuration(text);
+    if (!ms) throw new Error(`config dbbackups:${key} ${durationSettingProblem(key, text)}`);
+    return ms;
 }

@@ -7,7 +7,7 @@
 import * as path from "path";
 import type { BackupAdapter } from "./clouds/adapter";
 import { AdapterFactory, Target } from "./clouds";
-import { ConfigSource, durationSettingProblem, MissingSettingError, Settings } from "./config";
+import { ConfigSource, durationSetting, MissingSettingError, Settings } from "./config";
 import { ProfileFileError } from "./alicloud-profile";
 import { CloudError, hintFor, redact } from "./core/errors";
 import type { OpsOptions } from "./backup-ops";
@@ -57,10 +57,7 @@ export class ProviderRuntime {
         this.settings.retryPacing(); // a bad dbbackups:retryDelay fails here, before any call
         this.factory = new AdapterFactory(this.settings);
         const poll = config.get("dbbackups:pollInterval");
-        const problem = poll ? durationSettingProblem("pollInterval", poll) : undefined;
-        if (problem) throw new Error(`config dbbackups:pollInterval ${problem}`);
-        const minDelayMs = poll ? parseDuration(poll) : undefined;
-        const min = minDelayMs ?? 2000;
+        const min = poll ? durationSetting("pollInterval", poll) : 2000;
         this.waitOptions = { minDelayMs: min, maxDelayMs: Math.min(30_000, min * 15), progressEveryMs: Math.min(10_000, min * 25) };
         this.configured = fingerprint;
     }

@@ -25,12 +25,10 @@
  * the next `up`, no second backup.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { startEmulator, RunningEmulator } from "../../emulator";
 import type { ServiceKey } from "../../emulator/core/types";
 import { Admin } from "../support/world";
-import { CliWorkspace, CliResult, cliBinDir, expectOk } from "./support";
+import { CliWorkspace, CliResult, expectOk, languageHost } from "./support";
 import { killTree } from "./process-tree";
 import {
     ciCancel, createCalls, documentedSteps, exitOf, FreshRunners, idOf, interruptionInstances, isLive, isRecorded, KEYS, lastLines, ours,
@@ -87,10 +85,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
     const started = Date.now();
 
     before(async () => {
-        const yamlHost = path.join(cliBinDir(), "pulumi-language-yaml");
-        if (!fs.existsSync(yamlHost)) {
-            throw new Error(`${yamlHost} is missing: scripts/pulumi-cli.sh builds it from github.com/pulumi/pulumi-yaml; its log says which module and version failed`);
-        }
+        languageHost("pulumi-language-yaml", "github.com/pulumi/pulumi-yaml");
         ws = new CliWorkspace();
         await ws.installAndLogIn();
         // timeScale 4: a backup job takes about a minute on the emulator's clock.
