@@ -12,6 +12,8 @@ import { DOOR_INPUTS, manualBackupSchema, retentionSetSchema } from "../provider
 export const PACKAGE = "dbbackups";
 export const MANUAL_BACKUP = `${PACKAGE}:index:ManualBackup`;
 export const RETENTION_SET = `${PACKAGE}:index:BackupRetentionSet`;
+/** The wait step each resource registers under its first step (see `plugin/construct.ts`); served by the plugin, not written by programs, so not in the schema. */
+export const BACKUP_WAIT = `${PACKAGE}:index:BackupWait`;
 export const GET_BACKUP = `${PACKAGE}:index:getBackup`;
 export const LIST_BACKUPS = `${PACKAGE}:index:listBackups`;
 
@@ -225,6 +227,7 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
         },
         resources: {
             [MANUAL_BACKUP]: {
+                isComponent: true,
                 description: "A database manual backup: `up` creates it and waits until the cloud reports it finished, `refresh` notices a backup deleted outside Pulumi, a change of instance (or method, databases, ...) replaces it, `destroy` deletes it. Import an existing manual backup with the id `<cloud>/<service>/<region>/<instanceId>/<backupId>` (region may be left out: `<cloud>/<service>/<instanceId>/<backupId>`).",
                 inputProperties: manual.properties,
                 requiredInputs: manual.required,
@@ -232,6 +235,7 @@ export function packageSchema(version: string, replaceKeys: ReplaceKeys = { manu
                 required: ["cloud", "service", "instanceId", "status", "cloudStatus"],
             },
             [RETENTION_SET]: {
+                isComponent: true,
                 description: "A set of labelled manual backups on one instance, reconciled on every `up`: new labels get backups (made before anything is deleted), removed labels' backups are deleted. It only ever deletes backups it created or adopted; removing the resource deletes all of them.",
                 inputProperties: set.properties,
                 requiredInputs: set.required,

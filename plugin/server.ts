@@ -22,7 +22,9 @@ import { listedBackups } from "../provider/lookups";
 import { configSource, unknownKeys } from "./config";
 import { DURATION_SETTINGS, durationSettingProblem } from "../provider/config";
 import { parseImportId } from "./import-id";
-import { GET_BACKUP, LIST_BACKUPS, MANUAL_BACKUP, packageSchema, RETENTION_SET } from "./schema";
+import { BACKUP_WAIT, GET_BACKUP, LIST_BACKUPS, MANUAL_BACKUP, packageSchema, RETENTION_SET } from "./schema";
+import { BackupWaitProvider } from "../provider/backup-wait";
+import { construct } from "./construct";
 
 // gRPC and the protobuf runtime as @pulumi/pulumi itself loads them (its generated code requires them), so one copy serves both.
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -52,7 +54,34 @@ export const VERSION: string = (() => {
 })();
 
 const toStruct = (p: Props | undefined) => Struct.fromJavaScript(JSON.parse(JSON.stringify(p ?? {})));
-const fromStruct = (s: StructType | undefined): Props => (s?.toJavaScript() ?? {}) as Props;
+/** The properties of a request with their secrets as plain values (the lifecycle never sees the engine's secret wrapper). */
+const fromStruct = (s: StructType | undefined): Props => reveal(rawStruct(s)) as Props;
+const rawStruct = (s: StructType | undefined): Props => (s?.toJavaScript() ?? {}) as Props;
+
+/**
+ * The engine's secret wrapper. The plugin accepts secrets (the engine asks
+ * that of every plugin that constructs components): a secret input arrives
+ * wrapped, the lifecycle gets its value, and what the plugin answers keeps
+ * the top-level properties that held a secret wrapped, so a secret stays
+ * one in the state.
+ */
+const SIG_KEY = "4dabf18193072939515e22adb298388d", SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const isSecret = (v: unknown): v is { value: unknown } => typeof v === "object" && v !== null && (v as Props)[SIG_KEY] === SECRET_SIG;
+export function reveal(v: unknown): unknown {
+    if (isSecret(v)) return reveal(v.value);
+    if (Array.isArray(v)) return v.map(reveal);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+    return v;
+}
+const holdsSecret = (v: unknown): boolean => isSecret(v) || (typeof v === "object" && v !== null && Object.values(v).some(holdsSecret));
+/** Top-level keys of request properties that hold a secret somewhere. */
+const secretKeys = (...bags: Array<StructType | undefined>): Set<string> =>
+    new Set(bags.flatMap(b => Object.entries(rawStruct(b)).filter(([, v]) => holdsSecret(v)).map(([k]) => k)));
+/** An answer's properties with the given top-level keys wrapped as secrets. */
+export function conceal(props: Props, keys: Set<string>): Props {
+    if (keys.size === 0) return props;
+    return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, keys.has(k) && v !== undefined && !isSecret(v) ? { [SIG_KEY]: SECRET_SIG, value: v } : v]));
+}
 
 /** Project, stack, name and the URN itself from `urn:pulumi:<stack>::<project>::<type>::<name>`: what the SDK sets as the door inputs. */
 export function doorInputsOf(urn: string): { project?: string; stack?: string; resourceName?: string; resourceUrn?: string } {
@@ -122,9 +151,9 @@ export function detailedDiff(olds: Props, news: Props, replaces: readonly string
  */
 const DIFF_ANCHOR = "backups";
 
-/** An input bag without the plugin's diff anchor. */
-function inputsOnly(props: Props): Props {
-    if (!(DIFF_ANCHOR in props)) return props;
+/** A retention set's input bag without the plugin's diff anchor (a wait step's `backups` is its own input). */
+function inputsOnly(props: Props, type: string): Props {
+    if (type !== RETENTION_SET || !(DIFF_ANCHOR in props)) return props;
     const { [DIFF_ANCHOR]: _anchor, ...rest } = props;
     return rest;
 }
@@ -167,7 +196,7 @@ export class PluginServer {
         this.runtime = runtime;
         this.manualBackup = new ManualBackupProvider(runtime);
         this.retentionSet = new RetentionSetProvider(runtime);
-        this.kinds = { [MANUAL_BACKUP]: this.manualBackup, [RETENTION_SET]: this.retentionSet };
+        this.kinds = { [MANUAL_BACKUP]: this.manualBackup, [RETENTION_SET]: this.retentionSet, [BACKUP_WAIT]: new BackupWaitProvider(runtime) as unknown as Kind };
     }
 
     private kind(type: string): Kind {
@@ -209,7 +238,7 @@ export class PluginServer {
                 this.runtime.configure(configSource(vars));
                 this.configured = true;
                 const r = new provproto.ConfigureResponse();
-                r.setAcceptsecrets(false);
+                r.setAcceptsecrets(true); // required of a plugin that constructs components
                 r.setSupportspreview(false);
                 r.setAcceptresources(false);
                 r.setAcceptoutputs(false);
@@ -217,27 +246,27 @@ export class PluginServer {
             }),
             check: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const news = { ...inputsOnly(fromStruct(req.getNews())), ...doorInputsOf(req.getUrn()) };
-                const olds = inputsOnly(fromStruct(req.getOlds()));
                 const type = req.getType() || typeOf(req.getUrn());
+                const news = { ...inputsOnly(fromStruct(req.getNews()), type), ...doorInputsOf(req.getUrn()) };
+                const olds = inputsOnly(fromStruct(req.getOlds()), type);
                 const { inputs, failures } = await this.kind(type).check(olds, news);
                 if (type === RETENTION_SET && Object.keys(olds).length > 0 && failures.length === 0) inputs[DIFF_ANCHOR] = {};
-                return this.checkResponse(inputs, failures);
+                return this.checkResponse(conceal(inputs, secretKeys(req.getNews())), failures);
             }),
             diff: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const olds = fromStruct(req.getOlds()), news = inputsOnly(fromStruct(req.getNews()));
-                const d = await this.kind(req.getType() || typeOf(req.getUrn())).diff(req.getId(), olds, news);
+                const type = req.getType() || typeOf(req.getUrn());
+                const olds = fromStruct(req.getOlds()), news = inputsOnly(fromStruct(req.getNews()), type);
+                const d = await this.kind(type).diff(req.getId(), olds, news);
                 const r = new provproto.DiffResponse();
                 const D = provproto.DiffResponse.DiffChanges;
                 r.setChanges(d.changes ? D.DIFF_SOME : D.DIFF_NONE);
                 r.setReplacesList(d.replaces);
                 r.setDeletebeforereplace(d.deleteBeforeReplace);
                 if (d.changes) {
-                    const type = req.getType() || typeOf(req.getUrn());
                     const doomed = type === RETENTION_SET ? this.retentionSet.deletedBy(olds as any, news as any, d.replaces.length > 0).map(([l]) => l) : [];
                     const detailed = {
-                        ...detailedDiff(olds, news, d.replaces, compared(inputsOnly(fromStruct(req.getOldInputs())))),
+                        ...detailedDiff(olds, news, d.replaces, compared(inputsOnly(fromStruct(req.getOldInputs()), type))),
                         ...doomedEntries(doomed, type === MANUAL_BACKUP && d.replaces.length > 0 && typeof olds.backupId === "string"),
                     };
                     r.setDiffsList(Object.keys(detailed).map(k => k.replace(/\[.*$/, "")).filter((k, i, a) => a.indexOf(k) === i));
@@ -254,10 +283,11 @@ export class PluginServer {
             }),
             create: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const { id, outs } = await this.kind(req.getType() || typeOf(req.getUrn())).create(inputsOnly(fromStruct(req.getProperties())));
+                const type = req.getType() || typeOf(req.getUrn());
+                const { id, outs } = await this.kind(type).create(inputsOnly(fromStruct(req.getProperties()), type));
                 const r = new provproto.CreateResponse();
                 r.setId(id);
-                r.setProperties(toStruct(outs));
+                r.setProperties(toStruct(conceal(outs, secretKeys(req.getProperties()))));
                 return r;
             }),
             read: (c, cb) => answer(cb, async () => {
@@ -279,16 +309,17 @@ export class PluginServer {
                 const got = await this.kind(type).read(req.getId(), props);
                 r.setId(got.id);
                 if (got.id) {
-                    r.setProperties(toStruct(got.props));
+                    r.setProperties(toStruct(conceal(got.props, secretKeys(req.getProperties()))));
                     if (req.hasInputs()) r.setInputs(req.getInputs()); // inputs do not change on refresh
                 }
                 return r;
             }),
             update: (c, cb) => answer(cb, async () => {
                 const req = c.request;
-                const { outs } = await this.kind(req.getType() || typeOf(req.getUrn())).update(req.getId(), fromStruct(req.getOlds()), inputsOnly(fromStruct(req.getNews())));
+                const type = req.getType() || typeOf(req.getUrn());
+                const { outs } = await this.kind(type).update(req.getId(), fromStruct(req.getOlds()), inputsOnly(fromStruct(req.getNews()), type));
                 const r = new provproto.UpdateResponse();
-                r.setProperties(toStruct(outs));
+                r.setProperties(toStruct(conceal(outs, secretKeys(req.getNews()))));
                 return r;
             }),
             delete: (c, cb) => answer(cb, async () => {
@@ -300,6 +331,22 @@ export class PluginServer {
                 const req = c.request;
                 const r = new provproto.InvokeResponse();
                 r.setReturn(toStruct(await this.invoke(req.getTok(), fromStruct(req.getArgs()))));
+                return r;
+            }),
+            construct: (c, cb) => answer(cb, async () => {
+                const req = c.request;
+                const ct = req.getCustomtimeouts();
+                const got = await construct({
+                    type: req.getType(), name: req.getName(), parent: req.getParent(), inputs: fromStruct(req.getInputs()), rawInputs: rawStruct(req.getInputs()),
+                    dryRun: req.getDryrun(), monitorEndpoint: req.getMonitorendpoint(), provider: req.getProvidersMap().get("dbbackups"),
+                    dependencies: req.getDependenciesList(), protect: req.getProtect(), aliases: req.getAliasesList(),
+                    ignoreChanges: req.getIgnorechangesList(), replaceOnChanges: req.getReplaceonchangesList(), retainOnDelete: req.getRetainondelete(),
+                    deletedWith: req.getDeletedwith(), deleteBeforeReplace: req.getDeletebeforereplace(),
+                    customTimeouts: ct ? { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } : undefined,
+                });
+                const r = new provproto.ConstructResponse();
+                r.setUrn(got.urn);
+                r.setState(toStruct(got.state));
                 return r;
             }),
             cancel: (_c, cb) => { this.runtime.cancel(); cb(null, new Empty()); },

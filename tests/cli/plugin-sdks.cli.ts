@@ -93,7 +93,8 @@ describe("the provider plugin's generated SDKs", function () {
             assert.deepStrictEqual(await made(), [out.backupId, ...out.nightlyIds].sort());
             const cp = JSON.parse(expectOk(await ws.run(dir, "stack", "export"), "stack export").stdout);
             const types = (cp.deployment.resources as any[]).map(r => r.type).filter(t => t.startsWith("dbbackups:"));
-            assert.deepStrictEqual(types.sort(), ["dbbackups:index:BackupRetentionSet", "dbbackups:index:ManualBackup"]);
+            // Each resource is a component (Construct): its first step, with its own type, and its wait step.
+            assert.deepStrictEqual(types.sort(), ["dbbackups:index:BackupRetentionSet", "dbbackups:index:BackupWait", "dbbackups:index:BackupWait", "dbbackups:index:ManualBackup"]);
 
             expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
             assert.deepStrictEqual(await made(), [], "destroy deleted every backup the program made");

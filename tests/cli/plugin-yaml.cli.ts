@@ -3,7 +3,7 @@
  * (`npm run test:cli`; the YAML language host is built by
  * scripts/pulumi-cli.sh), against the emulator, on each service: preview,
  * up, refresh, a replacement, a retention window's roll, destroy; then
- * `pulumi import` and the `import` option of backups made by hand, an `up`
+ * `pulumi import` and `adoptBackupId` of backups made by hand, an `up`
  * interrupted while it waits (the engine's Cancel), and what the checkpoint
  * must not hold (secrets, provider code).
  *
@@ -166,7 +166,10 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
                 for (const s of [key().secret, ws.passphrase]) assert.ok(!text.includes(s), `checkpoint contains ${s.slice(0, 4)}…`);
                 const resources = cp.deployment.resources as any[];
                 const ours = resources.filter(r => r.type.startsWith("dbbackups:index:"));
-                assert.strictEqual(ours.length, 2);
+                // Each resource is its first step (its own type, holding the backups) and its wait step under it.
+                assert.deepStrictEqual(ours.map(r => r.urn.split("::")[2]).sort(), [
+                    "dbbackups:index:BackupRetentionSet", "dbbackups:index:BackupRetentionSet$dbbackups:index:BackupWait",
+                    "dbbackups:index:ManualBackup", "dbbackups:index:ManualBackup$dbbackups:index:BackupWait"]);
                 for (const r of ours) {
                     assert.ok(!("__provider" in r.inputs) && !("__provider" in r.outputs), `${r.urn} holds provider code`);
                     assert.match(r.provider, /::pulumi:providers:dbbackups::default/);
@@ -268,18 +271,18 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
             await admin.removeBackup("huaweicloudGeminidb", auto.backupId);
         });
 
-        it("the `import` resource option adopts a backup made by hand on Alibaba; destroy deletes only it", async () => {
+        it("a program takes over a backup made by hand on Alibaba with adoptBackupId (the `import` option does not reach a component); destroy deletes only it", async () => {
             const ali = CASES[0];
             const hand = await admin.addBackup("alicloudRds", { instanceId: ali.instanceId, mode: "Manual" });
             const other = await admin.addBackup("alicloudRds", { instanceId: ali.instanceId, mode: "Manual" });
             fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: yaml-import\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\n`
                 + `resources:\n  adopted:\n    type: dbbackups:index:ManualBackup\n    properties:\n      cloud: alicloud\n      instanceId: ${ali.instanceId}\n`
-                + `    options:\n      import: alicloud/rds/${ali.instanceId}/${hand.backupId}\noutputs:\n  id: \${adopted.backupId}\n`);
-            const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the import");
-            assert.match(p.stdout, /= dbbackups:index:ManualBackup: \(import\)/);
-            expectOk(await up(dir), "up with the import option");
+                + `      adoptBackupId: "${hand.backupId}"\noutputs:\n  id: \${adopted.backupId}\n`);
+            const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview of the adoption");
+            assert.match(p.stdout, new RegExp(`\\+ dbbackups:index:ManualBackup: \\(create\\)[\\s\\S]*adoptBackupId\\s*: "${hand.backupId}"`));
+            expectOk(await up(dir), "up with adoptBackupId");
             assert.strictEqual((await outputs(dir)).id, hand.backupId);
-            assert.deepStrictEqual((await cloudIds(ali)).sort(), [hand.backupId, other.backupId].sort(), "importing created nothing");
+            assert.deepStrictEqual((await cloudIds(ali)).sort(), [hand.backupId, other.backupId].sort(), "adopting created nothing");
             expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
             assert.deepStrictEqual(await cloudIds(ali), [other.backupId]);
             await admin.removeBackup("alicloudRds", other.backupId);
@@ -326,8 +329,11 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
                 expectOk(await up(dir), "up after the interrupt");
                 const out = await checkpoint(dir);
                 const [done] = out.deployment.resources.filter((r: any) => r.type === "dbbackups:index:ManualBackup");
+                const [waited] = out.deployment.resources.filter((r: any) => r.type === "dbbackups:index:BackupWait");
                 assert.strictEqual(done.id, rec.id, "the next up resumed the same backup");
-                assert.strictEqual(done.outputs.status, "COMPLETED");
+                // The wait step waited for that very backup until it completed.
+                assert.strictEqual(waited.outputs.facts.backup.backupId, rec.id);
+                assert.strictEqual(waited.outputs.facts.backup.status, "COMPLETED");
                 assert.strictEqual((await slowAdmin.backupsOf(c.key, instanceId)).length, 1, "no second backup was made");
                 expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
                 // At this emulator's speed a delete takes 10 s: the backup is on its way out.

@@ -130,6 +130,21 @@ describe("provider plugin over gRPC", function () {
         assert.ok(!after.includes(id));
     });
 
+    it("a secret input reaches the lifecycle as its value and stays a secret in every answer (the plugin accepts secrets, as a plugin that constructs components must)", async () => {
+        const SIG = "4dabf18193072939515e22adb298388d", SECRET = "1b47061264138c4ac30d75fd1eb44270";
+        const secret = (value: unknown) => ({ [SIG]: SECRET, value });
+        const checked = await plugin.check(urn(MB, "secretive"), {}, { cloud: "huaweicloud", instanceId: IDS.huaweicloudMysql, description: secret("ticket 4711") });
+        assert.deepEqual(checked.failures, []);
+        assert.deepEqual(checked.inputs.description, secret("ticket 4711"));
+        assert.equal(checked.inputs.cloud, "huaweicloud");
+        const { id, properties } = await plugin.create(urn(MB, "secretive"), checked.inputs);
+        assert.deepEqual(properties.description, secret("ticket 4711"));
+        assert.equal(properties.status, "COMPLETED");
+        const made = (await admin.backupsOf("huaweicloudRds", IDS.huaweicloudMysql)).find((b: any) => b.id === id);
+        assert.match(made?.description ?? "", /^ticket 4711 \[dbbackups:/, "the cloud got the secret's value (with the owner marker)");
+        await plugin.delete(id, urn(MB, "secretive"), properties);
+    });
+
     it("a retention window's roll diffs as one label removed and one added", async () => {
         const labels = ["2026-01-01", "2026-01-02", "2026-01-03"];
         const { checked, id, properties } = await create(plugin, RS, "nightly-set", { cloud: "huaweicloud", instanceId: IDS.huaweicloudPostgres, labels });

@@ -14,7 +14,7 @@ import (
 
 // A set of labelled manual backups on one instance, reconciled on every `up`: new labels get backups (made before anything is deleted), removed labels' backups are deleted. It only ever deletes backups it created or adopted; removing the resource deletes all of them.
 type BackupRetentionSet struct {
-	pulumi.CustomResourceState
+	pulumi.ResourceState
 
 	// Existing manual backups to take over, label → backup id; verified at create and update, then owned (and deleted) like created ones.
 	Adopt pulumi.StringMapOutput `pulumi:"adopt"`
@@ -91,34 +91,11 @@ func NewBackupRetentionSet(ctx *pulumi.Context,
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource BackupRetentionSet
-	err := ctx.RegisterResource("dbbackups:index:BackupRetentionSet", name, args, &resource, opts...)
+	err := ctx.RegisterRemoteComponentResource("dbbackups:index:BackupRetentionSet", name, args, &resource, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resource, nil
-}
-
-// GetBackupRetentionSet gets an existing BackupRetentionSet resource's state with the given name, ID, and optional
-// state properties that are used to uniquely qualify the lookup (nil if not required).
-func GetBackupRetentionSet(ctx *pulumi.Context,
-	name string, id pulumi.IDInput, state *BackupRetentionSetState, opts ...pulumi.ResourceOption) (*BackupRetentionSet, error) {
-	var resource BackupRetentionSet
-	err := ctx.ReadResource("dbbackups:index:BackupRetentionSet", name, id, state, &resource, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resource, nil
-}
-
-// Input properties used for looking up and filtering BackupRetentionSet resources.
-type backupRetentionSetState struct {
-}
-
-type BackupRetentionSetState struct {
-}
-
-func (BackupRetentionSetState) ElementType() reflect.Type {
-	return reflect.TypeOf((*backupRetentionSetState)(nil)).Elem()
 }
 
 type backupRetentionSetArgs struct {

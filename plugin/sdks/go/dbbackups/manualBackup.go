@@ -14,7 +14,7 @@ import (
 
 // A database manual backup: `up` creates it and waits until the cloud reports it finished, `refresh` notices a backup deleted outside Pulumi, a change of instance (or method, databases, ...) replaces it, `destroy` deletes it. Import an existing manual backup with the id `<cloud>/<service>/<region>/<instanceId>/<backupId>` (region may be left out: `<cloud>/<service>/<instanceId>/<backupId>`).
 type ManualBackup struct {
-	pulumi.CustomResourceState
+	pulumi.ResourceState
 
 	// Take over this existing manual backup instead of creating one. Automated backups, and backups whose owner marker names another resource (unless `adoptOwned`), are refused.
 	AdoptBackupId pulumi.StringPtrOutput `pulumi:"adoptBackupId"`
@@ -93,34 +93,11 @@ func NewManualBackup(ctx *pulumi.Context,
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource ManualBackup
-	err := ctx.RegisterResource("dbbackups:index:ManualBackup", name, args, &resource, opts...)
+	err := ctx.RegisterRemoteComponentResource("dbbackups:index:ManualBackup", name, args, &resource, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &resource, nil
-}
-
-// GetManualBackup gets an existing ManualBackup resource's state with the given name, ID, and optional
-// state properties that are used to uniquely qualify the lookup (nil if not required).
-func GetManualBackup(ctx *pulumi.Context,
-	name string, id pulumi.IDInput, state *ManualBackupState, opts ...pulumi.ResourceOption) (*ManualBackup, error) {
-	var resource ManualBackup
-	err := ctx.ReadResource("dbbackups:index:ManualBackup", name, id, state, &resource, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &resource, nil
-}
-
-// Input properties used for looking up and filtering ManualBackup resources.
-type manualBackupState struct {
-}
-
-type ManualBackupState struct {
-}
-
-func (ManualBackupState) ElementType() reflect.Type {
-	return reflect.TypeOf((*manualBackupState)(nil)).Elem()
 }
 
 type manualBackupArgs struct {

@@ -370,7 +370,7 @@ class BackupRetentionSetArgs:
 
 
 @pulumi.type_token("dbbackups:index:BackupRetentionSet")
-class BackupRetentionSet(pulumi.CustomResource):
+class BackupRetentionSet(pulumi.ComponentResource):
     @overload
     def __init__(__self__,
                  resource_name: str,
@@ -473,7 +473,9 @@ class BackupRetentionSet(pulumi.CustomResource):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
             raise TypeError('Expected resource options to be a ResourceOptions instance')
-        if opts.id is None:
+        if opts.id is not None:
+            raise ValueError('ComponentResource classes do not support opts.id')
+        else:
             if __props__ is not None:
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = BackupRetentionSetArgs.__new__(BackupRetentionSetArgs)
@@ -517,48 +519,8 @@ class BackupRetentionSet(pulumi.CustomResource):
             'dbbackups:index:BackupRetentionSet',
             resource_name,
             __props__,
-            opts)
-
-    @staticmethod
-    def get(resource_name: str,
-            id: pulumi.Input[str],
-            opts: Optional[pulumi.ResourceOptions] = None) -> 'BackupRetentionSet':
-        """
-        Get an existing BackupRetentionSet resource's state with the given name, id, and optional extra
-        properties used to qualify the lookup.
-
-        :param str resource_name: The unique name of the resulting resource.
-        :param pulumi.Input[str] id: The unique provider ID of the resource to lookup.
-        :param pulumi.ResourceOptions opts: Options for the resource.
-        """
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-
-        __props__ = BackupRetentionSetArgs.__new__(BackupRetentionSetArgs)
-
-        __props__.__dict__["adopt"] = None
-        __props__.__dict__["adopt_owned"] = None
-        __props__.__dict__["backup_ids"] = None
-        __props__.__dict__["backup_method"] = None
-        __props__.__dict__["backup_strategy"] = None
-        __props__.__dict__["backups"] = None
-        __props__.__dict__["cloud"] = None
-        __props__.__dict__["databases"] = None
-        __props__.__dict__["delete_timeout"] = None
-        __props__.__dict__["description"] = None
-        __props__.__dict__["instance_id"] = None
-        __props__.__dict__["labels"] = None
-        __props__.__dict__["max_backups"] = None
-        __props__.__dict__["max_deletes_per_update"] = None
-        __props__.__dict__["min_completed"] = None
-        __props__.__dict__["name_prefix"] = None
-        __props__.__dict__["now"] = None
-        __props__.__dict__["on_delete_blocked"] = None
-        __props__.__dict__["region"] = None
-        __props__.__dict__["retention"] = None
-        __props__.__dict__["service"] = None
-        __props__.__dict__["wait_for_completion"] = None
-        __props__.__dict__["wait_timeout"] = None
-        return BackupRetentionSet(resource_name, opts=opts, __props__=__props__)
+            opts,
+            remote=True)
 
     @_builtins.property
     @pulumi.getter

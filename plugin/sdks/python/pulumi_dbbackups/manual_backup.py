@@ -272,7 +272,7 @@ class ManualBackupArgs:
 
 
 @pulumi.type_token("dbbackups:index:ManualBackup")
-class ManualBackup(pulumi.CustomResource):
+class ManualBackup(pulumi.ComponentResource):
     @overload
     def __init__(__self__,
                  resource_name: str,
@@ -357,7 +357,9 @@ class ManualBackup(pulumi.CustomResource):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
             raise TypeError('Expected resource options to be a ResourceOptions instance')
-        if opts.id is None:
+        if opts.id is not None:
+            raise ValueError('ComponentResource classes do not support opts.id')
+        else:
             if __props__ is not None:
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ManualBackupArgs.__new__(ManualBackupArgs)
@@ -402,49 +404,8 @@ class ManualBackup(pulumi.CustomResource):
             'dbbackups:index:ManualBackup',
             resource_name,
             __props__,
-            opts)
-
-    @staticmethod
-    def get(resource_name: str,
-            id: pulumi.Input[str],
-            opts: Optional[pulumi.ResourceOptions] = None) -> 'ManualBackup':
-        """
-        Get an existing ManualBackup resource's state with the given name, id, and optional extra
-        properties used to qualify the lookup.
-
-        :param str resource_name: The unique name of the resulting resource.
-        :param pulumi.Input[str] id: The unique provider ID of the resource to lookup.
-        :param pulumi.ResourceOptions opts: Options for the resource.
-        """
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-
-        __props__ = ManualBackupArgs.__new__(ManualBackupArgs)
-
-        __props__.__dict__["adopt_backup_id"] = None
-        __props__.__dict__["adopt_owned"] = None
-        __props__.__dict__["adopted"] = None
-        __props__.__dict__["backup_id"] = None
-        __props__.__dict__["backup_method"] = None
-        __props__.__dict__["backup_strategy"] = None
-        __props__.__dict__["cloud"] = None
-        __props__.__dict__["cloud_status"] = None
-        __props__.__dict__["databases"] = None
-        __props__.__dict__["delete_timeout"] = None
-        __props__.__dict__["description"] = None
-        __props__.__dict__["finished_at"] = None
-        __props__.__dict__["instance_id"] = None
-        __props__.__dict__["job_id"] = None
-        __props__.__dict__["name"] = None
-        __props__.__dict__["on_delete_blocked"] = None
-        __props__.__dict__["region"] = None
-        __props__.__dict__["service"] = None
-        __props__.__dict__["size_bytes"] = None
-        __props__.__dict__["started_at"] = None
-        __props__.__dict__["status"] = None
-        __props__.__dict__["store_status"] = None
-        __props__.__dict__["wait_for_completion"] = None
-        __props__.__dict__["wait_timeout"] = None
-        return ManualBackup(resource_name, opts=opts, __props__=__props__)
+            opts,
+            remote=True)
 
     @_builtins.property
     @pulumi.getter(name="adoptBackupId")
