@@ -74,6 +74,9 @@ function register(monitor: any, req: ConstructInput, spec: { type: string; paren
     r.setAcceptresources(false);
     r.setSupportspartialvalues(false);
     if (req.provider) r.setProvider(req.provider);
+    // A wait step's backups are the first step's facts, unknown in a preview: shown, they would read as backups removed.
+    // A reviewer reads what is made and deleted on the first step's line; the wait step's line says only that it runs.
+    if (!spec.own) r.setHidediffsList(["backups", "deletes"]);
     if (spec.own) {
         // The program's options are the first step's: it is the resource the program wrote before the wait step existed.
         if (req.protect !== undefined) r.setProtect(req.protect);

@@ -165,11 +165,12 @@ function inputsOnly(props: Props, type: string): Props {
  * on stdout, next to the resource): a set member whose label leaves, or a
  * replaced ManualBackup's backup.
  */
-export function doomedEntries(doomedLabels: readonly string[], replacedBackup: boolean): Record<string, { kind: number; inputDiff: boolean }> {
+export function doomedEntries(doomedLabels: readonly string[], replacedBackup: "backupId" | "jobId" | undefined): Record<string, { kind: number; inputDiff: boolean }> {
     const K = provproto.PropertyDiff.Kind;
     const out: Record<string, { kind: number; inputDiff: boolean }> = {};
     for (const l of doomedLabels) out[`backups[${JSON.stringify(l)}]`] = { kind: K.DELETE, inputDiff: false };
-    if (replacedBackup) out.backupId = { kind: K.UPDATE_REPLACE, inputDiff: false };
+    // Named by its backup id, or by its job while the state knows no backup id yet (an Alibaba backup the wait step saw finish).
+    if (replacedBackup) out[replacedBackup] = { kind: K.UPDATE_REPLACE, inputDiff: false };
     return out;
 }
 
@@ -267,7 +268,8 @@ export class PluginServer {
                     const doomed = type === RETENTION_SET ? this.retentionSet.deletedBy(olds as any, news as any, d.replaces.length > 0).map(([l]) => l) : [];
                     const detailed = {
                         ...detailedDiff(olds, news, d.replaces, compared(inputsOnly(fromStruct(req.getOldInputs()), type))),
-                        ...doomedEntries(doomed, type === MANUAL_BACKUP && d.replaces.length > 0 && typeof olds.backupId === "string"),
+                        ...doomedEntries(doomed, type === MANUAL_BACKUP && d.replaces.length > 0
+                            ? (typeof olds.backupId === "string" ? "backupId" : typeof olds.jobId === "string" ? "jobId" : undefined) : undefined),
                     };
                     r.setDiffsList(Object.keys(detailed).map(k => k.replace(/\[.*$/, "")).filter((k, i, a) => a.indexOf(k) === i));
                     const map = r.getDetaileddiffMap();

@@ -11,8 +11,8 @@ import type { CloudName, ServiceName } from "../provider/clouds/adapter";
 /** Types under which the two resources appear in a checkpoint: the dynamic resources, and the plugin's. */
 const MANUAL_BACKUP_TYPES = new Set(["pulumi-nodejs:dynamic/dbbackups:ManualBackup", "dbbackups:index:ManualBackup"]);
 const RETENTION_SET_TYPES = new Set(["pulumi-nodejs:dynamic/dbbackups:BackupRetentionSet", "dbbackups:index:BackupRetentionSet"]);
-/** The SDK's wait step: it owns nothing, but reports what became of the backups its starting step holds. */
-const WAIT_TYPE = "pulumi-nodejs:dynamic/dbbackups:BackupWait";
+/** The wait step (the SDK's, the plugin's): it owns nothing, but reports what became of the backups its starting step holds. */
+const WAIT_TYPES = new Set(["pulumi-nodejs:dynamic/dbbackups:BackupWait", "dbbackups:index:BackupWait"]);
 /** The signature key of a secret value in a checkpoint. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -101,7 +101,7 @@ export function readCheckpoint(file: string, removed = false): CheckpointFacts {
  */
 function waitOf(resources: any[], start: any): { facts: Record<string, Record<string, unknown>>; deleted: string[] } {
     const name = urnParts(String(start.urn ?? "")).name;
-    const wait = resources.find(w => w?.type === WAIT_TYPE && !w.delete && urnParts(String(w.urn ?? "")).name === name
+    const wait = resources.find(w => WAIT_TYPES.has(w?.type) && !w.delete && urnParts(String(w.urn ?? "")).name === name
         && ((Array.isArray(w.dependencies) && w.dependencies.includes(start.urn)) || (w.parent !== undefined && w.parent === start.parent)));
     const o = (wait?.outputs ?? {}) as Record<string, unknown>;
     const facts = plain(o.facts), deleted = plain(o.deleted);

@@ -226,7 +226,7 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         // The plugin ended its waits on the engine's Cancel: the CLI was done before the SIGTERM.
         assert.ok(took < 7_500, `the up ended ${took} ms after SIGINT`);
         assert.strictEqual(result.signal, null);
-        assert.match(result.stdout + result.stderr, /because the operation was cancelled .*The backup is recorded in state as BUILDING; the next update resumes waiting for it/);
+        assert.match(result.stdout + result.stderr, /because the operation was cancelled .*The backup is recorded in state \(status BUILDING\); the next `pulumi up` waits for it again, and no second backup is made/);
         const afterCancel = await checkpoint(dir);
         assert.strictEqual(recordedResources(afterCancel), 6, `after the cancel, ${recordedResources(afterCancel)} of 6 backups being made are recorded`);
         const { made } = await recover(dir, "CI cancel", result, afterCancel);
