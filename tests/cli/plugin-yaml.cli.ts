@@ -289,6 +289,42 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
         });
     });
 
+    describe("a stack made before each resource had a wait step", () => {
+        it("moves over in place: no replacement, no backup made or deleted, the same ids; the wait steps are created", async () => {
+            const c = CASES[0];
+            const dir = ws.projectWith("yaml-before-steps", { "Pulumi.yaml": program("yaml-before-steps", c, c.before, ["d1", "d2"]) });
+            await newStack(dir);
+            expectOk(await up(dir), "up");
+            expectOk(await up(dir), "up again (the first steps record what the wait steps saw)");
+            const now = await checkpoint(dir);
+            // The state as the plugin wrote it before: each resource one custom resource of its own type and URN, which waited itself.
+            const earlier = JSON.parse(JSON.stringify(now));
+            earlier.deployment.resources = earlier.deployment.resources.filter((r: any) => r.type !== "dbbackups:index:BackupWait");
+            for (const r of earlier.deployment.resources.filter((r: any) => r.type.startsWith("dbbackups:index:"))) {
+                for (const bag of [r.inputs, r.outputs]) { bag.waitForCompletion = true; delete bag.deferDeletes; }
+            }
+            const file = path.join(dir, "earlier.json");
+            fs.writeFileSync(file, JSON.stringify(earlier));
+            expectOk(await ws.run(dir, "stack", "import", "--file", file), "stack import");
+            const ids = (cp: any) => cp.deployment.resources.filter((r: any) => /^dbbackups:index:(ManualBackup|BackupRetentionSet)$/.test(r.type)).map((r: any) => `${r.urn} ${r.id}`).sort();
+            await admin.resetCalls();
+            const p = expectOk(await ws.run(dir, "preview", "--diff"), "preview after the upgrade");
+            assert.doesNotMatch(p.stdout, /\(replace\)|\(delete\)/, p.stdout);
+            assert.match(p.stdout, /~ dbbackups:index:ManualBackup: \(update\)[\s\S]*waitForCompletion: true => false/);
+            assert.strictEqual((p.stdout.match(/\+ dbbackups:index:BackupWait: \(create\)/g) ?? []).length, 2, p.stdout);
+            const cloudBefore = (await cloudIds(c)).sort();
+            expectOk(await up(dir), "up after the upgrade");
+            const mutations = Object.values((await admin.calls())[c.key] ?? {}).reduce((n, op) => n + op.mutations, 0);
+            assert.strictEqual(mutations, 0, "the upgrade made or deleted a backup");
+            assert.deepStrictEqual((await cloudIds(c)).sort(), cloudBefore);
+            const after = await checkpoint(dir);
+            assert.deepStrictEqual(ids(after), ids(now), "the resources kept their URNs and ids");
+            assert.strictEqual(after.deployment.resources.filter((r: any) => r.type === "dbbackups:index:BackupWait").length, 2);
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+            assert.deepStrictEqual((await cloudIds(c)).filter(id => cloudBefore.includes(id)), [], "destroy deleted the stack's backups");
+        });
+    });
+
     describe("Cancel", () => {
         it("the first interrupt of an `up` ends the plugin's wait at once; the backup is recorded and the next `up` finishes it", async () => {
             const slow = await startEmulator({ timeScale: 1, instances: defaultInstances() }); // jobs take 15-20 s
