@@ -22,6 +22,7 @@ import * as path from "path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import { UNKNOWN } from "../provider/schema";
 import { heldKeys } from "../provider/retention-policy";
+import { dropUndefined } from "../provider/backup-ops";
 import { MANUAL_BACKUP, RETENTION_SET, BACKUP_WAIT } from "./schema";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -117,7 +118,6 @@ function setMembers(start: Registered, dryRun: boolean): unknown {
     if (dryRun && !("backupIds" in start.outputs)) return UNKNOWN;
     return start.outputs.backups;
 }
-const dropUndefined = (o: Props): Props => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
 const FACT_KEYS = ["backupId", "jobId", "startedAt", "status", "cloudStatus", "finishedAt", "sizeBytes", "storeStatus"] as const;
 
