@@ -289,6 +289,32 @@ describe("the provider plugin from a Pulumi YAML program under the real pulumi C
         });
     });
 
+    describe("an explicit provider", () => {
+        it("reaches both steps of a resource given `options.provider` (the default provider's endpoint here leads nowhere)", async () => {
+            const ali = CASES[0];
+            const k = key();
+            const dir = ws.projectWith("yaml-explicit", {
+                "Pulumi.yaml": `name: yaml-explicit\nruntime: yaml\nplugins:\n  providers:\n    - name: dbbackups\n      path: ${PLUGIN_PATH}\n`
+                    + `resources:\n  emulated:\n    type: pulumi:providers:dbbackups\n    properties:\n      alicloudRegion: cn-hangzhou\n`
+                    + `      alicloudAccessKey: ${k.id}\n      alicloudSecretKey:\n        fn::secret: ${k.secret}\n      endpoints:\n        alicloudRds: ${emulator.endpoints.alicloudRds}\n`
+                    + `  explicit:\n    type: dbbackups:index:ManualBackup\n    properties:\n      cloud: alicloud\n      instanceId: ${ali.instanceId}\n`
+                    + `    options:\n      provider: \${emulated}\noutputs:\n  id: \${explicit.backupId}\n`,
+            });
+            await newStack(dir);
+            expectOk(await ws.run(dir, "config", "set", "--path", "dbbackups:endpoints.alicloudRds", "http://127.0.0.1:9"), "config endpoints");
+            const before = await cloudIds(ali);
+            expectOk(await up(dir), "up with the explicit provider");
+            const id = (await outputs(dir)).id;
+            assert.deepStrictEqual((await cloudIds(ali)).filter(b => !before.includes(b)), [id]);
+            const cp = await checkpoint(dir);
+            const steps = cp.deployment.resources.filter((r: any) => r.type.startsWith("dbbackups:index:"));
+            assert.deepStrictEqual(steps.map((r: any) => [r.type, r.provider.split("::")[3]]).sort(),
+                [["dbbackups:index:BackupWait", "emulated"], ["dbbackups:index:ManualBackup", "emulated"]]);
+            expectOk(await ws.run(dir, "destroy", "--yes", "--skip-preview"), "destroy");
+            assert.ok(!(await cloudIds(ali)).includes(id));
+        });
+    });
+
     describe("a stack made before each resource had a wait step", () => {
         it("moves over in place: no replacement, no backup made or deleted, the same ids; the wait steps are created", async () => {
             const c = CASES[0];
