@@ -210,7 +210,7 @@ export class PluginServer {
     handlers(): Record<string, (call: Call, callback: Callback) => void> {
         return {
             getPluginInfo: (_c, cb) => { const r = new plugproto.PluginInfo(); r.setVersion(VERSION); cb(null, r); },
-            getSchema: (c, cb) => answer(cb, async () => {
+            getSchema: (_c, cb) => answer(cb, async () => {
                 const r = new provproto.GetSchemaResponse();
                 r.setSchema(JSON.stringify(packageSchema(VERSION, { manualBackup: MANUAL_BACKUP_REPLACE_KEYS, retentionSet: RETENTION_SET_REPLACE_KEYS })));
                 return r;

@@ -64,7 +64,7 @@ export class AlicloudRdsAdapter implements BackupAdapter {
     /** Cloud start times of the jobs this process started, for a state that kept only the job id. */
     private readonly startTimes = new Map<string, number>();
 
-    constructor(private readonly settings: AlicloudSettings, private readonly options: AlicloudAdapterOptions = {}) {
+    constructor(settings: AlicloudSettings, private readonly options: AlicloudAdapterOptions = {}) {
         this.rpc = new AlicloudRpcClient(settings, options);
     }
 
