@@ -59,7 +59,7 @@ export interface ConstructInput {
 }
 
 /** One registered resource: its URN and its outputs (in a preview, a missing output is not known yet). */
-interface Registered { urn: string; outputs: Props }
+export interface Registered { urn: string; outputs: Props }
 
 /** Registers one custom resource of this package through the resource monitor and waits for its step to finish. */
 function register(monitor: any, req: ConstructInput, spec: { type: string; parent: string; inputs: Props; dependencies: string[]; own: boolean }): Promise<Registered> {
@@ -122,7 +122,7 @@ function setMembers(start: Registered, dryRun: boolean): unknown {
 const FACT_KEYS = ["backupId", "jobId", "startedAt", "status", "cloudStatus", "finishedAt", "sizeBytes", "storeStatus"] as const;
 
 /** The inputs of the wait step, from the user's inputs and the first step's outputs. */
-function waitInputs(req: ConstructInput, start: Registered): Props {
+export function waitInputs(req: ConstructInput, start: Registered): Props {
     const i = req.inputs;
     const base = dropUndefined({
         cloud: i.cloud, service: i.service, region: i.region, instanceId: i.instanceId, resourceName: req.name,
@@ -148,7 +148,7 @@ function waitInputs(req: ConstructInput, start: Registered): Props {
 }
 
 /** The resource's outputs: the first step's, with what the wait reported (a member the wait deleted leaves, a refusal shows as its pendingDelete). */
-function outputsOf(req: ConstructInput, start: Registered, wait: Registered): Props {
+export function outputsOf(req: ConstructInput, start: Registered, wait: Registered): Props {
     const facts = (wait.outputs.facts ?? {}) as Record<string, Props>;
     if (req.type === MANUAL_BACKUP) {
         const own = isUnknown(facts) ? {} : facts.backup ?? {};
