@@ -8,7 +8,10 @@
  * `@pulumi/pulumi/provider`'s `main`, because that one forwards no detailed
  * diff (a retention window's roll would show as a whole array changed), no
  * provider configuration and no preview flag. Here: detailed diffs, the
- * `dbbackups:` configuration, Cancel ending every wait, import through Read.
+ * `dbbackups:` configuration, Cancel ending every wait, import through Read,
+ * and Construct, which builds each resource from its two steps
+ * (`plugin/construct.ts`): the first step and the wait step are served by
+ * this same server's Check/Diff/Create like any custom resource.
  */
 import * as path from "path";
 import type * as grpcTypes from "@grpc/grpc-js";
@@ -67,7 +70,7 @@ const rawStruct = (s: StructType | undefined): Props => (s?.toJavaScript() ?? {}
  */
 const SIG_KEY = "4dabf18193072939515e22adb298388d", SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const isSecret = (v: unknown): v is { value: unknown } => typeof v === "object" && v !== null && (v as Props)[SIG_KEY] === SECRET_SIG;
-export function reveal(v: unknown): unknown {
+function reveal(v: unknown): unknown {
     if (isSecret(v)) return reveal(v.value);
     if (Array.isArray(v)) return v.map(reveal);
     if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
@@ -78,7 +81,7 @@ const holdsSecret = (v: unknown): boolean => isSecret(v) || (typeof v === "objec
 const secretKeys = (...bags: Array<StructType | undefined>): Set<string> =>
     new Set(bags.flatMap(b => Object.entries(rawStruct(b)).filter(([, v]) => holdsSecret(v)).map(([k]) => k)));
 /** An answer's properties with the given top-level keys wrapped as secrets. */
-export function conceal(props: Props, keys: Set<string>): Props {
+function conceal(props: Props, keys: Set<string>): Props {
     if (keys.size === 0) return props;
     return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, keys.has(k) && v !== undefined && !isSecret(v) ? { [SIG_KEY]: SECRET_SIG, value: v } : v]));
 }
