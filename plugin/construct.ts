@@ -23,6 +23,7 @@ import type * as grpcTypes from "@grpc/grpc-js";
 import { UNKNOWN } from "../provider/schema";
 import { heldKeys } from "../provider/retention-policy";
 import { dropUndefined } from "../provider/backup-ops";
+import { membersAfterWait, setWaitInputs, waitedOf } from "../provider/backup-wait";
 import { MANUAL_BACKUP, RETENTION_SET, BACKUP_WAIT } from "./schema";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -119,8 +120,6 @@ function setMembers(start: Registered, dryRun: boolean): unknown {
     return start.outputs.backups;
 }
 
-const FACT_KEYS = ["backupId", "jobId", "startedAt", "status", "cloudStatus", "finishedAt", "sizeBytes", "storeStatus"] as const;
-
 /** The inputs of the wait step, from the user's inputs and the first step's outputs. */
 export function waitInputs(req: ConstructInput, start: Registered): Props {
     const i = req.inputs;
@@ -129,22 +128,12 @@ export function waitInputs(req: ConstructInput, start: Registered): Props {
         waitForCompletion: i.waitForCompletion, waitTimeout: i.waitTimeout, deleteTimeout: i.deleteTimeout,
     });
     if (req.type === MANUAL_BACKUP) {
-        const facts = Object.fromEntries(FACT_KEYS.map(k => [k, out(start, k, req.dryRun)]));
-        const unknown = Object.values(facts).some(isUnknown);
-        return { ...base, backups: unknown ? UNKNOWN : { backup: dropUndefined(facts) } };
+        const record = Object.fromEntries(["backupId", "jobId", "startedAt", "status", "cloudStatus", "finishedAt", "sizeBytes", "storeStatus"].map(k => [k, out(start, k, req.dryRun)]));
+        return { ...base, backups: Object.values(record).some(isUnknown) ? UNKNOWN : { backup: waitedOf(record) } };
     }
     const members = setMembers(start, req.dryRun);
     if (isUnknown(members) || isUnknown(i.waitForCompletion)) return { ...base, backups: UNKNOWN, deletes: UNKNOWN };
-    const all = (members ?? {}) as Record<string, Props>;
-    const waiting = i.waitForCompletion !== false;
-    const wanted = (l: string, m: Props) => !m.pendingDelete && !l.includes("~");
-    return {
-        ...base,
-        backups: Object.fromEntries(Object.entries(all).filter(([l, m]) => wanted(l, m))
-            .map(([l, m]) => [l, dropUndefined(Object.fromEntries(FACT_KEYS.map(k => [k, m[k]])))])),
-        deletes: !waiting ? {} : Object.fromEntries(Object.entries(all).filter(([, m]) => m.pendingDelete && (m.backupId || m.jobId))
-            .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId })])),
-    };
+    return { ...base, ...setWaitInputs((members ?? {}) as Record<string, Props>, i.waitForCompletion !== false) };
 }
 
 /** The resource's outputs: the first step's, with what the wait reported (a member the wait deleted leaves, a refusal shows as its pendingDelete). */
@@ -156,13 +145,11 @@ export function outputsOf(req: ConstructInput, start: Registered, wait: Register
     }
     const members = setMembers(start, req.dryRun);
     if (isUnknown(members) || members === undefined || isUnknown(facts) || isUnknown(wait.outputs.deleted)) return start.outputs;
-    const deleted = (wait.outputs.deleted ?? []) as string[];
-    const refused = (isUnknown(wait.outputs.refused) ? {} : wait.outputs.refused ?? {}) as Record<string, Props>;
-    const backups = Object.fromEntries(Object.entries(members as Record<string, Props>).filter(([l]) => !deleted.includes(l))
-        .map(([l, m]) => [l, { ...m, ...(facts[l] ?? {}), ...(refused[l] ? { pendingDelete: refused[l] } : {}) }]));
+    const refused = isUnknown(wait.outputs.refused) ? undefined : wait.outputs.refused;
+    const backups = membersAfterWait(members as Record<string, Props>, facts, wait.outputs.deleted, refused);
     const labels = req.inputs.labels;
     const backupIds = isUnknown(labels) || (Array.isArray(labels) && labels.some(isUnknown)) ? UNKNOWN
-        : heldKeys(labels as string[] | undefined, backups as any, !!req.inputs.retention).map(l => (backups as Record<string, Props>)[l]?.backupId).filter((x): x is string => !!x);
+        : heldKeys(labels as string[] | undefined, backups as any, !!req.inputs.retention).map(l => backups[l]?.backupId).filter((x): x is string => !!x);
     return { ...start.outputs, backups, backupIds };
 }
 

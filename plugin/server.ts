@@ -78,8 +78,8 @@ function reveal(v: unknown): unknown {
 }
 const holdsSecret = (v: unknown): boolean => isSecret(v) || (typeof v === "object" && v !== null && Object.values(v).some(holdsSecret));
 /** Top-level keys of request properties that hold a secret somewhere. */
-const secretKeys = (...bags: Array<StructType | undefined>): Set<string> =>
-    new Set(bags.flatMap(b => Object.entries(rawStruct(b)).filter(([, v]) => holdsSecret(v)).map(([k]) => k)));
+const secretKeys = (bag: StructType | undefined): Set<string> =>
+    new Set(Object.entries(rawStruct(bag)).filter(([, v]) => holdsSecret(v)).map(([k]) => k));
 /** An answer's properties with the given top-level keys wrapped as secrets. */
 function conceal(props: Props, keys: Set<string>): Props {
     if (keys.size === 0) return props;

@@ -22,6 +22,39 @@ import type { ConfigSource } from "./config";
 /** A backup to wait for, as the starting resource recorded it. */
 export interface WaitedBackup extends Partial<BackupFacts> { }
 
+/** The facts of a started backup the wait step is given. */
+const WAITED_KEYS = ["backupId", "jobId", "startedAt", "status", "cloudStatus", "finishedAt", "sizeBytes", "storeStatus"] as const;
+
+/** A started backup as the wait step gets it: the starting step's record of it, reduced to its facts. */
+export function waitedOf(m: object): WaitedBackup {
+    return dropUndefined(Object.fromEntries(WAITED_KEYS.map(k => [k, (m as Record<string, unknown>)[k] ?? undefined]))) as WaitedBackup;
+}
+
+/** A set member as the starting step records it (the parts the wait step reads). */
+type StartedMember = { backupId?: string; jobId?: string; pendingDelete?: unknown };
+
+/**
+ * What a set's wait step gets from the set's starting step: the backups of
+ * its labels to wait for, and, when it waits at all, the members handed over
+ * for deletion (`pendingDelete`) once those completed. A key holding `~`
+ * is a member kept past its label, not one to wait for.
+ */
+export function setWaitInputs(members: Record<string, StartedMember>, waiting: boolean): { backups: Record<string, WaitedBackup>; deletes: Record<string, { backupId?: string; jobId?: string }> } {
+    const entries = Object.entries(members);
+    return {
+        backups: Object.fromEntries(entries.filter(([l, m]) => !m.pendingDelete && !l.includes("~")).map(([l, m]) => [l, waitedOf(m)])),
+        deletes: !waiting ? {} : Object.fromEntries(entries.filter(([, m]) => m.pendingDelete && (m.backupId || m.jobId))
+            .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId })])),
+    };
+}
+
+/** A set's members after its wait step: those it deleted leave, what it saw of each is merged in, a refusal shows as its pendingDelete. */
+export function membersAfterWait<M extends object>(members: Record<string, M>, facts: Record<string, object> | undefined, deleted: readonly string[] | undefined,
+    refused: Record<string, PendingDelete> | undefined): Record<string, M> {
+    return Object.fromEntries(Object.entries(members).filter(([l]) => !(deleted ?? []).includes(l))
+        .map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}), ...(refused?.[l] ? { pendingDelete: refused[l] } : {}) }]));
+}
+
 /** Inputs of the wait step (set by the SDK from the starting resource's outputs). */
 export interface BackupWaitInputs {
     cloud: "alicloud" | "huaweicloud";

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/manual-backup");
 import { BackupWait, earlierUrn, splitOptions } from "./backup-wait";
+import { waitedOf } from "../provider/backup-wait";
 
 /** Inputs of a `ManualBackup`. Validated at preview (Check): a bad value fails there, naming the property and the allowed values. */
 export interface ManualBackupArgs {
@@ -140,7 +141,7 @@ export class ManualBackup extends pulumi.ComponentResource {
             waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
             backups: pulumi.all([start.backupId, start.jobId, start.startedAt, start.status, start.cloudStatus, start.finishedAt, start.sizeBytes, start.storeStatus])
                 .apply(([backupId, jobId, startedAt, status, cloudStatus, finishedAt, sizeBytes, storeStatus]) =>
-                    ({ backup: dropUndefined({ backupId, jobId, startedAt, status, cloudStatus, finishedAt, sizeBytes, storeStatus }) })),
+                    ({ backup: waitedOf({ backupId, jobId, startedAt, status, cloudStatus, finishedAt, sizeBytes, storeStatus }) })),
         }, { parent: this, dependsOn: [start] });
         const fact = <T>(k: "backupId" | "status" | "cloudStatus" | "finishedAt" | "sizeBytes" | "storeStatus"): pulumi.Output<T> =>
             wait ? pulumi.all([wait.facts, start[k] as pulumi.Output<unknown>]).apply(([f, s]) => ((f?.backup as any)?.[k] ?? s) as T) : start[k] as unknown as pulumi.Output<T>;
@@ -157,9 +158,4 @@ export class ManualBackup extends pulumi.ComponentResource {
         this.adopted = start.adopted;
         this.registerOutputs({ backupId: this.backupId, status: this.status });
     }
-}
-
-/** Pulumi's Struct conversion rejects `undefined`; drop such keys. */
-export function dropUndefined<T extends object>(o: T): T {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import shim = require("./shims/backup-retention-set");
-import { dropUndefined, type ManualBackupArgs } from "./manual-backup";
+import type { ManualBackupArgs } from "./manual-backup";
 import { heldKeys } from "../provider/retention-policy";
+import { membersAfterWait, setWaitInputs } from "../provider/backup-wait";
 import { BackupWait, childUrn, earlierUrn, splitOptions } from "./backup-wait";
 
 /**
@@ -120,20 +121,14 @@ export class BackupRetentionSet extends pulumi.ComponentResource {
             waitForCompletion: false, deferDeletes: waiting,
             resourceUrn: childUrn(this, TYPE, name), backups: undefined, backupIds: undefined,
         }, { ...split.start, parent: this, aliases: [earlierUrn(name, TYPE, opts?.parent)] });
-        const wanted = (l: string, m: RetentionSetMember) => !m.pendingDelete && !l.includes("~");
         const wait = new BackupWait(name, {
             cloud: args.cloud, service: args.service, region: args.region, instanceId: args.instanceId, resourceName: name,
             waitForCompletion: args.waitForCompletion, waitTimeout: args.waitTimeout, deleteTimeout: args.deleteTimeout,
-            backups: start.backups.apply(b => Object.fromEntries(Object.entries(b ?? {}).filter(([l, m]) => wanted(l, m))
-                .map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId, startedAt: m.startedAt, status: m.status, cloudStatus: m.cloudStatus,
-                    finishedAt: m.finishedAt, sizeBytes: m.sizeBytes, storeStatus: m.storeStatus })]))),
-            deletes: pulumi.all([start.backups, waiting]).apply(([b, w]) => !w ? {} : Object.fromEntries(Object.entries(b ?? {})
-                .filter(([, m]) => m.pendingDelete && (m.backupId || m.jobId)).map(([l, m]) => [l, dropUndefined({ backupId: m.backupId, jobId: m.jobId })]))),
+            backups: start.backups.apply(b => setWaitInputs(b ?? {}, true).backups),
+            deletes: pulumi.all([start.backups, waiting]).apply(([b, w]) => setWaitInputs(b ?? {}, w).deletes),
         }, { parent: this, dependsOn: [start] });
         // A member the wait step could not delete shows the cloud's refusal as its pendingDelete.
-        this.backups = pulumi.all([start.backups, wait.facts, wait.deleted, wait.refused]).apply(([b, facts, deleted, refused]) => Object.fromEntries(
-            Object.entries(b ?? {}).filter(([l]) => !(deleted ?? []).includes(l))
-                .map(([l, m]) => [l, { ...m, ...(facts?.[l] ?? {}), ...(refused?.[l] ? { pendingDelete: refused[l] } : {}) }])));
+        this.backups = pulumi.all([start.backups, wait.facts, wait.deleted, wait.refused]).apply(([b, facts, deleted, refused]) => membersAfterWait(b ?? {}, facts, deleted, refused));
         this.backupIds = pulumi.all([pulumi.output(args.labels), pulumi.output(args.retention), this.backups]).apply(([labels, retention, b]) =>
             heldKeys(labels as string[] | undefined, b, !!retention).map(l => b[l]?.backupId).filter((x): x is string => !!x));
         this.registerOutputs({ backups: this.backups, backupIds: this.backupIds });

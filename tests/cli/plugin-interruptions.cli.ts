@@ -136,7 +136,9 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
      * waiting.
      */
     async function upUntilWaiting(dir: string, stack: string) {
-        const run = await upUntil(ws, dir, freshJournal(), async () => (await Promise.all(KEYS.map(creates))).every((n) => n >= 2), "the backups were not all started");
+        // The cloud accepted every backup and the first steps recorded them all.
+        const started = async () => (await Promise.all(KEYS.map(creates))).every((n) => n >= 2) && recordedResources({ deployment: liveCheckpoint(stack)?.checkpoint?.latest }) === 6;
+        const run = await upUntil(ws, dir, freshJournal(), started, "the backups were not all started and recorded");
         // No wait step has returned: every backup is still being made (jobs take about a minute).
         const done = (liveCheckpoint(stack)?.checkpoint?.latest?.resources ?? []).filter((r: any) => r.type === WAIT);
         assert.deepStrictEqual(done.map((r: any) => r.urn), [], "a backup was finished before the interruption");
@@ -200,8 +202,6 @@ describe("the provider plugin: a `pulumi up` killed or cancelled while it waits,
         const dir = await newStack("killed");
         await admin.resetCalls();
         const run = await upUntilWaiting(dir, "killed");
-        // The killed run gets as far as the cloud's accepting every backup and the first steps' recording them.
-        for (let i = 0; i < 60 && recordedResources({ deployment: liveCheckpoint("killed")?.checkpoint?.latest }) < 6; i++) await sleep(250);
         const startedByKilledRun = new Map<ServiceKey, string[]>();
         for (const key of KEYS) startedByKilledRun.set(key, (await ours(admin, key)).map(idOf).sort());
         killTree(run.child.pid!);
